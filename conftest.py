@@ -1,0 +1,141 @@
+"""Shared fixtures: the catalogue comes from the data migration; users per role; helpers that
+build applications in any state by calling the services (never by writing status fields)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from csgrants.accounts.models import Role, User
+from csgrants.catalogue.models import ServiceProvider
+
+DEFAULT_DECLARATION = {"negative_equity": False, "public_participation_pct": 0}
+
+
+def pytest_collection_modifyitems(config, items):
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    for item in items:
+        if "browser" in item.keywords and not chromium:
+            item.add_marker(pytest.mark.skip(reason="Chromium is not installed (apt-get install chromium)"))
+
+
+@pytest.fixture
+def postgres_only(db):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (row locks across connections); set DATABASE_URL")
+
+
+def make_user(username: str, role: str, provider=None) -> User:
+    user = User.objects.create_user(username=username, password="demo-password-123", role=role, service_provider=provider)
+    return user
+
+
+@pytest.fixture
+def provider(db):
+    return ServiceProvider.objects.create(code="P1", name="Provider One")
+
+
+@pytest.fixture
+def other_provider(db):
+    return ServiceProvider.objects.create(code="P2", name="Provider Two")
+
+
+@pytest.fixture
+def provider_user(provider):
+    return make_user("prov", Role.PROVIDER, provider)
+
+
+@pytest.fixture
+def other_provider_user(other_provider):
+    return make_user("prov2", Role.PROVIDER, other_provider)
+
+
+@pytest.fixture
+def reviewer(db):
+    return make_user("rev", Role.REVIEWER)
+
+
+@pytest.fixture
+def budget_manager(db):
+    return make_user("budget", Role.BUDGET_MANAGER)
+
+
+@pytest.fixture
+def analyst(db):
+    return make_user("analyst", Role.ANALYST)
+
+
+@pytest.fixture
+def admin_user(db):
+    return make_user("adm", Role.ADMIN)
+
+
+@pytest.fixture
+def funded(provider, admin_user):
+    """Give the provider EUR 1,000,000 so approvals fit."""
+    from csgrants.budgets.services import allocation_create
+
+    allocation_create(actor=admin_user, provider=provider, amount_eur=Decimal("1000000.00"),
+                      allocated_on=dt.date(2020, 1, 1), kind="initial")
+    return provider
+
+
+@pytest.fixture
+def make_application(provider_user):
+    """Build an application by calling the services. `state` is one of draft, submitted,
+    info_requested, approved, rejected, in_progress, withdrawn, stopped."""
+    from csgrants.applications import services
+    from csgrants.applications.models import Decision
+
+    counter = {"n": 0}
+    numbers = ["0403.170.701", "0202.239.951", "0417.497.106", "0404.616.494", "0403.199.702",
+               "0203.201.340", "0207.446.759", "0431.852.133", "0415.104.104", "0400.378.485"]
+
+    def build(state="draft", *, user=None, reviewer=None, number=None, **overrides):
+        user = user or provider_user
+        number = number or numbers[counter["n"] % len(numbers)]
+        counter["n"] += 1
+        fields = dict(
+            enterprise_number=number, enterprise_name=f"Enterprise {counter['n']}", enterprise_kind="kmo",
+            postal_code="9000", package="MEDIUM", cost_eur="24000.00", extensions=[],
+            declaration=DEFAULT_DECLARATION,
+        )
+        fields.update(overrides)
+        app = services.application_create(actor=user, provider=user.service_provider, **fields)
+        if state == "draft":
+            return app
+        if state == "withdrawn_draft":
+            return services.application_withdraw(actor=user, application=app)
+        app = services.application_submit(actor=user, application=app)
+        if state == "submitted":
+            return app
+        staff = reviewer or make_user(f"rev{counter['n']}", Role.REVIEWER)
+        if state == "info_requested":
+            services.info_request(actor=staff, application=app, question="Graag de jaarrekening.")
+            return app.__class__.objects.get(pk=app.pk)
+        if state == "rejected":
+            services.decision_record(actor=staff, application=app, outcome=Decision.Outcome.REJECTED, reasons=["NOT_SME"])
+            return app.__class__.objects.get(pk=app.pk)
+        services.decision_record(actor=staff, application=app, outcome=Decision.Outcome.APPROVED)
+        app.refresh_from_db()
+        if state == "approved":
+            return app
+        if state == "stopped":
+            services.application_stop(actor=staff, application=app, reasons=["NOT_SME"])
+            app.refresh_from_db()
+            return app
+        if state == "withdrawn":
+            services.application_withdraw(actor=user, application=app)
+            app.refresh_from_db()
+            return app
+        services.application_start(actor=user, application=app)
+        app.refresh_from_db()
+        if state == "in_progress":
+            return app
+        raise ValueError(f"unknown state {state}")
+
+    return build

@@ -1,0 +1,221 @@
+"""Applications, their append-only status history, decisions, information requests, automated
+check runs and amendments."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from csgrants.core.postal import PROVINCES
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    SUBMITTED = "submitted", _("submitted")
+    INFO_REQUESTED = "info_requested", _("information requested")
+    APPROVED = "approved", _("approved")
+    REJECTED = "rejected", _("rejected")
+    IN_PROGRESS = "in_progress", _("in progress")
+    COMPLETED = "completed", _("completed")
+    CLOSED = "closed", _("closed (paid)")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+    STOPPED = "stopped", _("stopped")
+
+
+OPEN_STATUSES = (Status.SUBMITTED, Status.INFO_REQUESTED)
+
+
+class ReferenceCounter(models.Model):
+    """Last sequence number handed out per year, locked while a reference is made."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+
+class Application(models.Model):
+    reference = models.CharField(_("reference"), max_length=40, unique=True)
+    provider = models.ForeignKey(
+        "catalogue.ServiceProvider", verbose_name=_("service provider"), on_delete=models.PROTECT, related_name="applications"
+    )
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", verbose_name=_("enterprise"), on_delete=models.PROTECT, related_name="applications"
+    )
+    # What the enterprise was when the file was made; statistics report on these, not on
+    # whatever the enterprise record says today.
+    enterprise_kind = models.CharField(_("enterprise kind"), max_length=40, default="kmo")
+    postal_code = models.CharField(_("postal code"), max_length=4)
+    province = models.CharField(_("province"), max_length=6, blank=True, choices=[(k, v[0]) for k, v in PROVINCES.items()])
+    # The main package as filed; an approved upgrade changes `current_package` only.
+    package = models.ForeignKey(
+        "catalogue.Package", verbose_name=_("package"), on_delete=models.PROTECT, related_name="applications"
+    )
+    current_package = models.ForeignKey("catalogue.Package", on_delete=models.PROTECT, related_name="+")
+    extensions = models.ManyToManyField("catalogue.Package", verbose_name=_("extension packages"), blank=True, related_name="+")
+    cost_eur = models.DecimalField(_("quoted cost (EUR)"), **MONEY)
+    rate_pct = models.DecimalField(_("subsidy rate (%)"), max_digits=5, decimal_places=2, null=True, blank=True)
+    subsidy_eur = models.DecimalField(_("subsidy (EUR)"), **MONEY, null=True, blank=True)
+    policy = models.ForeignKey(
+        "catalogue.PolicyVersion", verbose_name=_("policy version"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    declaration = models.JSONField(_("declaration on honour"), default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    submitted_on = models.DateField(_("submitted on"), null=True, blank=True)
+    decision_due_on = models.DateField(_("decision due on"), null=True, blank=True)
+    paused_since = models.DateField(_("clock paused since"), null=True, blank=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    closed_on = models.DateField(_("ended on"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    imported = models.BooleanField(_("imported from history"), default=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        indexes = [
+            models.Index(fields=["status", "decision_due_on"]),
+            models.Index(fields=["provider", "status"]),
+            models.Index(fields=["submitted_on"]),
+            models.Index(fields=["decided_on"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(cost_eur__gte=0), name="application_cost_gte_0"),
+            models.CheckConstraint(
+                condition=models.Q(subsidy_eur__isnull=True) | models.Q(subsidy_eur__gte=0), name="application_subsidy_gte_0"
+            ),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+
+class StatusChange(models.Model):
+    """Append-only history: every transition, who made it, when, with a note."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="history")
+    from_status = models.CharField(_("from"), max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=Status.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor_label = models.CharField(_("by"), max_length=150)
+    at = models.DateTimeField(_("time"))
+    on = models.DateField(_("date"))
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status history")
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("status history is append-only")
+        super().save(*args, **kwargs)
+
+
+class Decision(models.Model):
+    class Outcome(models.TextChoices):
+        APPROVED = "approved", _("approved")
+        REJECTED = "rejected", _("rejected")
+        STOPPED = "stopped", _("stopped")
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="decisions")
+    amendment = models.ForeignKey("Amendment", null=True, blank=True, on_delete=models.CASCADE, related_name="decisions")
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    decided_on = models.DateField(_("decided on"))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    by_system = models.BooleanField(_("decided by the system"), default=False)
+    reasons = models.ManyToManyField("catalogue.ReasonCode", verbose_name=_("reasons"), blank=True)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+
+
+class InfoRequest(models.Model):
+    """An information request pauses the decision clock until the provider answers."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="info_requests")
+    requested_on = models.DateField(_("requested on"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    question = models.TextField(_("question"))
+    answered_on = models.DateField(_("answered on"), null=True, blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    answer = models.TextField(_("answer"), blank=True)
+
+    class Meta:
+        ordering = ["requested_on", "id"]
+        verbose_name = _("information request")
+        verbose_name_plural = _("information requests")
+
+
+class CheckRun(models.Model):
+    """One run of the automated checks; a re-check adds a run, earlier runs stay."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="check_runs")
+    run_at = models.DateTimeField(_("run at"), auto_now_add=True)
+    policy = models.ForeignKey("catalogue.PolicyVersion", null=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    all_passed = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["run_at", "id"]
+
+
+class CheckResult(models.Model):
+    class Outcome(models.TextChoices):
+        PASS = "pass", _("pass")
+        WARN = "warn", _("warning")
+        FAIL = "fail", _("fail")
+
+    run = models.ForeignKey(CheckRun, on_delete=models.CASCADE, related_name="results")
+    code = models.CharField(_("check"), max_length=40)
+    outcome = models.CharField(_("outcome"), max_length=4, choices=Outcome.choices)
+    message_nl = models.TextField()
+    message_en = models.TextField()
+    inputs = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class Amendment(models.Model):
+    """After approval: an upgrade of the main package or an added extension package."""
+
+    class Kind(models.TextChoices):
+        UPGRADE = "upgrade", _("upgrade")
+        EXTENSION = "extension", _("extension package")
+
+    class AmendmentStatus(models.TextChoices):
+        SUBMITTED = "submitted", _("submitted")
+        APPROVED = "approved", _("approved")
+        REJECTED = "rejected", _("rejected")
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="amendments")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    package = models.ForeignKey("catalogue.Package", on_delete=models.PROTECT, related_name="+")
+    extra_cost_eur = models.DecimalField(_("extra cost (EUR)"), **MONEY)
+    extra_subsidy_eur = models.DecimalField(_("extra subsidy (EUR)"), **MONEY, null=True, blank=True)
+    policy = models.ForeignKey("catalogue.PolicyVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    requested_on = models.DateField(_("requested on"))
+    status = models.CharField(_("status"), max_length=10, choices=AmendmentStatus.choices, default=AmendmentStatus.SUBMITTED)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["requested_on", "id"]
+        verbose_name = _("amendment")
+        verbose_name_plural = _("amendments")
+        indexes = [models.Index(fields=["decided_on"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(extra_cost_eur__gte=0), name="amendment_cost_gte_0"),
+            models.CheckConstraint(
+                condition=models.Q(extra_subsidy_eur__isnull=True) | models.Q(extra_subsidy_eur__gte=0),
+                name="amendment_subsidy_gte_0",
+            ),
+        ]

@@ -1,0 +1,367 @@
+"""Services that change applications. Each is the one entry point for its change: it opens the
+transaction, checks the workflow table and permissions, writes history and audit."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from csgrants.accounts.models import Role
+from csgrants.applications.models import (
+    Application,
+    Decision,
+    InfoRequest,
+    ReferenceCounter,
+    Status,
+    StatusChange,
+)
+from csgrants.applications.workflow import SYSTEM, transition_for
+from csgrants.budgets import services as budgets
+from csgrants.catalogue.models import EnterpriseKind, Package, ReasonCode
+from csgrants.catalogue.selectors import package_resolve, policy_in_force
+from csgrants.core.audit import actor_label, audit_record, snapshot
+from csgrants.core.calendar import default_calendar
+from csgrants.core.errors import NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
+from csgrants.core.money import MAX_AMOUNT, percentage_of, to_money
+from csgrants.enterprises.services import enterprise_upsert
+
+AUDIT_FIELDS = [
+    "reference", "status", "provider", "enterprise", "enterprise_kind", "postal_code", "province",
+    "package", "current_package", "cost_eur", "rate_pct", "subsidy_eur", "policy", "submitted_on",
+    "decision_due_on", "paused_since", "decided_on", "closed_on",
+]
+
+
+def role_of(actor) -> str:
+    if actor is None:
+        return SYSTEM
+    if actor.is_superuser and actor.role != Role.PROVIDER:
+        return Role.ADMIN
+    return actor.role
+
+
+def ensure_can_see(actor, application: Application) -> None:
+    """A provider user sees only its own provider's files; anything else is 'not found', exactly
+    like a file that does not exist, so that references cannot be probed."""
+    if actor is not None and role_of(actor) == Role.PROVIDER and application.provider_id != actor.service_provider_id:
+        raise NotFound("application not found", code="NOT_FOUND")
+
+
+def _lock(application: Application) -> Application:
+    return Application.objects.select_for_update().get(pk=application.pk)
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def _next_reference(year: int) -> str:
+    counter, _ = ReferenceCounter.objects.get_or_create(year=year)
+    counter = ReferenceCounter.objects.select_for_update().get(pk=year)
+    while True:
+        counter.last += 1
+        reference = f"CS-{year}-{counter.last:05d}"
+        # Imported history may already hold references of the same form.
+        if not Application.objects.filter(reference=reference).exists():
+            break
+    counter.save(update_fields=["last"])
+    return reference
+
+
+def application_transition(*, actor, application: Application, to_status: str, note: str = "", on: date | None = None) -> Application:
+    """Move a locked application to `to_status` if the table allows it for the actor's role.
+    Callers hold the transaction and the row lock."""
+    ensure_can_see(actor, application)
+    transition = transition_for(application.status, to_status)
+    if transition is None:
+        raise TransitionNotAllowed(
+            f"{application.status} -> {to_status} is not a step of the workflow", code="TRANSITION_NOT_ALLOWED"
+        )
+    if role_of(actor) not in transition.roles:
+        raise PermissionDenied(f"a {role_of(actor)} may not {transition.name} an application")
+    before = snapshot(application, AUDIT_FIELDS)
+    from_status = application.status
+    application.status = to_status
+    application.save()
+    now = timezone.now()
+    StatusChange.objects.create(
+        application=application, from_status=from_status, to_status=to_status,
+        actor=actor, actor_label=actor_label(actor), at=now, on=on or timezone.localdate(now), note=note,
+    )
+    audit_record(actor=actor, action=f"application.{transition.name}", obj=application,
+                 before=before, after=snapshot(application, AUDIT_FIELDS))
+    return application
+
+
+# --- drafts -----------------------------------------------------------------------------------
+
+
+def _validate_amount(value, field: str) -> Decimal:
+    try:
+        amount = to_money(value)
+    except ValueError as exc:
+        raise ValidationFailed(str(exc), field=field)
+    if amount < 0 or amount > MAX_AMOUNT:
+        raise ValidationFailed("amount out of range", field=field)
+    return amount
+
+
+def _validate_kind(kind: str) -> str:
+    if not EnterpriseKind.objects.filter(code=kind).exists():
+        raise ValidationFailed(f"unknown enterprise kind {kind!r}", field="enterprise_kind")
+    return kind
+
+
+def _validate_declaration(declaration) -> dict:
+    from csgrants.applications.declaration import validate_declaration
+
+    return validate_declaration(declaration)
+
+
+def _resolve_extensions(codes) -> list[Package]:
+    result = []
+    for i, code in enumerate(codes or []):
+        try:
+            result.append(package_resolve(code, extension=True))
+        except ValidationFailed as exc:
+            raise ValidationFailed(exc.message, code=exc.code, field=f"extensions[{i}]")
+    return result
+
+
+@transaction.atomic
+def application_create(
+    *, actor, provider, enterprise_number: str, enterprise_name: str, enterprise_kind: str, postal_code: str,
+    package: str, cost_eur, extensions=(), declaration=None,
+) -> Application:
+    if role_of(actor) != Role.PROVIDER:
+        raise PermissionDenied("only a service provider files applications")
+    if actor.service_provider_id != provider.pk:
+        raise PermissionDenied("a provider user files only for its own provider")
+    kind = _validate_kind(enterprise_kind)
+    main = package_resolve(package, extension=False)
+    exts = _resolve_extensions(extensions)
+    cost = _validate_amount(cost_eur, "cost_eur")
+    decl = _validate_declaration(declaration or {})
+    enterprise = enterprise_upsert(
+        actor=actor, number=enterprise_number, name=enterprise_name, kind=kind, postal_code=postal_code
+    )
+    application = Application.objects.create(
+        reference=_next_reference(_today().year), provider=provider, enterprise=enterprise,
+        enterprise_kind=kind, postal_code=enterprise.postal_code, province=enterprise.province,
+        package=main, current_package=main, cost_eur=cost, declaration=decl, created_by=actor,
+    )
+    application.extensions.set(exts)
+    StatusChange.objects.create(
+        application=application, from_status="", to_status=Status.DRAFT, actor=actor,
+        actor_label=actor_label(actor), at=timezone.now(), on=_today(),
+    )
+    audit_record(actor=actor, action="application.create", obj=application, after=snapshot(application, AUDIT_FIELDS))
+    return application
+
+
+EDITABLE = {"enterprise_name", "enterprise_kind", "postal_code", "package", "extensions", "cost_eur", "declaration"}
+
+
+@transaction.atomic
+def application_update(*, actor, application: Application, **changes) -> Application:
+    """Edit a draft, or correct a file while an information request is open."""
+    application = _lock(application)
+    ensure_can_see(actor, application)
+    if role_of(actor) != Role.PROVIDER:
+        raise PermissionDenied("only the service provider edits its application")
+    if application.status not in (Status.DRAFT, Status.INFO_REQUESTED):
+        raise TransitionNotAllowed("only a draft or a file with an open information request can be edited")
+    unknown = set(changes) - EDITABLE
+    if unknown:
+        raise ValidationFailed(f"cannot change {', '.join(sorted(unknown))}", field=sorted(unknown)[0])
+    before = snapshot(application, AUDIT_FIELDS)
+    before["declaration"] = application.declaration
+    if {"enterprise_name", "enterprise_kind", "postal_code"} & set(changes):
+        ent = application.enterprise
+        enterprise = enterprise_upsert(
+            actor=actor, number=ent.number, name=changes.get("enterprise_name", ent.name),
+            kind=_validate_kind(changes.get("enterprise_kind", application.enterprise_kind)),
+            postal_code=changes.get("postal_code", application.postal_code),
+        )
+        application.enterprise_kind = enterprise.kind
+        application.postal_code = enterprise.postal_code
+        application.province = enterprise.province
+    if "package" in changes:
+        application.package = application.current_package = package_resolve(changes["package"], extension=False)
+    if "cost_eur" in changes:
+        application.cost_eur = _validate_amount(changes["cost_eur"], "cost_eur")
+    if "declaration" in changes:
+        application.declaration = _validate_declaration(changes["declaration"] or {})
+    if "extensions" in changes:
+        application.extensions.set(_resolve_extensions(changes["extensions"]))
+    if application.status == Status.INFO_REQUESTED and application.policy_id:
+        _price(application, application.submitted_on)
+    application.save()
+    after = snapshot(application, AUDIT_FIELDS)
+    after["declaration"] = application.declaration
+    audit_record(actor=actor, action="application.edit", obj=application, before=before, after=after)
+    return application
+
+
+# --- submission and the decision clock -----------------------------------------------------
+
+
+def _price(application: Application, on: date) -> None:
+    """Record the policy in force on `on` and the subsidy it gives: rate x cost, to the cent."""
+    policy = policy_in_force(on)
+    rate = policy.rate_for(application.enterprise_kind)
+    application.policy = policy
+    application.rate_pct = rate
+    application.subsidy_eur = percentage_of(application.cost_eur, rate) if rate is not None else Decimal("0.00")
+
+
+def subsidy_preview(*, enterprise_kind: str, cost_eur: Decimal, on: date | None = None) -> tuple[Decimal | None, Decimal | None]:
+    """(rate, subsidy) that a file would get if submitted on `on`; for live previews."""
+    policy = policy_in_force(on or _today())
+    rate = policy.rate_for(enterprise_kind)
+    return rate, (percentage_of(cost_eur, rate) if rate is not None else None)
+
+
+def _paused_intervals(application: Application) -> list[tuple[date, date]]:
+    return [
+        (r.requested_on, r.answered_on)
+        for r in application.info_requests.all()
+        if r.answered_on is not None
+    ]
+
+
+def _recompute_due(application: Application) -> None:
+    term = application.policy.decision_term_working_days if application.policy else 10
+    application.decision_due_on = default_calendar().due_date(
+        application.submitted_on, term, _paused_intervals(application)
+    )
+
+
+@transaction.atomic
+def application_submit(*, actor, application: Application) -> Application:
+    from csgrants.applications.checks import run_checks
+
+    application = _lock(application)
+    today = _today()
+    ensure_can_see(actor, application)
+    if application.status == Status.DRAFT:
+        application.submitted_on = today
+        _price(application, today)
+        _recompute_due(application)
+    application_transition(actor=actor, application=application, to_status=Status.SUBMITTED)
+    run = run_checks(application=application, actor=actor)
+    if application.policy.straight_through and run.all_passed:
+        decision_record(actor=None, application=application, outcome=Decision.Outcome.APPROVED,
+                        note="straight-through: every automated check passed")
+    return application
+
+
+@transaction.atomic
+def info_request(*, actor, application: Application, question: str) -> InfoRequest:
+    application = _lock(application)
+    if not (question or "").strip():
+        raise ValidationFailed("the question is required", field="question")
+    today = _today()
+    request = InfoRequest.objects.create(application=application, requested_on=today, requested_by=actor, question=question.strip())
+    application.paused_since = today
+    application_transition(actor=actor, application=application, to_status=Status.INFO_REQUESTED, note=question.strip())
+    return request
+
+
+@transaction.atomic
+def info_answer(*, actor, application: Application, answer: str) -> Application:
+    from csgrants.applications.checks import run_checks
+
+    application = _lock(application)
+    ensure_can_see(actor, application)
+    if not (answer or "").strip():
+        raise ValidationFailed("the answer is required", field="answer")
+    request = application.info_requests.filter(answered_on__isnull=True).last()
+    if request is None or application.status != Status.INFO_REQUESTED:
+        raise TransitionNotAllowed("there is no open information request")
+    request.answered_on = _today()
+    request.answered_by = actor
+    request.answer = answer.strip()
+    request.save()
+    application.paused_since = None
+    _recompute_due(application)
+    application_transition(actor=actor, application=application, to_status=Status.SUBMITTED, note=answer.strip())
+    run_checks(application=application, actor=actor)
+    return application
+
+
+# --- decisions -----------------------------------------------------------------------------
+
+
+def _reason_codes(codes) -> list[ReasonCode]:
+    codes = list(dict.fromkeys(codes or []))
+    found = {r.code: r for r in ReasonCode.objects.filter(code__in=codes)}
+    missing = [c for c in codes if c not in found]
+    if missing:
+        raise ValidationFailed(f"unknown reason code {missing[0]!r}", field="reasons", code="UNKNOWN_REASON")
+    return [found[c] for c in codes]
+
+
+@transaction.atomic
+def decision_record(*, actor, application: Application, outcome: str, reasons=(), note: str = "") -> Decision:
+    """Approve or reject a submitted file. Approval commits the subsidy against the provider's
+    budget in this same transaction; BudgetExhausted rolls everything back."""
+    application = _lock(application)
+    ensure_can_see(actor, application)
+    today = _today()
+    reason_objs = _reason_codes(reasons)
+    if outcome == Decision.Outcome.REJECTED and not reason_objs:
+        raise ValidationFailed("a rejection needs at least one reason", field="reasons", code="REASON_REQUIRED")
+    if outcome not in (Decision.Outcome.APPROVED, Decision.Outcome.REJECTED):
+        raise ValidationFailed("outcome must be approved or rejected", field="outcome")
+    application.decided_on = today
+    application_transition(actor=actor, application=application, to_status=outcome, note=note, on=today)
+    if outcome == Decision.Outcome.APPROVED:
+        budgets.budget_commit(actor=actor, provider=application.provider, amount_eur=application.subsidy_eur or Decimal(0),
+                              on=today, application=application)
+    decision = Decision.objects.create(
+        application=application, outcome=outcome, decided_on=today, decided_by=actor,
+        by_system=actor is None, note=note,
+    )
+    decision.reasons.set(reason_objs)
+    audit_record(actor=actor, action=f"decision.{outcome}", obj=application,
+                 after={"outcome": outcome, "reasons": [r.code for r in reason_objs], "note": note})
+    return decision
+
+
+@transaction.atomic
+def application_withdraw(*, actor, application: Application, note: str = "") -> Application:
+    application = _lock(application)
+    today = _today()
+    application.closed_on = today
+    application_transition(actor=actor, application=application, to_status=Status.WITHDRAWN, note=note, on=today)
+    budgets.budget_release_application(actor=actor, application=application, on=today, note="withdrawn")
+    return application
+
+
+@transaction.atomic
+def application_stop(*, actor, application: Application, reasons, note: str = "") -> Decision:
+    """Stop an approved file (e.g. found later not to be an SME): a decision with reasons; the
+    committed budget is released."""
+    application = _lock(application)
+    reason_objs = _reason_codes(reasons)
+    if not reason_objs:
+        raise ValidationFailed("a stop needs at least one reason", field="reasons", code="REASON_REQUIRED")
+    today = _today()
+    application.closed_on = today
+    application_transition(actor=actor, application=application, to_status=Status.STOPPED, note=note, on=today)
+    budgets.budget_release_application(actor=actor, application=application, on=today, note="stopped")
+    decision = Decision.objects.create(
+        application=application, outcome=Decision.Outcome.STOPPED, decided_on=today, decided_by=actor, note=note
+    )
+    decision.reasons.set(reason_objs)
+    return decision
+
+
+@transaction.atomic
+def application_start(*, actor, application: Application) -> Application:
+    application = _lock(application)
+    return application_transition(actor=actor, application=application, to_status=Status.IN_PROGRESS)

@@ -1,0 +1,56 @@
+"""The application workflow as one table: for each (from, to), the roles that may take the step.
+The transition service (`services.application_transition`) is the only code that changes
+`Application.status`; it locks the row, consults this table, writes the history row and the
+audit event.
+
+    draft -> submitted -> approved -> in_progress -> completed -> closed (paid)
+                |  ^          |            |
+                v  |          +-> withdrawn (provider) / stopped (staff)
+         info_requested
+                |
+                +-> rejected
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from csgrants.accounts.models import Role
+from csgrants.applications.models import Status
+
+SYSTEM = "system"  # the pseudo-role of straight-through approval
+STAFF_DECIDERS = frozenset({Role.REVIEWER, Role.ADMIN})
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    roles: frozenset[str]
+
+
+TRANSITIONS: dict[tuple[str, str], Transition] = {
+    (Status.DRAFT, Status.SUBMITTED): Transition("submit", frozenset({Role.PROVIDER})),
+    (Status.DRAFT, Status.WITHDRAWN): Transition("withdraw", frozenset({Role.PROVIDER})),
+    (Status.SUBMITTED, Status.INFO_REQUESTED): Transition("request_info", STAFF_DECIDERS),
+    (Status.INFO_REQUESTED, Status.SUBMITTED): Transition("answer_info", frozenset({Role.PROVIDER})),
+    (Status.SUBMITTED, Status.APPROVED): Transition("approve", STAFF_DECIDERS | {SYSTEM}),
+    (Status.SUBMITTED, Status.REJECTED): Transition("reject", STAFF_DECIDERS),
+    (Status.SUBMITTED, Status.WITHDRAWN): Transition("withdraw", frozenset({Role.PROVIDER})),
+    (Status.INFO_REQUESTED, Status.WITHDRAWN): Transition("withdraw", frozenset({Role.PROVIDER})),
+    (Status.APPROVED, Status.IN_PROGRESS): Transition("start", frozenset({Role.PROVIDER})),
+    (Status.APPROVED, Status.WITHDRAWN): Transition("withdraw", frozenset({Role.PROVIDER})),
+    (Status.IN_PROGRESS, Status.WITHDRAWN): Transition("withdraw", frozenset({Role.PROVIDER})),
+    (Status.APPROVED, Status.STOPPED): Transition("stop", STAFF_DECIDERS),
+    (Status.IN_PROGRESS, Status.STOPPED): Transition("stop", STAFF_DECIDERS),
+    (Status.IN_PROGRESS, Status.COMPLETED): Transition("complete", frozenset({Role.PROVIDER})),
+    (Status.COMPLETED, Status.IN_PROGRESS): Transition("send_back", STAFF_DECIDERS),
+    (Status.COMPLETED, Status.CLOSED): Transition("pay", frozenset({Role.REVIEWER, Role.BUDGET_MANAGER, Role.ADMIN})),
+}
+
+
+def transition_for(from_status: str, to_status: str) -> Transition | None:
+    return TRANSITIONS.get((from_status, to_status))
+
+
+def allowed_targets(from_status: str, role: str) -> list[str]:
+    return [to for (frm, to), t in TRANSITIONS.items() if frm == from_status and role in t.roles]

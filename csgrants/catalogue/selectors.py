@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Q
+
+from csgrants.catalogue.models import Package, PackageAlias, PolicyVersion, Tariff
+from csgrants.core.errors import NotFound, ValidationFailed
+
+
+def package_resolve(name: str, *, extension: bool | None = None) -> Package:
+    """Today's package for a code or a former name, case-insensitively (light -> MEDIUM)."""
+    key = (name or "").strip()
+    package = Package.objects.filter(code__iexact=key).first()
+    if package is None:
+        alias = PackageAlias.objects.select_related("package").filter(name__iexact=key).first()
+        package = alias.package if alias else None
+    if package is None:
+        raise ValidationFailed(f"unknown package {name!r}", code="UNKNOWN_PACKAGE", field="package")
+    if extension is not None and package.is_extension != extension:
+        kind = "an extension package" if extension else "a main package"
+        raise ValidationFailed(f"{package.code} is not {kind}", code="UNKNOWN_PACKAGE", field="package")
+    return package
+
+
+def package_alias_map() -> dict[str, str]:
+    """Lower-cased code or former name -> today's code; for bulk work (imports, reports)."""
+    mapping = {p.code.lower(): p.code for p in Package.objects.all()}
+    for alias in PackageAlias.objects.select_related("package"):
+        mapping[alias.name.lower()] = alias.package.code
+    return mapping
+
+
+def policy_in_force(on: date) -> PolicyVersion:
+    policy = (
+        PolicyVersion.objects.filter(valid_from__lte=on)
+        .prefetch_related("rates__enterprise_kind", "admitted_packages")
+        .order_by("-valid_from")
+        .first()
+    )
+    if policy is None:
+        raise NotFound(f"no policy version in force on {on.isoformat()}", code="NO_POLICY")
+    return policy
+
+
+def tariff_for(*, provider, package: Package, on: date) -> Tariff | None:
+    return (
+        Tariff.objects.filter(provider=provider, package=package, valid_from__lte=on)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .order_by("-valid_from")
+        .first()
+    )
