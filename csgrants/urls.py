@@ -6,5 +6,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("csgrants.api.urls")),
     path("admin/", admin.site.urls),
+    path("statistieken/", include("csgrants.reporting.urls")),
+    path("budget/", include("csgrants.budgets.urls")),
     path("", include("csgrants.web.urls")),
 ]

@@ -65,6 +65,11 @@ class Application(models.Model):
     paused_since = models.DateField(_("clock paused since"), null=True, blank=True)
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
     closed_on = models.DateField(_("ended on"), null=True, blank=True)
+    # Set at decision: working days from submission (exclusive) to decision (inclusive) minus the
+    # days paused for information requests. Stored so that statistics over a million files need
+    # no per-row calendar arithmetic.
+    processing_working_days = models.PositiveIntegerField(_("processing time (working days)"), null=True, blank=True)
+    paused_working_days = models.PositiveIntegerField(_("clock paused (working days)"), default=0)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -318,6 +318,10 @@ def decision_record(*, actor, application: Application, outcome: str, reasons=()
     if outcome not in (Decision.Outcome.APPROVED, Decision.Outcome.REJECTED):
         raise ValidationFailed("outcome must be approved or rejected", field="outcome")
     application.decided_on = today
+    paused = _paused_intervals(application)
+    calendar = default_calendar()
+    application.paused_working_days = sum(calendar.working_days_between(a, b) for a, b in paused)
+    application.processing_working_days = calendar.elapsed(application.submitted_on, today, paused)
     application_transition(actor=actor, application=application, to_status=outcome, note=note, on=today)
     if outcome == Decision.Outcome.APPROVED:
         budgets.budget_commit(actor=actor, provider=application.provider, amount_eur=application.subsidy_eur or Decimal(0),
