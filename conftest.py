@@ -20,7 +20,9 @@ def pytest_collection_modifyitems(config, items):
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     for item in items:
         if "browser" in item.keywords and not chromium:
-            item.add_marker(pytest.mark.skip(reason="Chromium is not installed (apt-get install chromium)"))
+            item.add_marker(
+                pytest.mark.skip(reason="Chromium is not installed (apt-get install chromium)")
+            )
 
 
 @pytest.fixture
@@ -30,7 +32,9 @@ def postgres_only(db):
 
 
 def make_user(username: str, role: str, provider=None) -> User:
-    user = User.objects.create_user(username=username, password="demo-password-123", role=role, service_provider=provider)
+    user = User.objects.create_user(
+        username=username, password="demo-password-123", role=role, service_provider=provider
+    )
     return user
 
 
@@ -79,29 +83,49 @@ def funded(provider, admin_user):
     """Give the provider EUR 1,000,000 so approvals fit."""
     from csgrants.budgets.services import allocation_create
 
-    allocation_create(actor=admin_user, provider=provider, amount_eur=Decimal("1000000.00"),
-                      allocated_on=dt.date(2020, 1, 1), kind="initial")
+    allocation_create(
+        actor=admin_user,
+        provider=provider,
+        amount_eur=Decimal("1000000.00"),
+        allocated_on=dt.date(2020, 1, 1),
+        kind="initial",
+    )
     return provider
 
 
 @pytest.fixture
-def make_application(provider_user):
+def make_application(provider_user, request):
     """Build an application by calling the services. `state` is one of draft, submitted,
     info_requested, approved, rejected, in_progress, withdrawn, stopped."""
     from csgrants.applications import services
     from csgrants.applications.models import Decision
 
     counter = {"n": 0}
-    numbers = ["0403.170.701", "0202.239.951", "0417.497.106", "0404.616.494", "0403.199.702",
-               "0203.201.340", "0207.446.759", "0431.852.133", "0415.104.104", "0400.378.485"]
+    numbers = [
+        "0403.170.701",
+        "0202.239.951",
+        "0417.497.106",
+        "0404.616.494",
+        "0403.199.702",
+        "0203.201.340",
+        "0207.446.759",
+        "0431.852.133",
+        "0415.104.104",
+        "0400.378.485",
+    ]
 
     def build(state="draft", *, user=None, reviewer=None, number=None, **overrides):
         user = user or provider_user
         number = number or numbers[counter["n"] % len(numbers)]
         counter["n"] += 1
         fields = dict(
-            enterprise_number=number, enterprise_name=f"Enterprise {counter['n']}", enterprise_kind="kmo",
-            postal_code="9000", package="MEDIUM", cost_eur="24000.00", extensions=[],
+            enterprise_number=number,
+            enterprise_name=f"Enterprise {counter['n']}",
+            enterprise_kind="kmo",
+            postal_code="9000",
+            package="MEDIUM",
+            cost_eur="24000.00",
+            extensions=[],
             declaration=DEFAULT_DECLARATION,
         )
         fields.update(overrides)
@@ -118,8 +142,11 @@ def make_application(provider_user):
             services.info_request(actor=staff, application=app, question="Graag de jaarrekening.")
             return app.__class__.objects.get(pk=app.pk)
         if state == "rejected":
-            services.decision_record(actor=staff, application=app, outcome=Decision.Outcome.REJECTED, reasons=["NOT_SME"])
+            services.decision_record(
+                actor=staff, application=app, outcome=Decision.Outcome.REJECTED, reasons=["NOT_SME"]
+            )
             return app.__class__.objects.get(pk=app.pk)
+        request.getfixturevalue("funded")  # approval commits budget
         services.decision_record(actor=staff, application=app, outcome=Decision.Outcome.APPROVED)
         app.refresh_from_db()
         if state == "approved":

@@ -33,7 +33,9 @@ def validate_declaration(declaration) -> dict:
         if not pct_d.is_finite() or pct_d < 0 or pct_d > 100:
             raise InvalidOperation
     except (InvalidOperation, ValueError):
-        errors.append(("declaration.public_participation_pct", "must be a percentage between 0 and 100"))
+        errors.append(
+            ("declaration.public_participation_pct", "must be a percentage between 0 and 100")
+        )
     errors.extend(_eligibility_errors(out))
     if errors:
         raise ValidationFailed(errors[0][1], field=errors[0][0], errors=errors)
@@ -68,7 +70,12 @@ def _eligibility_errors(decl: dict) -> list[tuple[str, str]]:
             )
         except parsing.EligibilityInputError as exc:
             errors.extend(
-                (f"declaration.de_minimis_prior_aid{f[len('prior_aid'):]}" if f.startswith("prior_aid") else f"declaration.{f}", m)
+                (
+                    f"declaration.de_minimis_prior_aid{f[len('prior_aid') :]}"
+                    if f.startswith("prior_aid")
+                    else f"declaration.{f}",
+                    m,
+                )
                 for f, m in exc.errors
             )
     return errors

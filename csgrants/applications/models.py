@@ -36,30 +36,54 @@ class ReferenceCounter(models.Model):
 class Application(models.Model):
     reference = models.CharField(_("reference"), max_length=40, unique=True)
     provider = models.ForeignKey(
-        "catalogue.ServiceProvider", verbose_name=_("service provider"), on_delete=models.PROTECT, related_name="applications"
+        "catalogue.ServiceProvider",
+        verbose_name=_("service provider"),
+        on_delete=models.PROTECT,
+        related_name="applications",
     )
     enterprise = models.ForeignKey(
-        "enterprises.Enterprise", verbose_name=_("enterprise"), on_delete=models.PROTECT, related_name="applications"
+        "enterprises.Enterprise",
+        verbose_name=_("enterprise"),
+        on_delete=models.PROTECT,
+        related_name="applications",
     )
     # What the enterprise was when the file was made; statistics report on these, not on
     # whatever the enterprise record says today.
     enterprise_kind = models.CharField(_("enterprise kind"), max_length=40, default="kmo")
     postal_code = models.CharField(_("postal code"), max_length=4)
-    province = models.CharField(_("province"), max_length=6, blank=True, choices=[(k, v[0]) for k, v in PROVINCES.items()])
+    province = models.CharField(
+        _("province"), max_length=6, blank=True, choices=[(k, v[0]) for k, v in PROVINCES.items()]
+    )
     # The main package as filed; an approved upgrade changes `current_package` only.
     package = models.ForeignKey(
-        "catalogue.Package", verbose_name=_("package"), on_delete=models.PROTECT, related_name="applications"
+        "catalogue.Package",
+        verbose_name=_("package"),
+        on_delete=models.PROTECT,
+        related_name="applications",
     )
-    current_package = models.ForeignKey("catalogue.Package", on_delete=models.PROTECT, related_name="+")
-    extensions = models.ManyToManyField("catalogue.Package", verbose_name=_("extension packages"), blank=True, related_name="+")
+    current_package = models.ForeignKey(
+        "catalogue.Package", on_delete=models.PROTECT, related_name="+"
+    )
+    extensions = models.ManyToManyField(
+        "catalogue.Package", verbose_name=_("extension packages"), blank=True, related_name="+"
+    )
     cost_eur = models.DecimalField(_("quoted cost (EUR)"), **MONEY)
-    rate_pct = models.DecimalField(_("subsidy rate (%)"), max_digits=5, decimal_places=2, null=True, blank=True)
+    rate_pct = models.DecimalField(
+        _("subsidy rate (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
     subsidy_eur = models.DecimalField(_("subsidy (EUR)"), **MONEY, null=True, blank=True)
     policy = models.ForeignKey(
-        "catalogue.PolicyVersion", verbose_name=_("policy version"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "catalogue.PolicyVersion",
+        verbose_name=_("policy version"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     declaration = models.JSONField(_("declaration on honour"), default=dict, blank=True)
-    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
     submitted_on = models.DateField(_("submitted on"), null=True, blank=True)
     decision_due_on = models.DateField(_("decision due on"), null=True, blank=True)
     paused_since = models.DateField(_("clock paused since"), null=True, blank=True)
@@ -68,9 +92,13 @@ class Application(models.Model):
     # Set at decision: working days from submission (exclusive) to decision (inclusive) minus the
     # days paused for information requests. Stored so that statistics over a million files need
     # no per-row calendar arithmetic.
-    processing_working_days = models.PositiveIntegerField(_("processing time (working days)"), null=True, blank=True)
+    processing_working_days = models.PositiveIntegerField(
+        _("processing time (working days)"), null=True, blank=True
+    )
     paused_working_days = models.PositiveIntegerField(_("clock paused (working days)"), default=0)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     imported = models.BooleanField(_("imported from history"), default=False)
@@ -86,9 +114,12 @@ class Application(models.Model):
             models.Index(fields=["decided_on"]),
         ]
         constraints = [
-            models.CheckConstraint(condition=models.Q(cost_eur__gte=0), name="application_cost_gte_0"),
             models.CheckConstraint(
-                condition=models.Q(subsidy_eur__isnull=True) | models.Q(subsidy_eur__gte=0), name="application_subsidy_gte_0"
+                condition=models.Q(cost_eur__gte=0), name="application_cost_gte_0"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(subsidy_eur__isnull=True) | models.Q(subsidy_eur__gte=0),
+                name="application_subsidy_gte_0",
             ),
         ]
 
@@ -102,7 +133,9 @@ class StatusChange(models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="history")
     from_status = models.CharField(_("from"), max_length=20, choices=Status.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=20, choices=Status.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     actor_label = models.CharField(_("by"), max_length=150)
     at = models.DateTimeField(_("time"))
     on = models.DateField(_("date"))
@@ -126,10 +159,14 @@ class Decision(models.Model):
         STOPPED = "stopped", _("stopped")
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="decisions")
-    amendment = models.ForeignKey("Amendment", null=True, blank=True, on_delete=models.CASCADE, related_name="decisions")
+    amendment = models.ForeignKey(
+        "Amendment", null=True, blank=True, on_delete=models.CASCADE, related_name="decisions"
+    )
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
     decided_on = models.DateField(_("decided on"))
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     by_system = models.BooleanField(_("decided by the system"), default=False)
     reasons = models.ManyToManyField("catalogue.ReasonCode", verbose_name=_("reasons"), blank=True)
     note = models.TextField(_("note"), blank=True)
@@ -144,12 +181,18 @@ class Decision(models.Model):
 class InfoRequest(models.Model):
     """An information request pauses the decision clock until the provider answers."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="info_requests")
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="info_requests"
+    )
     requested_on = models.DateField(_("requested on"))
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
     question = models.TextField(_("question"))
     answered_on = models.DateField(_("answered on"), null=True, blank=True)
-    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     answer = models.TextField(_("answer"), blank=True)
 
     class Meta:
@@ -161,10 +204,16 @@ class InfoRequest(models.Model):
 class CheckRun(models.Model):
     """One run of the automated checks; a re-check adds a run, earlier runs stay."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="check_runs")
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="check_runs"
+    )
     run_at = models.DateTimeField(_("run at"), auto_now_add=True)
-    policy = models.ForeignKey("catalogue.PolicyVersion", null=True, on_delete=models.PROTECT, related_name="+")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    policy = models.ForeignKey(
+        "catalogue.PolicyVersion", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     all_passed = models.BooleanField(default=False)
 
     class Meta:
@@ -200,14 +249,25 @@ class Amendment(models.Model):
         APPROVED = "approved", _("approved")
         REJECTED = "rejected", _("rejected")
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="amendments")
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="amendments"
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     package = models.ForeignKey("catalogue.Package", on_delete=models.PROTECT, related_name="+")
     extra_cost_eur = models.DecimalField(_("extra cost (EUR)"), **MONEY)
-    extra_subsidy_eur = models.DecimalField(_("extra subsidy (EUR)"), **MONEY, null=True, blank=True)
-    policy = models.ForeignKey("catalogue.PolicyVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    extra_subsidy_eur = models.DecimalField(
+        _("extra subsidy (EUR)"), **MONEY, null=True, blank=True
+    )
+    policy = models.ForeignKey(
+        "catalogue.PolicyVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     requested_on = models.DateField(_("requested on"))
-    status = models.CharField(_("status"), max_length=10, choices=AmendmentStatus.choices, default=AmendmentStatus.SUBMITTED)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=AmendmentStatus.choices,
+        default=AmendmentStatus.SUBMITTED,
+    )
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -218,9 +278,12 @@ class Amendment(models.Model):
         verbose_name_plural = _("amendments")
         indexes = [models.Index(fields=["decided_on"])]
         constraints = [
-            models.CheckConstraint(condition=models.Q(extra_cost_eur__gte=0), name="amendment_cost_gte_0"),
             models.CheckConstraint(
-                condition=models.Q(extra_subsidy_eur__isnull=True) | models.Q(extra_subsidy_eur__gte=0),
+                condition=models.Q(extra_cost_eur__gte=0), name="amendment_cost_gte_0"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(extra_subsidy_eur__isnull=True)
+                | models.Q(extra_subsidy_eur__gte=0),
                 name="amendment_subsidy_gte_0",
             ),
         ]

@@ -22,6 +22,7 @@ from csgrants.applications.workflow import SYSTEM, transition_for
 from csgrants.budgets import services as budgets
 from csgrants.catalogue.models import EnterpriseKind, Package, ReasonCode
 from csgrants.catalogue.selectors import package_resolve, policy_in_force
+from csgrants.core import clock
 from csgrants.core.audit import actor_label, audit_record, snapshot
 from csgrants.core.calendar import default_calendar
 from csgrants.core.errors import NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
@@ -29,9 +30,24 @@ from csgrants.core.money import MAX_AMOUNT, percentage_of, to_money
 from csgrants.enterprises.services import enterprise_upsert
 
 AUDIT_FIELDS = [
-    "reference", "status", "provider", "enterprise", "enterprise_kind", "postal_code", "province",
-    "package", "current_package", "cost_eur", "rate_pct", "subsidy_eur", "policy", "submitted_on",
-    "decision_due_on", "paused_since", "decided_on", "closed_on",
+    "reference",
+    "status",
+    "provider",
+    "enterprise",
+    "enterprise_kind",
+    "postal_code",
+    "province",
+    "package",
+    "current_package",
+    "cost_eur",
+    "rate_pct",
+    "subsidy_eur",
+    "policy",
+    "submitted_on",
+    "decision_due_on",
+    "paused_since",
+    "decided_on",
+    "closed_on",
 ]
 
 
@@ -46,7 +62,11 @@ def role_of(actor) -> str:
 def ensure_can_see(actor, application: Application) -> None:
     """A provider user sees only its own provider's files; anything else is 'not found', exactly
     like a file that does not exist, so that references cannot be probed."""
-    if actor is not None and role_of(actor) == Role.PROVIDER and application.provider_id != actor.service_provider_id:
+    if (
+        actor is not None
+        and role_of(actor) == Role.PROVIDER
+        and application.provider_id != actor.service_provider_id
+    ):
         raise NotFound("application not found", code="NOT_FOUND")
 
 
@@ -55,7 +75,7 @@ def _lock(application: Application) -> Application:
 
 
 def _today() -> date:
-    return timezone.localdate()
+    return clock.today()
 
 
 def _next_reference(year: int) -> str:
@@ -71,14 +91,17 @@ def _next_reference(year: int) -> str:
     return reference
 
 
-def application_transition(*, actor, application: Application, to_status: str, note: str = "", on: date | None = None) -> Application:
+def application_transition(
+    *, actor, application: Application, to_status: str, note: str = "", on: date | None = None
+) -> Application:
     """Move a locked application to `to_status` if the table allows it for the actor's role.
     Callers hold the transaction and the row lock."""
     ensure_can_see(actor, application)
     transition = transition_for(application.status, to_status)
     if transition is None:
         raise TransitionNotAllowed(
-            f"{application.status} -> {to_status} is not a step of the workflow", code="TRANSITION_NOT_ALLOWED"
+            f"{application.status} -> {to_status} is not a step of the workflow",
+            code="TRANSITION_NOT_ALLOWED",
         )
     if role_of(actor) not in transition.roles:
         raise PermissionDenied(f"a {role_of(actor)} may not {transition.name} an application")
@@ -88,11 +111,22 @@ def application_transition(*, actor, application: Application, to_status: str, n
     application.save()
     now = timezone.now()
     StatusChange.objects.create(
-        application=application, from_status=from_status, to_status=to_status,
-        actor=actor, actor_label=actor_label(actor), at=now, on=on or timezone.localdate(now), note=note,
+        application=application,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor,
+        actor_label=actor_label(actor),
+        at=now,
+        on=on or _today(),
+        note=note,
     )
-    audit_record(actor=actor, action=f"application.{transition.name}", obj=application,
-                 before=before, after=snapshot(application, AUDIT_FIELDS))
+    audit_record(
+        actor=actor,
+        action=f"application.{transition.name}",
+        obj=application,
+        before=before,
+        after=snapshot(application, AUDIT_FIELDS),
+    )
     return application
 
 
@@ -133,8 +167,17 @@ def _resolve_extensions(codes) -> list[Package]:
 
 @transaction.atomic
 def application_create(
-    *, actor, provider, enterprise_number: str, enterprise_name: str, enterprise_kind: str, postal_code: str,
-    package: str, cost_eur, extensions=(), declaration=None,
+    *,
+    actor,
+    provider,
+    enterprise_number: str,
+    enterprise_name: str,
+    enterprise_kind: str,
+    postal_code: str,
+    package: str,
+    cost_eur,
+    extensions=(),
+    declaration=None,
 ) -> Application:
     if role_of(actor) != Role.PROVIDER:
         raise PermissionDenied("only a service provider files applications")
@@ -146,23 +189,53 @@ def application_create(
     cost = _validate_amount(cost_eur, "cost_eur")
     decl = _validate_declaration(declaration or {})
     enterprise = enterprise_upsert(
-        actor=actor, number=enterprise_number, name=enterprise_name, kind=kind, postal_code=postal_code
+        actor=actor,
+        number=enterprise_number,
+        name=enterprise_name,
+        kind=kind,
+        postal_code=postal_code,
     )
     application = Application.objects.create(
-        reference=_next_reference(_today().year), provider=provider, enterprise=enterprise,
-        enterprise_kind=kind, postal_code=enterprise.postal_code, province=enterprise.province,
-        package=main, current_package=main, cost_eur=cost, declaration=decl, created_by=actor,
+        reference=_next_reference(_today().year),
+        provider=provider,
+        enterprise=enterprise,
+        enterprise_kind=kind,
+        postal_code=enterprise.postal_code,
+        province=enterprise.province,
+        package=main,
+        current_package=main,
+        cost_eur=cost,
+        declaration=decl,
+        created_by=actor,
     )
     application.extensions.set(exts)
     StatusChange.objects.create(
-        application=application, from_status="", to_status=Status.DRAFT, actor=actor,
-        actor_label=actor_label(actor), at=timezone.now(), on=_today(),
+        application=application,
+        from_status="",
+        to_status=Status.DRAFT,
+        actor=actor,
+        actor_label=actor_label(actor),
+        at=timezone.now(),
+        on=_today(),
     )
-    audit_record(actor=actor, action="application.create", obj=application, after=snapshot(application, AUDIT_FIELDS))
+    audit_record(
+        actor=actor,
+        action="application.create",
+        obj=application,
+        after=snapshot(application, AUDIT_FIELDS),
+    )
     return application
 
 
-EDITABLE = {"enterprise_name", "enterprise_kind", "postal_code", "package", "extensions", "cost_eur", "declaration"}
+EDITABLE = {
+    "enterprise_name",
+    "enterprise_kind",
+    "postal_code",
+    "package",
+    "extensions",
+    "cost_eur",
+    "declaration",
+}
 
 
 @transaction.atomic
@@ -173,16 +246,22 @@ def application_update(*, actor, application: Application, **changes) -> Applica
     if role_of(actor) != Role.PROVIDER:
         raise PermissionDenied("only the service provider edits its application")
     if application.status not in (Status.DRAFT, Status.INFO_REQUESTED):
-        raise TransitionNotAllowed("only a draft or a file with an open information request can be edited")
+        raise TransitionNotAllowed(
+            "only a draft or a file with an open information request can be edited"
+        )
     unknown = set(changes) - EDITABLE
     if unknown:
-        raise ValidationFailed(f"cannot change {', '.join(sorted(unknown))}", field=sorted(unknown)[0])
+        raise ValidationFailed(
+            f"cannot change {', '.join(sorted(unknown))}", field=sorted(unknown)[0]
+        )
     before = snapshot(application, AUDIT_FIELDS)
     before["declaration"] = application.declaration
     if {"enterprise_name", "enterprise_kind", "postal_code"} & set(changes):
         ent = application.enterprise
         enterprise = enterprise_upsert(
-            actor=actor, number=ent.number, name=changes.get("enterprise_name", ent.name),
+            actor=actor,
+            number=ent.number,
+            name=changes.get("enterprise_name", ent.name),
             kind=_validate_kind(changes.get("enterprise_kind", application.enterprise_kind)),
             postal_code=changes.get("postal_code", application.postal_code),
         )
@@ -190,7 +269,9 @@ def application_update(*, actor, application: Application, **changes) -> Applica
         application.postal_code = enterprise.postal_code
         application.province = enterprise.province
     if "package" in changes:
-        application.package = application.current_package = package_resolve(changes["package"], extension=False)
+        application.package = application.current_package = package_resolve(
+            changes["package"], extension=False
+        )
     if "cost_eur" in changes:
         application.cost_eur = _validate_amount(changes["cost_eur"], "cost_eur")
     if "declaration" in changes:
@@ -202,7 +283,9 @@ def application_update(*, actor, application: Application, **changes) -> Applica
     application.save()
     after = snapshot(application, AUDIT_FIELDS)
     after["declaration"] = application.declaration
-    audit_record(actor=actor, action="application.edit", obj=application, before=before, after=after)
+    audit_record(
+        actor=actor, action="application.edit", obj=application, before=before, after=after
+    )
     return application
 
 
@@ -215,10 +298,14 @@ def _price(application: Application, on: date) -> None:
     rate = policy.rate_for(application.enterprise_kind)
     application.policy = policy
     application.rate_pct = rate
-    application.subsidy_eur = percentage_of(application.cost_eur, rate) if rate is not None else Decimal("0.00")
+    application.subsidy_eur = (
+        percentage_of(application.cost_eur, rate) if rate is not None else Decimal("0.00")
+    )
 
 
-def subsidy_preview(*, enterprise_kind: str, cost_eur: Decimal, on: date | None = None) -> tuple[Decimal | None, Decimal | None]:
+def subsidy_preview(
+    *, enterprise_kind: str, cost_eur: Decimal, on: date | None = None
+) -> tuple[Decimal | None, Decimal | None]:
     """(rate, subsidy) that a file would get if submitted on `on`; for live previews."""
     policy = policy_in_force(on or _today())
     rate = policy.rate_for(enterprise_kind)
@@ -254,8 +341,12 @@ def application_submit(*, actor, application: Application) -> Application:
     application_transition(actor=actor, application=application, to_status=Status.SUBMITTED)
     run = run_checks(application=application, actor=actor)
     if application.policy.straight_through and run.all_passed:
-        decision_record(actor=None, application=application, outcome=Decision.Outcome.APPROVED,
-                        note="straight-through: every automated check passed")
+        decision_record(
+            actor=None,
+            application=application,
+            outcome=Decision.Outcome.APPROVED,
+            note="straight-through: every automated check passed",
+        )
     return application
 
 
@@ -265,9 +356,13 @@ def info_request(*, actor, application: Application, question: str) -> InfoReque
     if not (question or "").strip():
         raise ValidationFailed("the question is required", field="question")
     today = _today()
-    request = InfoRequest.objects.create(application=application, requested_on=today, requested_by=actor, question=question.strip())
+    request = InfoRequest.objects.create(
+        application=application, requested_on=today, requested_by=actor, question=question.strip()
+    )
     application.paused_since = today
-    application_transition(actor=actor, application=application, to_status=Status.INFO_REQUESTED, note=question.strip())
+    application_transition(
+        actor=actor, application=application, to_status=Status.INFO_REQUESTED, note=question.strip()
+    )
     return request
 
 
@@ -288,7 +383,9 @@ def info_answer(*, actor, application: Application, answer: str) -> Application:
     request.save()
     application.paused_since = None
     _recompute_due(application)
-    application_transition(actor=actor, application=application, to_status=Status.SUBMITTED, note=answer.strip())
+    application_transition(
+        actor=actor, application=application, to_status=Status.SUBMITTED, note=answer.strip()
+    )
     run_checks(application=application, actor=actor)
     return application
 
@@ -301,12 +398,16 @@ def _reason_codes(codes) -> list[ReasonCode]:
     found = {r.code: r for r in ReasonCode.objects.filter(code__in=codes)}
     missing = [c for c in codes if c not in found]
     if missing:
-        raise ValidationFailed(f"unknown reason code {missing[0]!r}", field="reasons", code="UNKNOWN_REASON")
+        raise ValidationFailed(
+            f"unknown reason code {missing[0]!r}", field="reasons", code="UNKNOWN_REASON"
+        )
     return [found[c] for c in codes]
 
 
 @transaction.atomic
-def decision_record(*, actor, application: Application, outcome: str, reasons=(), note: str = "") -> Decision:
+def decision_record(
+    *, actor, application: Application, outcome: str, reasons=(), note: str = ""
+) -> Decision:
     """Approve or reject a submitted file. Approval commits the subsidy against the provider's
     budget in this same transaction; BudgetExhausted rolls everything back."""
     application = _lock(application)
@@ -314,7 +415,9 @@ def decision_record(*, actor, application: Application, outcome: str, reasons=()
     today = _today()
     reason_objs = _reason_codes(reasons)
     if outcome == Decision.Outcome.REJECTED and not reason_objs:
-        raise ValidationFailed("a rejection needs at least one reason", field="reasons", code="REASON_REQUIRED")
+        raise ValidationFailed(
+            "a rejection needs at least one reason", field="reasons", code="REASON_REQUIRED"
+        )
     if outcome not in (Decision.Outcome.APPROVED, Decision.Outcome.REJECTED):
         raise ValidationFailed("outcome must be approved or rejected", field="outcome")
     application.decided_on = today
@@ -322,17 +425,32 @@ def decision_record(*, actor, application: Application, outcome: str, reasons=()
     calendar = default_calendar()
     application.paused_working_days = sum(calendar.working_days_between(a, b) for a, b in paused)
     application.processing_working_days = calendar.elapsed(application.submitted_on, today, paused)
-    application_transition(actor=actor, application=application, to_status=outcome, note=note, on=today)
+    application_transition(
+        actor=actor, application=application, to_status=outcome, note=note, on=today
+    )
     if outcome == Decision.Outcome.APPROVED:
-        budgets.budget_commit(actor=actor, provider=application.provider, amount_eur=application.subsidy_eur or Decimal(0),
-                              on=today, application=application)
+        budgets.budget_commit(
+            actor=actor,
+            provider=application.provider,
+            amount_eur=application.subsidy_eur or Decimal(0),
+            on=today,
+            application=application,
+        )
     decision = Decision.objects.create(
-        application=application, outcome=outcome, decided_on=today, decided_by=actor,
-        by_system=actor is None, note=note,
+        application=application,
+        outcome=outcome,
+        decided_on=today,
+        decided_by=actor,
+        by_system=actor is None,
+        note=note,
     )
     decision.reasons.set(reason_objs)
-    audit_record(actor=actor, action=f"decision.{outcome}", obj=application,
-                 after={"outcome": outcome, "reasons": [r.code for r in reason_objs], "note": note})
+    audit_record(
+        actor=actor,
+        action=f"decision.{outcome}",
+        obj=application,
+        after={"outcome": outcome, "reasons": [r.code for r in reason_objs], "note": note},
+    )
     return decision
 
 
@@ -341,8 +459,12 @@ def application_withdraw(*, actor, application: Application, note: str = "") -> 
     application = _lock(application)
     today = _today()
     application.closed_on = today
-    application_transition(actor=actor, application=application, to_status=Status.WITHDRAWN, note=note, on=today)
-    budgets.budget_release_application(actor=actor, application=application, on=today, note="withdrawn")
+    application_transition(
+        actor=actor, application=application, to_status=Status.WITHDRAWN, note=note, on=today
+    )
+    budgets.budget_release_application(
+        actor=actor, application=application, on=today, note="withdrawn"
+    )
     return application
 
 
@@ -353,13 +475,23 @@ def application_stop(*, actor, application: Application, reasons, note: str = ""
     application = _lock(application)
     reason_objs = _reason_codes(reasons)
     if not reason_objs:
-        raise ValidationFailed("a stop needs at least one reason", field="reasons", code="REASON_REQUIRED")
+        raise ValidationFailed(
+            "a stop needs at least one reason", field="reasons", code="REASON_REQUIRED"
+        )
     today = _today()
     application.closed_on = today
-    application_transition(actor=actor, application=application, to_status=Status.STOPPED, note=note, on=today)
-    budgets.budget_release_application(actor=actor, application=application, on=today, note="stopped")
+    application_transition(
+        actor=actor, application=application, to_status=Status.STOPPED, note=note, on=today
+    )
+    budgets.budget_release_application(
+        actor=actor, application=application, on=today, note="stopped"
+    )
     decision = Decision.objects.create(
-        application=application, outcome=Decision.Outcome.STOPPED, decided_on=today, decided_by=actor, note=note
+        application=application,
+        outcome=Decision.Outcome.STOPPED,
+        decided_on=today,
+        decided_by=actor,
+        note=note,
     )
     decision.reasons.set(reason_objs)
     return decision
@@ -368,4 +500,6 @@ def application_stop(*, actor, application: Application, reasons, note: str = ""
 @transaction.atomic
 def application_start(*, actor, application: Application) -> Application:
     application = _lock(application)
-    return application_transition(actor=actor, application=application, to_status=Status.IN_PROGRESS)
+    return application_transition(
+        actor=actor, application=application, to_status=Status.IN_PROGRESS
+    )

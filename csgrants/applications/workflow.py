@@ -32,7 +32,9 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
     (Status.DRAFT, Status.SUBMITTED): Transition("submit", frozenset({Role.PROVIDER})),
     (Status.DRAFT, Status.WITHDRAWN): Transition("withdraw", frozenset({Role.PROVIDER})),
     (Status.SUBMITTED, Status.INFO_REQUESTED): Transition("request_info", STAFF_DECIDERS),
-    (Status.INFO_REQUESTED, Status.SUBMITTED): Transition("answer_info", frozenset({Role.PROVIDER})),
+    (Status.INFO_REQUESTED, Status.SUBMITTED): Transition(
+        "answer_info", frozenset({Role.PROVIDER})
+    ),
     (Status.SUBMITTED, Status.APPROVED): Transition("approve", STAFF_DECIDERS | {SYSTEM}),
     (Status.SUBMITTED, Status.REJECTED): Transition("reject", STAFF_DECIDERS),
     (Status.SUBMITTED, Status.WITHDRAWN): Transition("withdraw", frozenset({Role.PROVIDER})),
@@ -44,7 +46,9 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
     (Status.IN_PROGRESS, Status.STOPPED): Transition("stop", STAFF_DECIDERS),
     (Status.IN_PROGRESS, Status.COMPLETED): Transition("complete", frozenset({Role.PROVIDER})),
     (Status.COMPLETED, Status.IN_PROGRESS): Transition("send_back", STAFF_DECIDERS),
-    (Status.COMPLETED, Status.CLOSED): Transition("pay", frozenset({Role.REVIEWER, Role.BUDGET_MANAGER, Role.ADMIN})),
+    (Status.COMPLETED, Status.CLOSED): Transition(
+        "pay", frozenset({Role.REVIEWER, Role.BUDGET_MANAGER, Role.ADMIN})
+    ),
 }
 
 

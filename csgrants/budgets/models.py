@@ -13,7 +13,9 @@ class FrameworkAgreement(models.Model):
     procurement_round = models.CharField(_("procurement round"), max_length=120, blank=True)
     start_date = models.DateField(_("start"))
     end_date = models.DateField(_("end"), null=True, blank=True)
-    providers = models.ManyToManyField("catalogue.ServiceProvider", related_name="framework_agreements", blank=True)
+    providers = models.ManyToManyField(
+        "catalogue.ServiceProvider", related_name="framework_agreements", blank=True
+    )
 
     class Meta:
         ordering = ["start_date"]
@@ -31,11 +33,19 @@ class Allocation(models.Model):
         RESERVE = "reserve", _("reserve for new providers")
 
     agreement = models.ForeignKey(
-        FrameworkAgreement, null=True, blank=True, on_delete=models.PROTECT, related_name="allocations"
+        FrameworkAgreement,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="allocations",
     )
     # A reserve is not yet any provider's money.
     provider = models.ForeignKey(
-        "catalogue.ServiceProvider", null=True, blank=True, on_delete=models.PROTECT, related_name="allocations"
+        "catalogue.ServiceProvider",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="allocations",
     )
     allocated_on = models.DateField(_("date"))
     amount_eur = models.DecimalField(_("amount (EUR)"), **MONEY)
@@ -48,7 +58,9 @@ class Allocation(models.Model):
         verbose_name = _("allocation")
         verbose_name_plural = _("allocations")
         constraints = [
-            models.CheckConstraint(condition=models.Q(amount_eur__gt=0), name="allocation_amount_gt_0"),
+            models.CheckConstraint(
+                condition=models.Q(amount_eur__gt=0), name="allocation_amount_gt_0"
+            ),
             models.CheckConstraint(
                 condition=models.Q(kind="reserve") | models.Q(provider__isnull=False),
                 name="allocation_provider_unless_reserve",
@@ -63,7 +75,9 @@ class ProviderBudget(models.Model):
     """One row per provider, locked with SELECT ... FOR UPDATE before any commitment so that two
     approvals racing for the last euro are serialised."""
 
-    provider = models.OneToOneField("catalogue.ServiceProvider", on_delete=models.PROTECT, related_name="budget")
+    provider = models.OneToOneField(
+        "catalogue.ServiceProvider", on_delete=models.PROTECT, related_name="budget"
+    )
 
     def __str__(self):
         return str(self.provider)
@@ -76,18 +90,32 @@ class LedgerEntry(models.Model):
         RELEASE = "release", _("release")
         REALISE = "realise", _("payment")
 
-    provider = models.ForeignKey("catalogue.ServiceProvider", on_delete=models.PROTECT, related_name="ledger")
+    provider = models.ForeignKey(
+        "catalogue.ServiceProvider", on_delete=models.PROTECT, related_name="ledger"
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     amount_eur = models.DecimalField(_("amount (EUR)"), **MONEY)
     entry_date = models.DateField(_("date"), db_index=True)
-    allocation = models.ForeignKey(Allocation, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    allocation = models.ForeignKey(
+        Allocation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     application = models.ForeignKey(
-        "applications.Application", null=True, blank=True, on_delete=models.PROTECT, related_name="ledger"
+        "applications.Application",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ledger",
     )
     amendment = models.ForeignKey(
-        "applications.Amendment", null=True, blank=True, on_delete=models.PROTECT, related_name="ledger"
+        "applications.Amendment",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ledger",
     )
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     note = models.CharField(_("note"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -31,7 +31,10 @@ class Balance:
 
 def _sums(qs) -> Balance:
     agg = qs.aggregate(
-        **{k: Sum("amount_eur", filter=Q(kind=k)) for k in ("allocate", "commit", "release", "realise")}
+        **{
+            k: Sum("amount_eur", filter=Q(kind=k))
+            for k in ("allocate", "commit", "release", "realise")
+        }
     )
     return Balance(
         allocated=agg["allocate"] or ZERO,

@@ -82,8 +82,12 @@ class Tariff(models.Model):
         verbose_name = _("tariff")
         verbose_name_plural = _("tariffs")
         constraints = [
-            models.UniqueConstraint(fields=["provider", "package", "valid_from"], name="tariff_unique_start"),
-            models.CheckConstraint(condition=models.Q(amount_eur__gte=0), name="tariff_amount_gte_0"),
+            models.UniqueConstraint(
+                fields=["provider", "package", "valid_from"], name="tariff_unique_start"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount_eur__gte=0), name="tariff_amount_gte_0"
+            ),
         ]
 
     def __str__(self):
@@ -115,15 +119,21 @@ class PolicyVersion(models.Model):
     valid_from = models.DateField(_("in force from"), unique=True)
     min_cost_eur = models.DecimalField(_("minimum trajectory cost (EUR)"), **MONEY)
     max_cost_eur = models.DecimalField(_("maximum trajectory cost (EUR)"), **MONEY)
-    decision_term_working_days = models.PositiveSmallIntegerField(_("decision term (working days)"), default=10)
-    recent_trajectory_years = models.PositiveSmallIntegerField(_("one trajectory per ... years"), default=4)
+    decision_term_working_days = models.PositiveSmallIntegerField(
+        _("decision term (working days)"), default=10
+    )
+    recent_trajectory_years = models.PositiveSmallIntegerField(
+        _("one trajectory per ... years"), default=4
+    )
     straight_through = models.BooleanField(
         _("approve at once when every check passes"), default=False
     )
     final_report_term_days = models.PositiveSmallIntegerField(
         _("final report due (days after start)"), default=365
     )
-    admitted_packages = models.ManyToManyField(Package, verbose_name=_("admitted packages"), blank=True)
+    admitted_packages = models.ManyToManyField(
+        Package, verbose_name=_("admitted packages"), blank=True
+    )
 
     class Meta:
         ordering = ["-valid_from"]
@@ -131,7 +141,8 @@ class PolicyVersion(models.Model):
         verbose_name_plural = _("policy versions")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(max_cost_eur__gte=models.F("min_cost_eur")), name="policy_cost_range"
+                condition=models.Q(max_cost_eur__gte=models.F("min_cost_eur")),
+                name="policy_cost_range",
             )
         ]
 
@@ -161,7 +172,9 @@ class PolicyRate(models.Model):
         verbose_name = _("subsidy rate")
         verbose_name_plural = _("subsidy rates")
         constraints = [
-            models.UniqueConstraint(fields=["policy", "enterprise_kind"], name="policy_rate_unique"),
+            models.UniqueConstraint(
+                fields=["policy", "enterprise_kind"], name="policy_rate_unique"
+            ),
             models.CheckConstraint(
                 condition=models.Q(rate_pct__gte=0, rate_pct__lte=100), name="policy_rate_0_100"
             ),

@@ -19,7 +19,9 @@ def package_resolve(name: str, *, extension: bool | None = None) -> Package:
         raise ValidationFailed(f"unknown package {name!r}", code="UNKNOWN_PACKAGE", field="package")
     if extension is not None and package.is_extension != extension:
         kind = "an extension package" if extension else "a main package"
-        raise ValidationFailed(f"{package.code} is not {kind}", code="UNKNOWN_PACKAGE", field="package")
+        raise ValidationFailed(
+            f"{package.code} is not {kind}", code="UNKNOWN_PACKAGE", field="package"
+        )
     return package
 
 

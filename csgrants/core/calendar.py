@@ -56,14 +56,18 @@ class WorkingCalendar:
             d += timedelta(days=1)
         return count
 
-    def due_date(self, submitted_on: date, term: int, paused: Iterable[tuple[date, date]] = ()) -> date:
+    def due_date(
+        self, submitted_on: date, term: int, paused: Iterable[tuple[date, date]] = ()
+    ) -> date:
         """The decision due date: `term` working days after submission, pushed back by the working
         days the clock was paused. A pause runs from the information request (exclusive) to the
         answer (inclusive): the day the provider answers does not count against the agency."""
         paused_days = sum(self.working_days_between(a, b) for a, b in paused)
         return self.add_working_days(submitted_on, term + paused_days)
 
-    def elapsed(self, submitted_on: date, until: date, paused: Iterable[tuple[date, date]] = ()) -> int:
+    def elapsed(
+        self, submitted_on: date, until: date, paused: Iterable[tuple[date, date]] = ()
+    ) -> int:
         """Working days the agency used between submission and `until`, pauses excluded."""
         total = self.working_days_between(submitted_on, until)
         return max(0, total - sum(self.working_days_between(a, min(b, until)) for a, b in paused))

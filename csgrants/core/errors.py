@@ -13,7 +13,9 @@ class DomainError(Exception):
     status = 400
     default_message = _("The operation is not allowed.")
 
-    def __init__(self, message=None, *, code: str | None = None, field: str | None = None, errors=None):
+    def __init__(
+        self, message=None, *, code: str | None = None, field: str | None = None, errors=None
+    ):
         self.message = message if message is not None else self.default_message
         if code:
             self.code = code

@@ -49,6 +49,9 @@ class AuditEvent(models.Model):
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
 
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type}#{self.object_id}"
+
     def save(self, *args, **kwargs):
         # Guard, not a business rule: an audit trail that can be edited proves nothing.
         if self.pk is not None:
@@ -58,5 +61,3 @@ class AuditEvent(models.Model):
     def delete(self, *args, **kwargs):
         raise TypeError("audit events are append-only")
 
-    def __str__(self):
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type}#{self.object_id}"

@@ -15,7 +15,9 @@ class Enterprise(models.Model):
     province = models.CharField(
         _("province"), max_length=6, choices=[(k, v[0]) for k, v in PROVINCES.items()], blank=True
     )
-    region = models.CharField(_("region"), max_length=10, choices=[(r, r) for r in REGIONS], blank=True)
+    region = models.CharField(
+        _("region"), max_length=10, choices=[(r, r) for r in REGIONS], blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -28,7 +28,9 @@ def enterprise_upsert(*, actor, number: str, name: str, kind: str, postal_code: 
     canonical = normalize_number(number)
     if not is_valid_postal_code(postal_code):
         raise ValidationFailed(
-            f"{postal_code!r} is not a Belgian postal code", code="INVALID_POSTAL_CODE", field="postal_code"
+            f"{postal_code!r} is not a Belgian postal code",
+            code="INVALID_POSTAL_CODE",
+            field="postal_code",
         )
     province = province_for(postal_code) or ""
     values = {
@@ -43,7 +45,12 @@ def enterprise_upsert(*, actor, number: str, name: str, kind: str, postal_code: 
     enterprise = Enterprise.objects.select_for_update().filter(number=canonical).first()
     if enterprise is None:
         enterprise = Enterprise.objects.create(number=canonical, **values)
-        audit_record(actor=actor, action="enterprise.create", obj=enterprise, after=snapshot(enterprise, _FIELDS))
+        audit_record(
+            actor=actor,
+            action="enterprise.create",
+            obj=enterprise,
+            after=snapshot(enterprise, _FIELDS),
+        )
         return enterprise
     before = snapshot(enterprise, _FIELDS)
     changed = [k for k, v in values.items() if getattr(enterprise, k) != v]
@@ -52,6 +59,10 @@ def enterprise_upsert(*, actor, number: str, name: str, kind: str, postal_code: 
             setattr(enterprise, k, values[k])
         enterprise.save(update_fields=[*changed, "updated_at"])
         audit_record(
-            actor=actor, action="enterprise.update", obj=enterprise, before=before, after=snapshot(enterprise, _FIELDS)
+            actor=actor,
+            action="enterprise.update",
+            obj=enterprise,
+            before=before,
+            after=snapshot(enterprise, _FIELDS),
         )
     return enterprise

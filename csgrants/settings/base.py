@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "csgrants.imports",
     "csgrants.web",
     "csgrants.api",
+    "csgrants.demo",
 ]
 
 MIDDLEWARE = [
@@ -93,7 +94,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -123,9 +127,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="csgrants <noreply@csgran
 # `manage.py db_worker`), immediate in tests and the demo.
 TASKS = {
     "default": {
-        "BACKEND": env(
-            "TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"
-        ),
+        "BACKEND": env("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
     }
 }
 

@@ -1,0 +1,278 @@
+"""Realistic demo data: nine service providers with tariffs, tens of enterprises across the five
+Flemish provinces, the historical files of 2021-2022 (fixtures/history) and current files in
+every status, all built through the services so history, audit and budget add up."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from csgrants.accounts.models import Role, User
+from csgrants.applications import services
+from csgrants.applications.models import Application, Status
+from csgrants.catalogue.models import Package, ServiceProvider, Tariff
+from csgrants.core import clock
+from csgrants.core.calendar import default_calendar
+
+DEMO_PASSWORD = "demo"  # noqa: S105 - the demo's published password, never in production
+
+PROVIDERS = [
+    ("P01", "CyberSafe Vlaanderen BV", "info@cybersafe.example"),
+    ("P02", "Digitale Weerbaarheid NV", "aanvragen@weerbaar.example"),
+    ("P03", "SecureFlow Consulting BV", "hello@secureflow.example"),
+    ("P04", "Kempen IT-Security BV", "info@kempensec.example"),
+    ("P05", "WestSec Advies CV", "contact@westsec.example"),
+    ("P06", "Brabant Cyber Partners BV", "info@bcp.example"),
+    ("P07", "Schelde Security Services NV", "info@schelde.example"),
+    ("P08", "Limburgse Cyberdokters BV", "info@cyberdokters.example"),
+    ("P09", "Noordzee Infosec BV", "info@noordzee.example"),
+]
+
+TARIFFS = {
+    "START": "9200.00",
+    "MEDIUM": "21500.00",
+    "PLUS": "32000.00",
+    "CHECK_PLAN": "17500.00",
+    "EXTENSION": "6500.00",
+}
+
+POSTAL = [
+    "2000",
+    "2800",
+    "2300",
+    "3000",
+    "1800",
+    "3500",
+    "3600",
+    "9000",
+    "9300",
+    "9100",
+    "8000",
+    "8500",
+    "8800",
+]
+NAMES = [
+    "Bakkerij",
+    "Transport",
+    "Metaalwerken",
+    "Drukkerij",
+    "Tuinaanleg",
+    "Boekhoudkantoor",
+    "Schrijnwerkerij",
+    "Installatietechniek",
+    "Zorgwonen",
+    "Brouwerij",
+    "Logistiek",
+    "Architectenbureau",
+    "Webshop",
+    "Garage",
+]
+PLACES = [
+    "Van Damme",
+    "Peeters",
+    "Janssens",
+    "Maes",
+    "Claes",
+    "Wouters",
+    "De Smet",
+    "Mertens",
+    "Willems",
+    "Goossens",
+]
+
+
+def enterprise_number(seed: int) -> str:
+    base = 40_000_000 + seed * 7919
+    check = 97 - (base % 97)
+    digits = f"{base:08d}{check:02d}"
+    return f"{digits[:4]}.{digits[4:7]}.{digits[7:]}"
+
+
+def _user(username, role, provider=None, superuser=False, language="nl"):
+    user, created = User.objects.get_or_create(
+        username=username,
+        defaults={"role": role, "service_provider": provider, "language": language},
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.is_staff = superuser
+        user.is_superuser = superuser
+        user.email = f"{username}@csgrants.example"
+        user.save()
+    return user
+
+
+def _history(providers):
+    """The 2021-2022 history that reproduces the parliamentary answer, if present."""
+    path = Path(settings.BASE_DIR) / "fixtures" / "history"
+    try:
+        from csgrants.imports.services import history_import
+    except ImportError:
+        return None
+    if (path / "applications.csv").exists():
+        return history_import(path)
+    return None
+
+
+def _budgets(providers):
+    try:
+        from csgrants.budgets.demo import seed_demo_budgets
+    except ImportError:
+        from csgrants.budgets.services import allocation_create
+
+        for p in providers:
+            allocation_create(
+                actor=None,
+                provider=p,
+                amount_eur=Decimal("444444.44"),
+                allocated_on=date(2019, 12, 1),
+                kind="initial",
+                note="framework agreement 2019",
+            )
+        return
+    seed_demo_budgets(providers)
+
+
+@transaction.atomic
+def load_demo(*, stdout=None) -> bool:
+    """Load the demo once; returns False when it was already there."""
+    if not settings.CSGRANTS_ALLOW_DEMO_USERS:
+        raise RuntimeError(
+            "demo data is not allowed with these settings (CSGRANTS_ALLOW_DEMO_USERS)"
+        )
+    if User.objects.filter(username="admin").exists():
+        return False
+    rnd = random.Random(2026)  # noqa: S311 - reproducible demo, not security
+    providers = []
+    for code, name, email in PROVIDERS:
+        p, _ = ServiceProvider.objects.get_or_create(
+            code=code, defaults={"name": name, "email": email}
+        )
+        if p.name == p.code:  # created by an import with its code only
+            p.name, p.email = name, email
+            p.save()
+        providers.append(p)
+        for pkg, amount in TARIFFS.items():
+            Tariff.objects.get_or_create(
+                provider=p,
+                package=Package.objects.get(code=pkg),
+                valid_from=date(2021, 1, 1),
+                defaults={"amount_eur": Decimal(amount)},
+            )
+    admin = _user("admin", Role.ADMIN, superuser=True)
+    reviewer = _user("reviewer", Role.REVIEWER)
+    _user("budget", Role.BUDGET_MANAGER)
+    _user("analyst", Role.ANALYST)
+    prov = _user("provider", Role.PROVIDER, providers[0])
+    prov2 = _user("provider2", Role.PROVIDER, providers[1], language="en")
+    _budgets(providers)
+    _history(providers)
+
+    # Current files, built as they happened over the last weeks.
+    today = clock.today()
+    cal = default_calendar()
+    plan = (
+        [Status.DRAFT] * 3
+        + [Status.SUBMITTED] * 8
+        + [Status.INFO_REQUESTED] * 2
+        + [Status.APPROVED] * 4
+        + [Status.REJECTED] * 2
+        + [Status.IN_PROGRESS] * 3
+        + [Status.WITHDRAWN, Status.STOPPED]
+    )
+    packages = ["START", "MEDIUM", "MEDIUM", "PLUS", "PLUS", "CHECK_PLAN"]
+    for i, target in enumerate(plan):
+        user = prov if i % 3 else prov2
+        days_back = 1 + (i * 2) % 16
+        filed = today - timedelta(days=days_back)
+        while not cal.is_working_day(filed):
+            filed -= timedelta(days=1)
+        pkg = packages[i % len(packages)]
+        cost = Decimal(TARIFFS[pkg]) + Decimal(rnd.randrange(0, 2500))
+        extensions = ["EXTENSION"] if pkg == "PLUS" and i % 2 else []
+        if extensions:
+            cost += Decimal(TARIFFS["EXTENSION"])
+        periods = [
+            {
+                "year_end": f"{today.year - 1 - k}-12-31",
+                "staff_awu": rnd.randrange(3, 180),
+                "turnover_eur": str(rnd.randrange(300_000, 30_000_000)),
+                "balance_sheet_eur": str(rnd.randrange(200_000, 20_000_000)),
+            }
+            for k in range(2)
+        ]
+        declaration = {
+            "sme": {"enterprise": {"periods": periods}, "relations": []},
+            "de_minimis_prior_aid": [
+                {
+                    "granted_on": f"{today.year - 1}-03-15",
+                    "amount_eur": "7500.00",
+                    "description": "kmo-portefeuille",
+                }
+            ]
+            if i % 4 == 0
+            else [],
+            "negative_equity": False,
+            "public_participation_pct": 0,
+        }
+        with clock.frozen(filed):
+            app = services.application_create(
+                actor=user,
+                provider=user.service_provider,
+                enterprise_number=enterprise_number(i + 1),
+                enterprise_name=f"{NAMES[i % len(NAMES)]} {PLACES[i % len(PLACES)]} BV",
+                enterprise_kind="maatwerkbedrijf" if i == 7 else "kmo",
+                postal_code=POSTAL[i % len(POSTAL)],
+                package=pkg,
+                extensions=extensions,
+                cost_eur=cost,
+                declaration=declaration,
+            )
+            if target == Status.DRAFT:
+                continue
+            services.application_submit(actor=user, application=app)
+        decide_on = min(today, cal.add_working_days(filed, 3))
+        with clock.frozen(decide_on):
+            if target == Status.SUBMITTED:
+                continue
+            if target == Status.INFO_REQUESTED:
+                services.info_request(
+                    actor=reviewer,
+                    application=app,
+                    question="Kunt u de jaarrekening van het laatste boekjaar bezorgen?",
+                )
+                continue
+            if target == Status.REJECTED:
+                services.decision_record(
+                    actor=reviewer,
+                    application=app,
+                    outcome="rejected",
+                    reasons=["NOT_SME"],
+                    note="Samen met de partneronderneming meer dan 250 JAE.",
+                )
+                continue
+            services.decision_record(actor=reviewer, application=app, outcome="approved")
+            if target == Status.WITHDRAWN:
+                services.application_withdraw(
+                    actor=user, application=app, note="Onderneming ziet af van het traject."
+                )
+            elif target == Status.STOPPED:
+                services.application_stop(
+                    actor=reviewer,
+                    application=app,
+                    reasons=["NOT_SME"],
+                    note="Na controle geen kmo.",
+                )
+            elif target == Status.IN_PROGRESS:
+                services.application_start(actor=user, application=app)
+    if stdout:
+        stdout.write(
+            f"demo loaded: {Application.objects.count()} applications, {len(providers)} providers"
+        )
+    del admin
+    return True
