@@ -80,14 +80,18 @@ class CheckOutcome:
 
 
 def _decimal(value: Any, name: str) -> Decimal:
-    """Amounts from models are Decimal already; accept int and numeric strings too, never bool
-    or float (a float has already lost the cents)."""
-    if isinstance(value, bool | float):
-        raise TypeError(
-            f"{name} must be a Decimal, int or numeric string, not {type(value).__name__}"
-        )
+    """Amounts from models are Decimal already; numbers from a stored JSON declaration may be
+    int or float, read back from their shortest form as the parsers do (24.9 -> 24.9). A bool is
+    a programming error, not a number."""
+    if isinstance(value, bool):
+        raise TypeError(f"{name} must be a number, not a boolean")
     try:
-        result = Decimal(value) if isinstance(value, Decimal | int) else Decimal(str(value).strip())
+        if isinstance(value, Decimal | int):
+            result = Decimal(value)
+        elif isinstance(value, float):
+            result = Decimal(repr(value))
+        else:
+            result = Decimal(str(value).strip())
     except (InvalidOperation, ValueError) as exc:
         raise ValueError(f"{name} is not a number: {value!r}") from exc
     if not result.is_finite():

@@ -130,11 +130,17 @@ def test_public_participation(pct, outcome, message_nl):
     assert result.reason_code == ("PUBLIC_BODY_CONTROL" if outcome == "fail" else None)
 
 
-def test_public_participation_refuses_floats_and_bools():
-    with pytest.raises(TypeError):
-        check_public_participation(24.9)
+def test_public_participation_from_json_numbers_and_not_bools():
+    """Declarations are stored as JSON, so a percentage may come back as a float."""
+    assert check_public_participation(24.9).message_nl == (
+        "Publieke participatie 24,9% ligt onder 25%"
+    )
+    with pytest.raises(ValueError):
+        check_public_participation(float("inf"))
     with pytest.raises(TypeError):
         check_public_participation(True)
+    with pytest.raises(ValueError):
+        check_public_participation("veel")
 
 
 @pytest.mark.parametrize(
