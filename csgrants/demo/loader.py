@@ -87,7 +87,7 @@ PLACES = [
 
 
 def enterprise_number(seed: int) -> str:
-    base = 40_000_000 + seed * 7919
+    base = 4_000_000 + seed * 7919  # "04xx.xxx.xx": a valid first digit
     check = 97 - (base % 97)
     digits = f"{base:08d}{check:02d}"
     return f"{digits[:4]}.{digits[4:7]}.{digits[7:]}"

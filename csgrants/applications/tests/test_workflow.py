@@ -174,7 +174,7 @@ def test_subsidy_rounds_half_up_to_the_cent(make_application):
 
 
 @pytest.mark.django_db
-def test_due_date_and_pause_through_the_services(make_application, reviewer):
+def test_due_date_and_pause_through_the_services(make_application, reviewer, funded):
     with time_machine.travel(date(2023, 1, 2)):
         app = make_application("submitted")
     assert app.decision_due_on == date(2023, 1, 16)
