@@ -503,3 +503,16 @@ def application_start(*, actor, application: Application) -> Application:
     return application_transition(
         actor=actor, application=application, to_status=Status.IN_PROGRESS
     )
+
+
+@transaction.atomic
+def application_recheck(*, actor, application: Application):
+    """Staff re-run the automated checks (e.g. new information arrived); earlier runs stay."""
+    from csgrants.applications.checks import run_checks
+
+    application = _lock(application)
+    if role_of(actor) not in (Role.REVIEWER, Role.ADMIN):
+        raise PermissionDenied("only reviewers re-run the checks")
+    if application.policy_id is None:
+        raise TransitionNotAllowed("a draft has no checks yet: submit it first")
+    return run_checks(application=application, actor=actor)
