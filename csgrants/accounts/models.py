@@ -1,4 +1,5 @@
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +41,11 @@ class User(AbstractUser):
                 name="provider_user_has_provider",
             )
         ]
+
+    def clean(self):
+        super().clean()
+        if self.role == Role.PROVIDER and self.service_provider_id is None:
+            raise ValidationError({"service_provider": _("A service provider user needs a service provider.")})
 
     @property
     def is_provider_user(self) -> bool:
