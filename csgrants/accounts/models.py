@@ -1,4 +1,4 @@
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +13,13 @@ class Role(models.TextChoices):
 
 
 STAFF_ROLES = {Role.REVIEWER, Role.BUDGET_MANAGER, Role.ANALYST, Role.ADMIN}
+
+
+class CsgrantsUserManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        # A superuser is an administrator, never a provider user without a provider.
+        extra_fields.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
 
 
 class User(AbstractUser):
@@ -31,6 +38,8 @@ class User(AbstractUser):
     language = models.CharField(
         _("language"), max_length=5, choices=[("nl", "Nederlands"), ("en", "English")], default="nl"
     )
+
+    objects = CsgrantsUserManager()
 
     class Meta:
         verbose_name = _("user")
