@@ -1,20 +1,71 @@
+"""Read the budget: balances per provider (overall, per year, up to a date), the ledger lines
+behind every figure, the reserves and the trend of each provider's use.
+
+The balance formula
+-------------------
+The ledger has four kinds of line, all with positive amounts:
+
+* ``allocate`` adds money to a provider's budget;
+* ``commit`` reserves a subsidy at approval (of an application or an amendment);
+* ``release`` gives back (part of) a commitment: withdrawal, stop, underspend at payment;
+* ``realise`` records a payment. A payment is made *out of* a commitment: ``realise`` never
+  exceeds what is still committed for the file, and the unpaid rest is released in the same
+  transaction.
+
+So for a file, ``committed = realised + released + still open``, and the money out of the
+provider's reach is what is still open plus what was paid, i.e. ``committed - released``::
+
+    available = allocated - (open commitments + realised)
+              = allocated - (committed - released - realised + realised)
+              = allocated - committed + released
+
+The domain brief writes "allocated - committed - realised + released". Taken literally that
+subtracts a payment twice: once as the commitment it consumed and once as a realisation. The
+brief's formula is only right if realising *also* released the commitment (a release line for the
+paid amount), which would make "released" mean two different things. We keep one meaning per
+kind and use ``allocated - committed + released``; ``allocated = open + paid + available`` holds
+for every provider, which is what the budget screens show and the tests check.
+"""
+
 from __future__ import annotations
 
-from dataclasses import dataclass
+import calendar
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Q, Sum
+from django.db.models.functions import TruncMonth
 
-from csgrants.budgets.models import LedgerEntry
+from csgrants.budgets.models import Allocation, LedgerEntry
+from csgrants.catalogue.models import ServiceProvider
 from csgrants.core.money import ZERO
+
+KINDS = ("allocate", "commit", "release", "realise")
+
+# Each figure on the screens is a signed sum of ledger lines: figure -> {kind: sign}. The ledger
+# screen uses the same table, so the lines it lists for a figure add up to that figure.
+FIGURES: dict[str, dict[str, int]] = {
+    "allocated": {"allocate": 1},
+    "committed": {"commit": 1},
+    "released": {"release": 1},
+    "paid": {"realise": 1},
+    "open": {"commit": 1, "release": -1, "realise": -1},
+    "available": {"allocate": 1, "commit": -1, "release": 1},
+}
 
 
 @dataclass(frozen=True)
 class Balance:
-    allocated: Decimal
-    committed: Decimal
-    released: Decimal
-    realised: Decimal
+    allocated: Decimal = ZERO
+    committed: Decimal = ZERO
+    released: Decimal = ZERO
+    realised: Decimal = ZERO
+
+    @property
+    def paid(self) -> Decimal:
+        return self.realised
 
     @property
     def open_commitments(self) -> Decimal:
@@ -23,34 +74,345 @@ class Balance:
 
     @property
     def available(self) -> Decimal:
-        # A payment turns part of a commitment into a realisation and releases the rest, so the
-        # money out of reach is what is still committed plus what was paid:
-        # allocated - open commitments - realised = allocated - committed + released.
+        # See the module docstring: a payment consumes its commitment, so paid money is already
+        # inside `committed - released`.
         return self.allocated - self.committed + self.released
+
+    def figure(self, name: str) -> Decimal:
+        return {
+            "allocated": self.allocated,
+            "committed": self.committed,
+            "released": self.released,
+            "paid": self.realised,
+            "open": self.open_commitments,
+            "available": self.available,
+        }[name]
+
+    def __add__(self, other: Balance) -> Balance:
+        return Balance(
+            self.allocated + other.allocated,
+            self.committed + other.committed,
+            self.released + other.released,
+            self.realised + other.realised,
+        )
+
+
+def _filter(qs, *, year: int | None = None, until: dt.date | None = None):
+    if year is not None:
+        qs = qs.filter(entry_date__year=year)
+    if until is not None:
+        qs = qs.filter(entry_date__lte=until)
+    return qs
+
+
+def _sum_kwargs():
+    return {k: Sum("amount_eur", filter=Q(kind=k)) for k in KINDS}
+
+
+def _balance(row) -> Balance:
+    return Balance(
+        allocated=row["allocate"] or ZERO,
+        committed=row["commit"] or ZERO,
+        released=row["release"] or ZERO,
+        realised=row["realise"] or ZERO,
+    )
 
 
 def _sums(qs) -> Balance:
-    agg = qs.aggregate(
-        **{
-            k: Sum("amount_eur", filter=Q(kind=k))
-            for k in ("allocate", "commit", "release", "realise")
-        }
-    )
-    return Balance(
-        allocated=agg["allocate"] or ZERO,
-        committed=agg["commit"] or ZERO,
-        released=agg["release"] or ZERO,
-        realised=agg["realise"] or ZERO,
-    )
+    return _balance(qs.aggregate(**_sum_kwargs()))
 
 
-def provider_balance(provider, *, year: int | None = None) -> Balance:
-    qs = LedgerEntry.objects.filter(provider=provider)
-    if year is not None:
-        qs = qs.filter(entry_date__year=year)
-    return _sums(qs)
+def provider_balance(provider, *, year: int | None = None, until: dt.date | None = None) -> Balance:
+    """The provider's figures from its ledger lines; with `year`, only lines dated in that year
+    (flows); with `until`, lines up to and including that date (the position on that day)."""
+    return _sums(_filter(LedgerEntry.objects.filter(provider=provider), year=year, until=until))
+
+
+def balances_by_provider(
+    *, year: int | None = None, until: dt.date | None = None
+) -> dict[int, Balance]:
+    """provider id -> Balance, in one query."""
+    qs = _filter(LedgerEntry.objects.all(), year=year, until=until)
+    rows = qs.order_by().values("provider_id").annotate(**_sum_kwargs())
+    return {row["provider_id"]: _balance(row) for row in rows}
+
+
+def provider_years(provider) -> list[tuple[int, Balance, Balance]]:
+    """(year, flows in the year, position at the end of the year) for each year with lines."""
+    rows = (
+        LedgerEntry.objects.filter(provider=provider)
+        .order_by()
+        .values("entry_date__year")
+        .annotate(**_sum_kwargs())
+        .order_by("entry_date__year")
+    )
+    result = []
+    running = Balance()
+    for row in rows:
+        flows = _balance(row)
+        running = running + flows
+        result.append((row["entry_date__year"], flows, running))
+    return result
+
+
+def ledger_years() -> list[int]:
+    years = LedgerEntry.objects.order_by().values_list("entry_date__year", flat=True).distinct()
+    return sorted(set(years))
 
 
 def application_open_commitment(application) -> Decimal:
-    b = _sums(LedgerEntry.objects.filter(application=application))
-    return b.open_commitments
+    """What is still committed for a file, its amendments included."""
+    return _sums(LedgerEntry.objects.filter(application=application)).open_commitments
+
+
+# --- the lines behind a figure ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LedgerLine:
+    entry: LedgerEntry
+    contribution: Decimal  # signed contribution of this line to the figure asked for
+
+
+def ledger_lines(
+    *,
+    provider=None,
+    figure: str | None = None,
+    kinds: list[str] | tuple[str, ...] | None = None,
+    year: int | None = None,
+    until: dt.date | None = None,
+):
+    """Ledger lines filtered by provider, figure (see FIGURES) or kinds, year and end date,
+    oldest first, with their related rows loaded for display."""
+    qs = LedgerEntry.objects.select_related(
+        "provider", "application", "amendment", "allocation", "actor"
+    )
+    if provider is not None:
+        qs = qs.filter(provider=provider)
+    if figure is not None:
+        qs = qs.filter(kind__in=list(FIGURES[figure]))
+    if kinds:
+        qs = qs.filter(kind__in=list(kinds))
+    return _filter(qs, year=year, until=until).order_by("entry_date", "id")
+
+
+def figure_lines(qs, figure: str | None) -> tuple[list[LedgerLine], Decimal]:
+    """Each line with its contribution to `figure` (its plain amount without a figure), and the
+    total, which equals the figure shown on the overview."""
+    signs = FIGURES.get(figure or "", {})
+    lines = []
+    total = ZERO
+    for entry in qs:
+        contribution = entry.amount_eur * signs.get(entry.kind, 1)
+        total += contribution
+        lines.append(LedgerLine(entry=entry, contribution=contribution))
+    return lines, total
+
+
+# --- reserves ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReserveStatus:
+    reserve: Allocation
+    assigned: Decimal
+    assignments: list[Allocation] = field(default_factory=list)
+
+    @property
+    def free(self) -> Decimal:
+        return self.reserve.amount_eur - self.assigned
+
+
+def reserve_free(reserve: Allocation) -> Decimal:
+    assigned = reserve.assignments.aggregate(s=Sum("amount_eur"))["s"] or ZERO
+    return reserve.amount_eur - assigned
+
+
+def reserves() -> list[ReserveStatus]:
+    result = []
+    qs = (
+        Allocation.objects.filter(kind=Allocation.Kind.RESERVE)
+        .select_related("agreement")
+        .prefetch_related("assignments__provider")
+    )
+    for reserve in qs:
+        assignments = list(reserve.assignments.all())
+        assigned = sum((a.amount_eur for a in assignments), ZERO)
+        result.append(ReserveStatus(reserve=reserve, assigned=assigned, assignments=assignments))
+    return result
+
+
+@dataclass(frozen=True)
+class SchemeTotals:
+    providers: Balance
+    reserve_free: Decimal
+
+    @property
+    def budget(self) -> Decimal:
+        """Every euro of the scheme counted once: allocated to providers plus still in reserve."""
+        return self.providers.allocated + self.reserve_free
+
+
+def scheme_totals(*, until: dt.date | None = None) -> SchemeTotals:
+    providers = _sums(_filter(LedgerEntry.objects.all(), until=until))
+    free = sum((r.free for r in reserves()), ZERO)
+    return SchemeTotals(providers=providers, reserve_free=free)
+
+
+# --- trend: how fast each provider uses its budget ---------------------------------------------
+
+
+def _month_start(day: dt.date, back: int = 0) -> dt.date:
+    month_index = day.year * 12 + (day.month - 1) - back
+    return dt.date(month_index // 12, month_index % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class Month:
+    start: dt.date
+    committed: Decimal
+    released: Decimal
+
+    @property
+    def net(self) -> Decimal:
+        return self.committed - self.released
+
+
+@dataclass(frozen=True)
+class Trend:
+    months: list[Month]
+    available: Decimal
+    today: dt.date
+
+    @property
+    def window_start(self) -> dt.date:
+        return self.months[0].start
+
+    @property
+    def pace_per_month(self) -> Decimal:
+        """Net use (commitments minus releases) per month, averaged over the whole window, the
+        current month included: a provider that only started recently is not extrapolated from
+        its first busy week."""
+        net = sum((m.net for m in self.months), ZERO)
+        return (net / len(self.months)).quantize(Decimal("0.01"))
+
+    @property
+    def exhausted(self) -> bool:
+        return self.available <= ZERO
+
+    @property
+    def months_left(self) -> Decimal | None:
+        if self.exhausted:
+            return ZERO
+        pace = self.pace_per_month
+        if pace <= ZERO:
+            return None
+        return (self.available / pace).quantize(Decimal("0.1"))
+
+    @property
+    def run_out_on(self) -> dt.date | None:
+        """The day the available budget reaches zero at the current pace; None when the pace is
+        zero or negative (it does not run out)."""
+        if self.exhausted:
+            return self.today
+        pace = self.pace_per_month
+        if pace <= ZERO:
+            return None
+        # A month is 365.25 / 12 days on average; days are not money, so int() is fine here.
+        days = int((self.available / pace) * Decimal("365.25") / 12)
+        try:
+            return self.today + dt.timedelta(days=days)
+        except OverflowError:
+            return dt.date.max
+
+    @property
+    def values(self) -> list[Decimal]:
+        return [m.committed for m in self.months]
+
+
+def provider_trends(*, today: dt.date, months: int = 12, providers=None) -> dict[int, Trend]:
+    """provider id -> Trend over the last `months` calendar months up to `today` (the current
+    month included), with the available budget on `today`."""
+    start = _month_start(today, months - 1)
+    starts = [_month_start(today, back) for back in range(months - 1, -1, -1)]
+    qs = LedgerEntry.objects.filter(
+        kind__in=["commit", "release"], entry_date__gte=start, entry_date__lte=today
+    )
+    if providers is not None:
+        qs = qs.filter(provider__in=providers)
+    rows = (
+        qs.order_by()
+        .annotate(month=TruncMonth("entry_date"))
+        .values("provider_id", "month", "kind")
+        .annotate(total=Sum("amount_eur"))
+    )
+    per: dict[int, dict[tuple[dt.date, str], Decimal]] = defaultdict(dict)
+    for row in rows:
+        month = row["month"]
+        if isinstance(month, dt.datetime):
+            month = month.date()
+        per[row["provider_id"]][(month, row["kind"])] = row["total"]
+    balances = balances_by_provider(until=today)
+    provider_ids = (
+        [p.pk for p in providers]
+        if providers is not None
+        else list(ServiceProvider.objects.values_list("pk", flat=True))
+    )
+    result = {}
+    for pid in provider_ids:
+        data = per.get(pid, {})
+        result[pid] = Trend(
+            months=[
+                Month(s, data.get((s, "commit"), ZERO), data.get((s, "release"), ZERO))
+                for s in starts
+            ],
+            available=balances.get(pid, Balance()).available,
+            today=today,
+        )
+    return result
+
+
+def provider_trend(provider, *, today: dt.date, months: int = 12) -> Trend:
+    return provider_trends(today=today, months=months, providers=[provider])[provider.pk]
+
+
+# --- the overview ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProviderRow:
+    provider: ServiceProvider
+    balance: Balance  # overall position, or flows in the selected year
+    position: Balance  # position at the end of the selected year (or today)
+    trend: Trend
+
+
+def budget_overview(*, today: dt.date, year: int | None = None) -> list[ProviderRow]:
+    """One row per provider that has a budget or ledger lines, in code order."""
+    until = dt.date(year, 12, 31) if year is not None else None
+    position = balances_by_provider(until=until)
+    flows = balances_by_provider(year=year) if year is not None else position
+    providers = (
+        ServiceProvider.objects.filter(
+            Q(pk__in=list(position))
+            | Q(allocations__isnull=False)
+            | Q(framework_agreements__isnull=False)
+        )
+        .distinct()
+        .order_by("code")
+    )
+    providers = list(providers)
+    trends = provider_trends(today=today, providers=providers)
+    return [
+        ProviderRow(
+            provider=p,
+            balance=flows.get(p.pk, Balance()),
+            position=position.get(p.pk, Balance()),
+            trend=trends[p.pk],
+        )
+        for p in providers
+    ]
+
+
+def last_day_of_month(day: dt.date) -> dt.date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])

@@ -1,23 +1,172 @@
-"""Budget services. Approval commits in the caller's transaction after locking the provider's
-budget row, so concurrent approvals are serialised and can never over-commit."""
+"""Budget services: framework agreements, allocations, top-ups, reserves, and the commitments,
+releases and payments that approvals, withdrawals, stops and payments make.
+
+Concurrency. Every change to a provider's ledger first locks that provider's ProviderBudget row
+with SELECT ... FOR UPDATE and only then reads the balance, all inside the caller's transaction.
+Two approvals racing for the last euro are therefore serialised: the second one reads the
+balance after the first has committed and fails with BUDGET_EXHAUSTED, rolling back its whole
+transaction (status change, decision, audit). Locks are always taken in the same order so that
+two transactions can never wait for each other:
+
+    application row (applications.services)  ->  reserve allocation row  ->
+    provider budget rows in ascending provider id
+
+Money is Decimal from end to end: these services refuse a float (TypeError), anything with
+more than two decimals and zero or negative amounts (ValidationFailed), and the database refuses
+non-positive amounts on its own (check constraints).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
-from csgrants.budgets.models import Allocation, LedgerEntry, ProviderBudget
-from csgrants.budgets.selectors import application_open_commitment, provider_balance
+from csgrants.budgets.models import Allocation, FrameworkAgreement, LedgerEntry, ProviderBudget
+from csgrants.budgets.selectors import application_open_commitment, provider_balance, reserve_free
 from csgrants.core.audit import audit_record
 from csgrants.core.errors import BudgetExhausted, ValidationFailed
-from csgrants.core.money import ZERO, format_eur
+from csgrants.core.money import CENT, MAX_AMOUNT, ZERO, format_eur
 
 
-def _lock(provider) -> ProviderBudget:
-    ProviderBudget.objects.get_or_create(provider=provider)
-    return ProviderBudget.objects.select_for_update().get(provider=provider)
+def _money(amount, field: str = "amount_eur", *, allow_zero: bool = False) -> Decimal:
+    # A float in a money path is a bug, not bad input: fail loudly.
+    if isinstance(amount, bool | float) or not isinstance(amount, Decimal | int):
+        raise TypeError(f"{field} must be a Decimal, not {type(amount).__name__}")
+    amount = Decimal(amount)
+    if not amount.is_finite() or amount != amount.quantize(CENT):
+        raise ValidationFailed("an amount has at most two decimals", field=field)
+    if amount < 0 or (amount == 0 and not allow_zero):
+        raise ValidationFailed("the amount must be positive", field=field)
+    if amount > MAX_AMOUNT:
+        raise ValidationFailed("amount out of range", field=field)
+    return amount.quantize(CENT)
+
+
+def _eur(amount: Decimal) -> str:
+    return f"{amount:.2f}"
+
+
+# --- the lock row ----------------------------------------------------------------------------
+
+
+def ensure_budget_row(provider) -> None:
+    """Create the provider's lock row if it is missing, without racing: a concurrent creator
+    makes our insert fail on the unique provider column, and then the row exists, which is all
+    we wanted. The savepoint keeps the caller's transaction usable after that IntegrityError."""
+    _ensure_row(provider.pk)
+
+
+def _ensure_row(provider_id: int) -> None:
+    if ProviderBudget.objects.filter(provider_id=provider_id).exists():
+        return
+    try:
+        with transaction.atomic():
+            ProviderBudget.objects.create(provider_id=provider_id)
+    except IntegrityError:
+        pass
+
+
+def _lock(*providers) -> None:
+    """Lock the providers' budget rows, in ascending id order (see the module docstring)."""
+    for pk in sorted({p.pk for p in providers if p is not None}):
+        _ensure_row(pk)
+        list(ProviderBudget.objects.select_for_update().filter(provider_id=pk))
+
+
+# --- agreements and allocations --------------------------------------------------------------
+
+
+@transaction.atomic
+def agreement_create(
+    *,
+    actor,
+    reference: str,
+    start_date: date,
+    end_date: date | None = None,
+    procurement_round: str = "",
+    providers: Iterable = (),
+    initial_allocations: Iterable[tuple[object, Decimal]] = (),
+    reserve_eur: Decimal | None = None,
+    allocated_on: date | None = None,
+    note: str = "",
+) -> FrameworkAgreement:
+    """A new framework agreement with its providers, the initial allocation of each provider
+    (pairs of provider and amount) and optionally a reserve for providers still to come."""
+    reference = (reference or "").strip()
+    if not reference:
+        raise ValidationFailed("the reference is required", field="reference")
+    if FrameworkAgreement.objects.filter(reference=reference).exists():
+        raise ValidationFailed(
+            "a framework agreement with this reference exists", field="reference"
+        )
+    if end_date is not None and end_date < start_date:
+        raise ValidationFailed("the end lies before the start", field="end_date")
+    initial = [(p, _money(a, "initial_allocations")) for p, a in initial_allocations]
+    seen = set()
+    for p, _a in initial:
+        if p.pk in seen:
+            raise ValidationFailed(f"{p} appears twice", field="initial_allocations")
+        seen.add(p.pk)
+    members = {p.pk: p for p in providers}
+    members.update({p.pk: p for p, _a in initial})
+    agreement = FrameworkAgreement.objects.create(
+        reference=reference,
+        procurement_round=procurement_round.strip(),
+        start_date=start_date,
+        end_date=end_date,
+    )
+    agreement.providers.set(list(members.values()))
+    audit_record(
+        actor=actor,
+        action="budget.agreement_create",
+        obj=agreement,
+        after={
+            "reference": reference,
+            "procurement_round": agreement.procurement_round,
+            "start_date": start_date,
+            "end_date": end_date,
+            "providers": sorted(str(p) for p in members.values()),
+        },
+    )
+    on = allocated_on or start_date
+    for provider, amount in sorted(initial, key=lambda pa: pa[0].pk):
+        allocation_create(
+            actor=actor,
+            provider=provider,
+            amount_eur=amount,
+            allocated_on=on,
+            kind=Allocation.Kind.INITIAL,
+            note=note,
+            agreement=agreement,
+        )
+    if reserve_eur:
+        allocation_create(
+            actor=actor,
+            provider=None,
+            amount_eur=reserve_eur,
+            allocated_on=on,
+            kind=Allocation.Kind.RESERVE,
+            note=note,
+            agreement=agreement,
+        )
+    return agreement
+
+
+@transaction.atomic
+def agreement_add_provider(*, actor, agreement: FrameworkAgreement, provider) -> FrameworkAgreement:
+    if not agreement.providers.filter(pk=provider.pk).exists():
+        agreement.providers.add(provider)
+        ensure_budget_row(provider)
+        audit_record(
+            actor=actor,
+            action="budget.agreement_add_provider",
+            obj=agreement,
+            after={"provider": str(provider)},
+        )
+    return agreement
 
 
 @transaction.atomic
@@ -27,24 +176,33 @@ def allocation_create(
     provider,
     amount_eur: Decimal,
     allocated_on: date,
-    kind="initial",
-    note="",
-    agreement=None,
+    kind: str = Allocation.Kind.INITIAL,
+    note: str = "",
+    agreement: FrameworkAgreement | None = None,
 ) -> Allocation:
-    if amount_eur <= 0:
-        raise ValidationFailed("an allocation must be positive", field="amount_eur")
+    """Give a provider money (initial or top-up), or put money in a reserve (no provider)."""
+    amount_eur = _money(amount_eur)
+    if kind not in Allocation.Kind.values:
+        raise ValidationFailed(f"unknown kind {kind!r}", field="kind")
+    if kind == Allocation.Kind.RESERVE and provider is not None:
+        raise ValidationFailed(
+            "a reserve belongs to no provider until it is assigned", field="provider"
+        )
     if provider is None and kind != Allocation.Kind.RESERVE:
         raise ValidationFailed("only a reserve has no provider", field="provider")
+    if provider is not None:
+        _lock(provider)
     allocation = Allocation.objects.create(
         agreement=agreement,
         provider=provider,
         amount_eur=amount_eur,
         allocated_on=allocated_on,
         kind=kind,
-        note=note,
+        note=note.strip(),
     )
     if provider is not None:
-        _lock(provider)
+        if agreement is not None:
+            agreement.providers.add(provider)
         LedgerEntry.objects.create(
             provider=provider,
             kind="allocate",
@@ -52,29 +210,142 @@ def allocation_create(
             entry_date=allocated_on,
             allocation=allocation,
             actor=actor,
-            note=note,
+            note=allocation.note,
         )
     audit_record(
         actor=actor,
         action="budget.allocate",
         obj=allocation,
-        after={"provider": str(provider), "amount_eur": f"{amount_eur:.2f}", "kind": kind},
+        after={
+            "provider": str(provider) if provider else None,
+            "agreement": str(agreement) if agreement else None,
+            "amount_eur": _eur(amount_eur),
+            "kind": kind,
+            "allocated_on": allocated_on,
+            "note": allocation.note,
+        },
     )
     return allocation
 
 
+def allocation_top_up(
+    *, actor, provider, amount_eur: Decimal, allocated_on: date, note: str = "", agreement=None
+) -> Allocation:
+    """Extra money for one provider (e.g. EUR 500,000; EUR 300,000 early 2023)."""
+    if provider is None:
+        raise ValidationFailed("a top-up is for a provider", field="provider")
+    return allocation_create(
+        actor=actor,
+        provider=provider,
+        amount_eur=amount_eur,
+        allocated_on=allocated_on,
+        kind=Allocation.Kind.TOP_UP,
+        note=note,
+        agreement=agreement,
+    )
+
+
+@transaction.atomic
+def reserve_assign(
+    *,
+    actor,
+    reserve: Allocation,
+    provider,
+    amount_eur: Decimal,
+    allocated_on: date,
+    note: str = "",
+    kind: str | None = None,
+) -> Allocation:
+    """Move part of a reserve to a provider: a new allocation for the provider (initial if it is
+    the provider's first, top-up otherwise) that points back at the reserve. The reserve row is
+    locked first so two assignments cannot both take its last euro; the reserve's free amount is
+    its amount minus its assignments, so nothing is edited and every euro is counted once."""
+    amount_eur = _money(amount_eur)
+    if provider is None:
+        raise ValidationFailed("choose the provider that receives the money", field="provider")
+    reserve = Allocation.objects.select_for_update().get(pk=reserve.pk)
+    if reserve.kind != Allocation.Kind.RESERVE:
+        raise ValidationFailed("only a reserve can be assigned", field="reserve")
+    if allocated_on < reserve.allocated_on:
+        raise ValidationFailed("an assignment cannot predate its reserve", field="allocated_on")
+    free = reserve_free(reserve)
+    if amount_eur > free:
+        raise BudgetExhausted(
+            f"the reserve has {format_eur(free)} free, not {format_eur(amount_eur)}",
+            field="amount_eur",
+        )
+    _lock(provider)
+    if kind is None:
+        has_money = Allocation.objects.filter(provider=provider).exists()
+        kind = Allocation.Kind.TOP_UP if has_money else Allocation.Kind.INITIAL
+    if kind not in (Allocation.Kind.INITIAL, Allocation.Kind.TOP_UP):
+        raise ValidationFailed("an assignment is an initial allocation or a top-up", field="kind")
+    allocation = Allocation.objects.create(
+        agreement=reserve.agreement,
+        provider=provider,
+        reserve=reserve,
+        amount_eur=amount_eur,
+        allocated_on=allocated_on,
+        kind=kind,
+        note=note.strip(),
+    )
+    if reserve.agreement is not None:
+        reserve.agreement.providers.add(provider)
+    LedgerEntry.objects.create(
+        provider=provider,
+        kind="allocate",
+        amount_eur=amount_eur,
+        entry_date=allocated_on,
+        allocation=allocation,
+        actor=actor,
+        note=allocation.note,
+    )
+    audit_record(
+        actor=actor,
+        action="budget.reserve_assign",
+        obj=allocation,
+        before={"reserve": reserve.pk, "reserve_free_eur": _eur(free)},
+        after={
+            "reserve": reserve.pk,
+            "provider": str(provider),
+            "amount_eur": _eur(amount_eur),
+            "kind": kind,
+            "allocated_on": allocated_on,
+            "reserve_free_eur": _eur(free - amount_eur),
+        },
+    )
+    return allocation
+
+
+# --- commitments, releases, payments -----------------------------------------------------------
+
+
 def budget_commit(
-    *, actor, provider, amount_eur: Decimal, on: date, application=None, amendment=None
+    *, actor, provider=None, amount_eur: Decimal, on: date, application=None, amendment=None
 ) -> LedgerEntry | None:
-    """Commit `amount_eur` against the provider's available budget; BudgetExhausted if it does not
-    fit. Must run inside the approval's transaction."""
-    if amount_eur <= 0:
+    """Commit `amount_eur` against the provider's available budget; BudgetExhausted (and nothing
+    written) if it does not fit. Runs inside the approval's transaction, which it requires.
+    For an amendment, the line also points at the amendment's application so that a later
+    withdrawal or stop releases the file's whole commitment."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("budget_commit must run inside the approval's transaction")
+    amount_eur = _money(amount_eur, allow_zero=True)
+    if amendment is not None and application is None:
+        application = amendment.application
+    if provider is None:
+        if application is None:
+            raise ValueError("budget_commit needs a provider or an application")
+        provider = application.provider
+    if application is not None and application.provider_id != provider.pk:
+        raise ValueError("the application belongs to another provider")
+    if amount_eur == ZERO:
         return None
     _lock(provider)
     available = provider_balance(provider).available
     if amount_eur > available:
         raise BudgetExhausted(
-            f"available budget {format_eur(available)} does not cover {format_eur(amount_eur)}"
+            f"available budget {format_eur(available)} does not cover {format_eur(amount_eur)}",
+            field="subsidy_eur",
         )
     entry = LedgerEntry.objects.create(
         provider=provider,
@@ -89,13 +360,22 @@ def budget_commit(
         actor=actor,
         action="budget.commit",
         obj=entry,
-        after={"application": str(application or ""), "amount_eur": f"{amount_eur:.2f}"},
+        before={"available_eur": _eur(available)},
+        after={
+            "provider": str(provider),
+            "application": getattr(application, "reference", None),
+            "amendment": getattr(amendment, "pk", None),
+            "amount_eur": _eur(amount_eur),
+            "available_eur": _eur(available - amount_eur),
+        },
     )
     return entry
 
 
-def budget_release_application(*, actor, application, on: date, note="") -> Decimal:
-    """Release whatever is still committed for the application (withdrawal, stop)."""
+def budget_release_application(*, actor, application, on: date, note: str = "") -> Decimal:
+    """Release whatever is still committed for the file (withdrawal, stop); returns it."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("budget_release_application must run inside the caller's transaction")
     _lock(application.provider)
     open_amount = application_open_commitment(application)
     if open_amount > ZERO:
@@ -112,20 +392,29 @@ def budget_release_application(*, actor, application, on: date, note="") -> Deci
             actor=actor,
             action="budget.release",
             obj=entry,
-            after={"application": application.reference, "amount_eur": f"{open_amount:.2f}"},
+            after={
+                "application": application.reference,
+                "amount_eur": _eur(open_amount),
+                "note": note,
+            },
         )
     return open_amount
 
 
-def budget_realise_application(*, actor, application, amount_eur: Decimal, on: date) -> None:
-    """Pay `amount_eur` out of the application's commitment and release the rest."""
+def budget_realise_application(*, actor, application, amount_eur: Decimal, on: date) -> Decimal:
+    """Pay `amount_eur` out of the file's commitment and release the unpaid rest (underspend);
+    returns the amount released. A payment above the commitment is refused."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("budget_realise_application must run inside the caller's transaction")
+    amount_eur = _money(amount_eur, allow_zero=True)
     _lock(application.provider)
     open_amount = application_open_commitment(application)
     if amount_eur > open_amount:
         raise BudgetExhausted(
-            f"payment {format_eur(amount_eur)} exceeds the commitment {format_eur(open_amount)}"
+            f"payment {format_eur(amount_eur)} exceeds the commitment {format_eur(open_amount)}",
+            field="amount_eur",
         )
-    if amount_eur > 0:
+    if amount_eur > ZERO:
         entry = LedgerEntry.objects.create(
             provider=application.provider,
             kind="realise",
@@ -138,11 +427,11 @@ def budget_realise_application(*, actor, application, amount_eur: Decimal, on: d
             actor=actor,
             action="budget.realise",
             obj=entry,
-            after={"application": application.reference, "amount_eur": f"{amount_eur:.2f}"},
+            after={"application": application.reference, "amount_eur": _eur(amount_eur)},
         )
     rest = open_amount - amount_eur
-    if rest > 0:
-        LedgerEntry.objects.create(
+    if rest > ZERO:
+        entry = LedgerEntry.objects.create(
             provider=application.provider,
             kind="release",
             amount_eur=rest,
@@ -151,3 +440,14 @@ def budget_realise_application(*, actor, application, amount_eur: Decimal, on: d
             actor=actor,
             note="underspend",
         )
+        audit_record(
+            actor=actor,
+            action="budget.release",
+            obj=entry,
+            after={
+                "application": application.reference,
+                "amount_eur": _eur(rest),
+                "note": "underspend",
+            },
+        )
+    return rest
