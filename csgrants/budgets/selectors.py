@@ -40,7 +40,7 @@ from django.db.models.functions import TruncMonth
 
 from csgrants.budgets.models import Allocation, LedgerEntry
 from csgrants.catalogue.models import ServiceProvider
-from csgrants.core.money import ZERO
+from csgrants.core.money import CENT, ZERO
 
 KINDS = ("allocate", "commit", "release", "realise")
 
@@ -111,10 +111,10 @@ def _sum_kwargs():
 
 def _balance(row) -> Balance:
     return Balance(
-        allocated=row["allocate"] or ZERO,
-        committed=row["commit"] or ZERO,
-        released=row["release"] or ZERO,
-        realised=row["realise"] or ZERO,
+        allocated=(row["allocate"] or ZERO).quantize(CENT),
+        committed=(row["commit"] or ZERO).quantize(CENT),
+        released=(row["release"] or ZERO).quantize(CENT),
+        realised=(row["realise"] or ZERO).quantize(CENT),
     )
 
 
@@ -194,6 +194,20 @@ def ledger_lines(
     if kinds:
         qs = qs.filter(kind__in=list(kinds))
     return _filter(qs, year=year, until=until).order_by("entry_date", "id")
+
+
+def figure_total(qs, figure: str | None) -> Decimal:
+    """The signed sum of the lines in `qs` for `figure` (the plain sum without one), in the
+    database: the ledger of a busy provider has far more lines than one page shows."""
+    signs = FIGURES.get(figure or "", {})
+    balance = _sums(qs.order_by())
+    sums = {
+        "allocate": balance.allocated,
+        "commit": balance.committed,
+        "release": balance.released,
+        "realise": balance.realised,
+    }
+    return sum((amount * signs.get(kind, 1) for kind, amount in sums.items()), ZERO)
 
 
 def figure_lines(qs, figure: str | None) -> tuple[list[LedgerLine], Decimal]:

@@ -23,6 +23,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from csgrants.budgets.models import Allocation, FrameworkAgreement, LedgerEntry, ProviderBudget
 from csgrants.budgets.selectors import application_open_commitment, provider_balance, reserve_free
@@ -37,11 +38,11 @@ def _money(amount, field: str = "amount_eur", *, allow_zero: bool = False) -> De
         raise TypeError(f"{field} must be a Decimal, not {type(amount).__name__}")
     amount = Decimal(amount)
     if not amount.is_finite() or amount != amount.quantize(CENT):
-        raise ValidationFailed("an amount has at most two decimals", field=field)
+        raise ValidationFailed(_("An amount has at most two decimals."), field=field)
     if amount < 0 or (amount == 0 and not allow_zero):
-        raise ValidationFailed("the amount must be positive", field=field)
+        raise ValidationFailed(_("The amount must be positive."), field=field)
     if amount > MAX_AMOUNT:
-        raise ValidationFailed("amount out of range", field=field)
+        raise ValidationFailed(_("Amount out of range."), field=field)
     return amount.quantize(CENT)
 
 
@@ -97,18 +98,20 @@ def agreement_create(
     (pairs of provider and amount) and optionally a reserve for providers still to come."""
     reference = (reference or "").strip()
     if not reference:
-        raise ValidationFailed("the reference is required", field="reference")
+        raise ValidationFailed(_("The reference is required."), field="reference")
     if FrameworkAgreement.objects.filter(reference=reference).exists():
         raise ValidationFailed(
-            "a framework agreement with this reference exists", field="reference"
+            _("A framework agreement with this reference exists."), field="reference"
         )
     if end_date is not None and end_date < start_date:
-        raise ValidationFailed("the end lies before the start", field="end_date")
+        raise ValidationFailed(_("The end lies before the start."), field="end_date")
     initial = [(p, _money(a, "initial_allocations")) for p, a in initial_allocations]
     seen = set()
     for p, _a in initial:
         if p.pk in seen:
-            raise ValidationFailed(f"{p} appears twice", field="initial_allocations")
+            raise ValidationFailed(
+                _("%(provider)s appears twice.") % {"provider": p}, field="initial_allocations"
+            )
         seen.add(p.pk)
     members = {p.pk: p for p in providers}
     members.update({p.pk: p for p, _a in initial})
@@ -183,13 +186,13 @@ def allocation_create(
     """Give a provider money (initial or top-up), or put money in a reserve (no provider)."""
     amount_eur = _money(amount_eur)
     if kind not in Allocation.Kind.values:
-        raise ValidationFailed(f"unknown kind {kind!r}", field="kind")
+        raise ValidationFailed(_("Unknown kind %(kind)s.") % {"kind": kind}, field="kind")
     if kind == Allocation.Kind.RESERVE and provider is not None:
         raise ValidationFailed(
-            "a reserve belongs to no provider until it is assigned", field="provider"
+            _("A reserve belongs to no provider until it is assigned."), field="provider"
         )
     if provider is None and kind != Allocation.Kind.RESERVE:
-        raise ValidationFailed("only a reserve has no provider", field="provider")
+        raise ValidationFailed(_("Only a reserve has no provider."), field="provider")
     if provider is not None:
         _lock(provider)
     allocation = Allocation.objects.create(
@@ -233,7 +236,7 @@ def allocation_top_up(
 ) -> Allocation:
     """Extra money for one provider (e.g. EUR 500,000; EUR 300,000 early 2023)."""
     if provider is None:
-        raise ValidationFailed("a top-up is for a provider", field="provider")
+        raise ValidationFailed(_("A top-up is for a provider."), field="provider")
     return allocation_create(
         actor=actor,
         provider=provider,
@@ -262,16 +265,17 @@ def reserve_assign(
     its amount minus its assignments, so nothing is edited and every euro is counted once."""
     amount_eur = _money(amount_eur)
     if provider is None:
-        raise ValidationFailed("choose the provider that receives the money", field="provider")
+        raise ValidationFailed(_("Choose the provider that receives the money."), field="provider")
     reserve = Allocation.objects.select_for_update().get(pk=reserve.pk)
     if reserve.kind != Allocation.Kind.RESERVE:
-        raise ValidationFailed("only a reserve can be assigned", field="reserve")
+        raise ValidationFailed(_("Only a reserve can be assigned."), field="reserve")
     if allocated_on < reserve.allocated_on:
-        raise ValidationFailed("an assignment cannot predate its reserve", field="allocated_on")
+        raise ValidationFailed(_("An assignment cannot predate its reserve."), field="allocated_on")
     free = reserve_free(reserve)
     if amount_eur > free:
         raise BudgetExhausted(
-            f"the reserve has {format_eur(free)} free, not {format_eur(amount_eur)}",
+            _("The reserve has %(free)s free, not %(amount)s.")
+            % {"free": format_eur(free), "amount": format_eur(amount_eur)},
             field="amount_eur",
         )
     _lock(provider)
@@ -279,7 +283,9 @@ def reserve_assign(
         has_money = Allocation.objects.filter(provider=provider).exists()
         kind = Allocation.Kind.TOP_UP if has_money else Allocation.Kind.INITIAL
     if kind not in (Allocation.Kind.INITIAL, Allocation.Kind.TOP_UP):
-        raise ValidationFailed("an assignment is an initial allocation or a top-up", field="kind")
+        raise ValidationFailed(
+            _("An assignment is an initial allocation or a top-up."), field="kind"
+        )
     allocation = Allocation.objects.create(
         agreement=reserve.agreement,
         provider=provider,
@@ -344,7 +350,8 @@ def budget_commit(
     available = provider_balance(provider).available
     if amount_eur > available:
         raise BudgetExhausted(
-            f"available budget {format_eur(available)} does not cover {format_eur(amount_eur)}",
+            _("The available budget of %(available)s does not cover %(amount)s.")
+            % {"available": format_eur(available), "amount": format_eur(amount_eur)},
             field="subsidy_eur",
         )
     entry = LedgerEntry.objects.create(
@@ -411,7 +418,8 @@ def budget_realise_application(*, actor, application, amount_eur: Decimal, on: d
     open_amount = application_open_commitment(application)
     if amount_eur > open_amount:
         raise BudgetExhausted(
-            f"payment {format_eur(amount_eur)} exceeds the commitment {format_eur(open_amount)}",
+            _("The payment of %(amount)s exceeds the commitment of %(open)s.")
+            % {"amount": format_eur(amount_eur), "open": format_eur(open_amount)},
             field="amount_eur",
         )
     if amount_eur > ZERO:

@@ -1,0 +1,34 @@
+"""Fixtures of the budget tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+
+@pytest.fixture
+def postgres_only_tx(transactional_db):
+    """Like the root `postgres_only`, for tests that commit for real (transaction=True): several
+    connections must see each other's rows and wait on each other's row locks."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (row locks across connections); set DATABASE_URL")
+
+
+@pytest.fixture
+def allocate(admin_user):
+    from csgrants.budgets.services import allocation_create
+
+    def give(provider, amount, on=dt.date(2024, 1, 1), kind="initial", **kw):
+        return allocation_create(
+            actor=admin_user,
+            provider=provider,
+            amount_eur=Decimal(amount),
+            allocated_on=on,
+            kind=kind,
+            **kw,
+        )
+
+    return give
