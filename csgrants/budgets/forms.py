@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from django import forms
@@ -10,13 +11,40 @@ from django.utils.translation import gettext_lazy as _
 from csgrants.budgets.models import FrameworkAgreement
 from csgrants.catalogue.models import ServiceProvider
 
-AMOUNT = {
-    "max_digits": 14,
-    "decimal_places": 2,
-    "min_value": Decimal("0.01"),
-    # Accept Dutch input (500.000,00) as well as 500000.00.
-    "localize": True,
-}
+AMOUNT = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0.01")}
+THOUSANDS_WITH_DOTS = re.compile(r"^\d{1,3}(\.\d{3})+$")
+
+
+class MoneyField(forms.DecimalField):
+    """A euro amount typed the Flemish way (500.000,00 or 500000,00) or the plain way
+    (500000.00). Parsed straight to Decimal; never through float."""
+
+    widget = forms.TextInput
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            text = value.strip().replace("€", "").replace(" ", "").replace("\u00a0", "")
+            if "," in text and "." in text:
+                # The last separator is the decimal one: 500.000,00 or 500,000.00.
+                if text.rfind(",") > text.rfind("."):
+                    text = text.replace(".", "").replace(",", ".")
+                else:
+                    text = text.replace(",", "")
+            elif "," in text:
+                text = text.replace(",", ".")
+            elif THOUSANDS_WITH_DOTS.match(text):
+                text = text.replace(".", "")
+            value = text
+        return super().to_python(value)
+
+    def widget_attrs(self, widget):
+        # Text, not type=number: a number input refuses the Flemish decimal comma.
+        attrs = super().widget_attrs(widget)
+        attrs.pop("step", None)
+        attrs.pop("min", None)
+        attrs.pop("max", None)
+        attrs["inputmode"] = "decimal"
+        return attrs
 
 
 class DateInput(forms.DateInput):
@@ -30,7 +58,7 @@ class TopUpForm(forms.Form):
     provider = forms.ModelChoiceField(
         label=_("Service provider"), queryset=ServiceProvider.objects.order_by("code")
     )
-    amount_eur = forms.DecimalField(label=_("Amount (EUR)"), **AMOUNT)
+    amount_eur = MoneyField(label=_("Amount (EUR)"), **AMOUNT)
     allocated_on = forms.DateField(label=_("Date"), widget=DateInput())
     agreement = forms.ModelChoiceField(
         label=_("Framework agreement"),
@@ -45,7 +73,7 @@ class ReserveAssignForm(forms.Form):
     provider = forms.ModelChoiceField(
         label=_("Service provider"), queryset=ServiceProvider.objects.order_by("code")
     )
-    amount_eur = forms.DecimalField(label=_("Amount (EUR)"), **AMOUNT)
+    amount_eur = MoneyField(label=_("Amount (EUR)"), **AMOUNT)
     allocated_on = forms.DateField(label=_("Date"), widget=DateInput())
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
@@ -60,7 +88,7 @@ class AgreementForm(forms.Form):
     )
     start_date = forms.DateField(label=_("Start"), widget=DateInput())
     end_date = forms.DateField(label=_("End"), widget=DateInput(), required=False)
-    reserve_eur = forms.DecimalField(
+    reserve_eur = MoneyField(
         label=_("Reserve for new providers (EUR)"),
         required=False,
         help_text=_("Money that belongs to no provider yet; assign it later."),
@@ -74,7 +102,7 @@ class AgreementForm(forms.Form):
             providers if providers is not None else ServiceProvider.objects.order_by("code")
         )
         for p in self.providers:
-            self.fields[f"amount_{p.pk}"] = forms.DecimalField(
+            self.fields[f"amount_{p.pk}"] = MoneyField(
                 label=_("Initial allocation for %(provider)s (EUR)") % {"provider": p.name},
                 required=False,
                 **AMOUNT,

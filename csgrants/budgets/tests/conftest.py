@@ -32,3 +32,10 @@ def allocate(admin_user):
         )
 
     return give
+
+
+def enterprise_number(k: int) -> str:
+    """A valid KBO number (0xxx.xxx.xxx, checksum 97) for the k-th test enterprise."""
+    base = 4_000_000 + k * 7919
+    digits = f"{base:08d}{97 - base % 97:02d}"
+    return f"{digits[:4]}.{digits[4:7]}.{digits[7:]}"

@@ -67,7 +67,11 @@ def test_allocation_writes_ledger_line_and_audit(provider, admin_user):
         note="start",
     )
     line = LedgerEntry.objects.get(allocation=a)
-    assert (line.kind, line.amount_eur, line.entry_date) == ("allocate", D("1000.00"), dt.date(2024, 2, 1))
+    assert (line.kind, line.amount_eur, line.entry_date) == (
+        "allocate",
+        D("1000.00"),
+        dt.date(2024, 2, 1),
+    )
     event = AuditEvent.objects.get(action="budget.allocate", object_id=str(a.pk))
     assert event.after["amount_eur"] == "1000.00"
     assert event.actor == admin_user
@@ -88,7 +92,13 @@ def test_budget_commit_refuses_a_float(provider, allocate, make_application, adm
     allocate(provider, "100000.00")
     app = make_application("submitted")
     with pytest.raises(TypeError), transaction.atomic():
-        services.budget_commit(actor=admin_user, provider=provider, amount_eur=12000.0, on=dt.date(2024, 1, 2), application=app)
+        services.budget_commit(
+            actor=admin_user,
+            provider=provider,
+            amount_eur=12000.0,
+            on=dt.date(2024, 1, 2),
+            application=app,
+        )
     assert not LedgerEntry.objects.filter(kind="commit").exists()
 
 
@@ -118,16 +128,31 @@ def test_database_refuses_negative_and_zero_amounts(provider, allocate):
     for amount in (D("-1.00"), D("0.00")):
         with pytest.raises(IntegrityError), transaction.atomic():
             LedgerEntry.objects.bulk_create(
-                [LedgerEntry(provider=provider, kind="allocate", amount_eur=amount, entry_date=dt.date(2024, 1, 1), allocation=a)]
+                [
+                    LedgerEntry(
+                        provider=provider,
+                        kind="allocate",
+                        amount_eur=amount,
+                        entry_date=dt.date(2024, 1, 1),
+                        allocation=a,
+                    )
+                ]
             )
         with pytest.raises(IntegrityError), transaction.atomic():
             Allocation.objects.bulk_create(
-                [Allocation(provider=provider, kind="top_up", amount_eur=amount, allocated_on=dt.date(2024, 1, 1))]
+                [
+                    Allocation(
+                        provider=provider,
+                        kind="top_up",
+                        amount_eur=amount,
+                        allocated_on=dt.date(2024, 1, 1),
+                    )
+                ]
             )
     # Raw SQL too: the constraint lives in the database, not in Python.
     with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cur:
         cur.execute(
-            f"INSERT INTO {LedgerEntry._meta.db_table} (provider_id, kind, amount_eur, entry_date, allocation_id, note, created_at)"
+            f"INSERT INTO {LedgerEntry._meta.db_table} (provider_id, kind, amount_eur, entry_date, allocation_id, note, created_at)"  # noqa: S608 - table name from the model
             " VALUES (%s, 'allocate', -5, '2024-01-01', %s, '', '2024-01-01')",
             [provider.pk, a.pk],
         )
@@ -152,7 +177,9 @@ def test_ledger_lines_cannot_be_edited_or_deleted(provider, allocate):
 @pytest.mark.django_db
 def test_a_commit_line_must_name_its_file(provider):
     with pytest.raises(IntegrityError), transaction.atomic():
-        LedgerEntry.objects.create(provider=provider, kind="commit", amount_eur=D("5.00"), entry_date=dt.date(2024, 1, 1))
+        LedgerEntry.objects.create(
+            provider=provider, kind="commit", amount_eur=D("5.00"), entry_date=dt.date(2024, 1, 1)
+        )
 
 
 @pytest.mark.django_db
@@ -169,7 +196,9 @@ def test_approval_commits_and_withdrawal_releases(provider, allocate, make_appli
     assert b.released == app.subsidy_eur
     assert b.available == D("50000.00")
     assert application_open_commitment(app) == 0
-    assert AuditEvent.objects.filter(action="budget.release", after__application=app.reference).exists()
+    assert AuditEvent.objects.filter(
+        action="budget.release", after__application=app.reference
+    ).exists()
 
 
 @pytest.mark.django_db
@@ -188,7 +217,9 @@ def test_approval_that_does_not_fit_changes_nothing(provider, allocate, make_app
 
 
 @pytest.mark.django_db
-def test_an_approval_for_exactly_the_available_amount_fits(provider, allocate, make_application, reviewer):
+def test_an_approval_for_exactly_the_available_amount_fits(
+    provider, allocate, make_application, reviewer
+):
     app = make_application("submitted")
     allocate(provider, str(app.subsidy_eur))
     app_services.decision_record(actor=reviewer, application=app, outcome="approved")
@@ -201,7 +232,12 @@ def test_payment_realises_and_releases_the_rest(funded, make_application, admin_
     app = make_application("approved")
     committed = app.subsidy_eur
     with transaction.atomic():
-        rest = services.budget_realise_application(actor=admin_user, application=app, amount_eur=committed - D("1000.00"), on=dt.date(2025, 1, 1))
+        rest = services.budget_realise_application(
+            actor=admin_user,
+            application=app,
+            amount_eur=committed - D("1000.00"),
+            on=dt.date(2025, 1, 1),
+        )
     assert rest == D("1000.00")
     b = provider_balance(provider)
     assert b.realised == committed - D("1000.00")
@@ -211,7 +247,9 @@ def test_payment_realises_and_releases_the_rest(funded, make_application, admin_
     assert b.available == D("1000000.00") - b.realised
     assert b.allocated == b.open_commitments + b.paid + b.available
     with pytest.raises(BudgetExhausted), transaction.atomic():
-        services.budget_realise_application(actor=admin_user, application=app, amount_eur=D("0.01"), on=dt.date(2025, 1, 2))
+        services.budget_realise_application(
+            actor=admin_user, application=app, amount_eur=D("0.01"), on=dt.date(2025, 1, 2)
+        )
 
 
 @pytest.mark.django_db
@@ -222,11 +260,17 @@ def test_amendment_commit_counts_for_the_file(funded, make_application, reviewer
     provider = funded  # EUR 1,000,000
     app = make_application("approved")
     amendment = Amendment.objects.create(
-        application=app, kind="upgrade", package=Package.objects.get(code="PLUS"),
-        extra_cost_eur=D("8000.00"), extra_subsidy_eur=D("4000.00"), requested_on=dt.date(2025, 1, 1),
+        application=app,
+        kind="upgrade",
+        package=Package.objects.get(code="PLUS"),
+        extra_cost_eur=D("8000.00"),
+        extra_subsidy_eur=D("4000.00"),
+        requested_on=dt.date(2025, 1, 1),
     )
     with transaction.atomic():
-        line = services.budget_commit(actor=reviewer, amount_eur=D("4000.00"), on=dt.date(2025, 1, 2), amendment=amendment)
+        line = services.budget_commit(
+            actor=reviewer, amount_eur=D("4000.00"), on=dt.date(2025, 1, 2), amendment=amendment
+        )
     assert line.application == app and line.provider == provider
     assert application_open_commitment(app) == app.subsidy_eur + D("4000.00")
     app_services.application_withdraw(actor=app.created_by, application=app)
@@ -249,24 +293,40 @@ def test_agreement_with_initial_allocations_and_reserve(provider, other_provider
     reserve = Allocation.objects.get(kind="reserve")
     assert reserve.provider is None and reserve.agreement == agreement
     assert not LedgerEntry.objects.filter(allocation=reserve).exists()
-    assert AuditEvent.objects.filter(action="budget.agreement_create", object_id=agreement.reference).exists()
+    assert AuditEvent.objects.filter(
+        action="budget.agreement_create", object_id=agreement.reference
+    ).exists()
     assert scheme_totals().budget == D("1500.00")
     with pytest.raises(ValidationFailed):
-        services.agreement_create(actor=admin_user, reference="RO-TEST", start_date=dt.date(2020, 1, 1))
+        services.agreement_create(
+            actor=admin_user, reference="RO-TEST", start_date=dt.date(2020, 1, 1)
+        )
     with pytest.raises(ValidationFailed):
-        services.agreement_create(actor=admin_user, reference="RO-X", start_date=dt.date(2020, 1, 1), end_date=dt.date(2019, 1, 1))
+        services.agreement_create(
+            actor=admin_user,
+            reference="RO-X",
+            start_date=dt.date(2020, 1, 1),
+            end_date=dt.date(2019, 1, 1),
+        )
     assert FrameworkAgreement.objects.count() == 1
 
 
 @pytest.mark.django_db
 def test_reserve_assignment_moves_money_once(provider, other_provider, admin_user):
     services.agreement_create(
-        actor=admin_user, reference="RO-2023", start_date=dt.date(2023, 6, 30), reserve_eur=D("2000000.00")
+        actor=admin_user,
+        reference="RO-2023",
+        start_date=dt.date(2023, 6, 30),
+        reserve_eur=D("2000000.00"),
     )
     reserve = Allocation.objects.get(kind="reserve")
     before = scheme_totals().budget
     a = services.reserve_assign(
-        actor=admin_user, reserve=reserve, provider=provider, amount_eur=D("750000.00"), allocated_on=dt.date(2024, 1, 1)
+        actor=admin_user,
+        reserve=reserve,
+        provider=provider,
+        amount_eur=D("750000.00"),
+        allocated_on=dt.date(2024, 1, 1),
     )
     assert a.kind == "initial" and a.reserve == reserve and a.provider == provider
     assert reserve_free(reserve) == D("1250000.00")
@@ -274,12 +334,20 @@ def test_reserve_assignment_moves_money_once(provider, other_provider, admin_use
     assert scheme_totals().budget == before  # moved, not created
     assert provider in reserve.agreement.providers.all()
     second = services.reserve_assign(
-        actor=admin_user, reserve=reserve, provider=provider, amount_eur=D("250000.00"), allocated_on=dt.date(2024, 2, 1)
+        actor=admin_user,
+        reserve=reserve,
+        provider=provider,
+        amount_eur=D("250000.00"),
+        allocated_on=dt.date(2024, 2, 1),
     )
     assert second.kind == "top_up"
     with pytest.raises(BudgetExhausted):
         services.reserve_assign(
-            actor=admin_user, reserve=reserve, provider=other_provider, amount_eur=D("1000000.01"), allocated_on=dt.date(2024, 3, 1)
+            actor=admin_user,
+            reserve=reserve,
+            provider=other_provider,
+            amount_eur=D("1000000.01"),
+            allocated_on=dt.date(2024, 3, 1),
         )
     assert reserve_free(reserve) == D("1000000.00")
     assert provider_balance(other_provider).allocated == 0
@@ -290,13 +358,24 @@ def test_reserve_assignment_moves_money_once(provider, other_provider, admin_use
 @pytest.mark.django_db
 def test_a_reserve_never_has_a_provider(provider):
     with pytest.raises(IntegrityError), transaction.atomic():
-        Allocation.objects.create(kind="reserve", provider=provider, amount_eur=D("1.00"), allocated_on=dt.date(2024, 1, 1))
+        Allocation.objects.create(
+            kind="reserve",
+            provider=provider,
+            amount_eur=D("1.00"),
+            allocated_on=dt.date(2024, 1, 1),
+        )
 
 
 @pytest.mark.django_db
 def test_top_up(provider, admin_user, allocate):
     allocate(provider, "1000.00")
-    a = services.allocation_top_up(actor=admin_user, provider=provider, amount_eur=D("500.00"), allocated_on=dt.date(2024, 5, 1), note="extra")
+    a = services.allocation_top_up(
+        actor=admin_user,
+        provider=provider,
+        amount_eur=D("500.00"),
+        allocated_on=dt.date(2024, 5, 1),
+        note="extra",
+    )
     assert a.kind == "top_up"
     assert provider_balance(provider).allocated == D("1500.00")
     assert ledger_sum(provider, "allocate") == D("1500.00")
