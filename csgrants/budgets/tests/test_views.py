@@ -226,3 +226,31 @@ def test_assign_from_the_reserve_through_the_screen(client, budget_manager, book
     assert ok.status_code == 302
     assert selectors.reserve_free(reserve) == D("1250000.00")
     assert selectors.provider_balance(other_provider).allocated == D("1050000.00")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", ["frameworkagreement", "allocation", "ledgerentry"])
+def test_admin_lists_budgets_read_only(client, books, model):
+    from django.contrib.auth import get_user_model
+
+    su = get_user_model().objects.create_superuser(
+        "root", "root@example.org", "x" * 16, role="admin"
+    )
+    client.force_login(su)
+    listing = client.get(reverse(f"admin:budgets_{model}_changelist"))
+    assert listing.status_code == 200
+    assert client.get(reverse(f"admin:budgets_{model}_add")).status_code == 403
+    obj = {
+        "frameworkagreement": FrameworkAgreement,
+        "allocation": Allocation,
+        "ledgerentry": LedgerEntry,
+    }[model].objects.first()
+    change = client.post(reverse(f"admin:budgets_{model}_change", args=[obj.pk]), {})
+    assert change.status_code in (403, 200)
+    assert (
+        client.post(
+            reverse(f"admin:budgets_{model}_delete", args=[obj.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
+    assert LedgerEntry.objects.count() > 0 and type(obj).objects.filter(pk=obj.pk).exists()
