@@ -229,13 +229,3 @@ class LedgerEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("ledger lines are append-only")
-
-    @property
-    def effect_on_available(self):
-        """Signed effect of this line on the available budget (see selectors.Balance)."""
-        if self.kind == self.Kind.ALLOCATE or self.kind == self.Kind.RELEASE:
-            return self.amount_eur
-        if self.kind == self.Kind.COMMIT:
-            return -self.amount_eur
-        # A payment moves money from committed to paid: no effect on what is available.
-        return self.amount_eur * 0

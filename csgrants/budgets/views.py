@@ -87,6 +87,7 @@ def overview(request):
             position=position,
             year_end=dt.date(year, 12, 31) if year else None,
             reserves=selectors.reserves(),
+            scheme=selectors.scheme_totals(),
         ),
     )
 

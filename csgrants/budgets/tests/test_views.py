@@ -254,3 +254,11 @@ def test_admin_lists_budgets_read_only(client, books, model):
         == 403
     )
     assert LedgerEntry.objects.count() > 0 and type(obj).objects.filter(pk=obj.pk).exists()
+
+
+@pytest.mark.django_db
+def test_overview_counts_every_euro_of_the_scheme_once(client, analyst, books):
+    client.force_login(analyst)
+    body = client.get(reverse("budgets:overview")).content.decode()
+    # EUR 1,000,000 + EUR 300,000 to providers, EUR 2,000,000 in reserve.
+    assert "€ 3.300.000,00" in body
