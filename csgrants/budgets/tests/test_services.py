@@ -379,3 +379,28 @@ def test_top_up(provider, admin_user, allocate):
     assert a.kind == "top_up"
     assert provider_balance(provider).allocated == D("1500.00")
     assert ledger_sum(provider, "allocate") == D("1500.00")
+
+
+@pytest.mark.django_db
+def test_an_amendment_that_does_not_fit_is_refused(provider, allocate, make_application, reviewer):
+    from csgrants.applications.models import Amendment
+    from csgrants.catalogue.models import Package
+
+    app = make_application("submitted")
+    allocate(provider, str(app.subsidy_eur + D("999.99")))
+    app_services.decision_record(actor=reviewer, application=app, outcome="approved")
+    amendment = Amendment.objects.create(
+        application=app,
+        kind="extension",
+        package=Package.objects.get(code="EXTENSION"),
+        extra_cost_eur=D("2000.00"),
+        extra_subsidy_eur=D("1000.00"),
+        requested_on=dt.date(2025, 1, 1),
+    )
+    with pytest.raises(BudgetExhausted) as exc, transaction.atomic():
+        services.budget_commit(
+            actor=reviewer, amount_eur=D("1000.00"), on=dt.date(2025, 1, 2), amendment=amendment
+        )
+    assert exc.value.code == "BUDGET_EXHAUSTED"
+    assert not LedgerEntry.objects.filter(amendment=amendment).exists()
+    assert provider_balance(provider).available == D("999.99")
