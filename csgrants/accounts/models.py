@@ -54,7 +54,9 @@ class User(AbstractUser):
     def clean(self):
         super().clean()
         if self.role == Role.PROVIDER and self.service_provider_id is None:
-            raise ValidationError({"service_provider": _("A service provider user needs a service provider.")})
+            raise ValidationError(
+                {"service_provider": _("A service provider user needs a service provider.")}
+            )
 
     @property
     def is_provider_user(self) -> bool:

@@ -170,8 +170,10 @@ def load_demo(*, stdout=None) -> bool:
     _user("analyst", Role.ANALYST)
     prov = _user("provider", Role.PROVIDER, providers[0])
     prov2 = _user("provider2", Role.PROVIDER, providers[1], language="en")
-    _budgets(providers)
+    # History first: its allocations.csv may carry the 2019 allocations, which the budget seed
+    # then recognises instead of recording twice.
     _history(providers)
+    _budgets(providers)
 
     # Current files, built as they happened over the last weeks.
     today = clock.today()
