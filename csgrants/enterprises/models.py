@@ -28,3 +28,152 @@ class Enterprise(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.number})"
+
+
+# --- KBO/BCE open data register ------------------------------------------------------------
+# Mirrors of the open data files (Cookbook KBO Open data R018.00, section 2). Numbers are kept
+# in the dotted form of the files (0403.170.701, 2.000.000.339) so a lookup needs no conversion.
+# No foreign keys between the tables: the register is replaced wholesale on a full import (see
+# enterprises/kbo/importer.py) and the files themselves do not guarantee referential integrity.
+
+
+class KboEnterprise(models.Model):
+    enterprise_number = models.CharField(_("enterprise number"), max_length=12, primary_key=True)
+    status = models.CharField(max_length=2)
+    juridical_situation = models.CharField(max_length=3)
+    type_of_enterprise = models.CharField(max_length=1)
+    juridical_form = models.CharField(max_length=3, blank=True)
+    juridical_form_cac = models.CharField(max_length=3, blank=True)
+    start_date = models.DateField(null=True)
+
+    class Meta:
+        verbose_name = _("KBO enterprise")
+        verbose_name_plural = _("KBO enterprises")
+
+    def __str__(self):
+        return self.enterprise_number
+
+
+class KboEstablishment(models.Model):
+    establishment_number = models.CharField(_("establishment number"), max_length=13, primary_key=True)
+    start_date = models.DateField(null=True)
+    enterprise_number = models.CharField(max_length=12)
+
+    class Meta:
+        indexes = [models.Index(fields=["enterprise_number"], name="kbo_estab_enterprise_idx")]
+
+    def __str__(self):
+        return self.establishment_number
+
+
+class KboBranch(models.Model):
+    id = models.CharField(max_length=13, primary_key=True)
+    start_date = models.DateField(null=True)
+    enterprise_number = models.CharField(max_length=12)
+
+    class Meta:
+        indexes = [models.Index(fields=["enterprise_number"], name="kbo_branch_enterprise_idx")]
+
+    def __str__(self):
+        return self.id
+
+
+class KboDenomination(models.Model):
+    entity_number = models.CharField(max_length=13)
+    language = models.CharField(max_length=1)
+    type_of_denomination = models.CharField(max_length=3)
+    denomination = models.CharField(max_length=320)
+
+    class Meta:
+        indexes = [models.Index(fields=["entity_number"], name="kbo_denom_entity_idx")]
+
+    def __str__(self):
+        return self.denomination
+
+
+class KboAddress(models.Model):
+    entity_number = models.CharField(max_length=13)
+    type_of_address = models.CharField(max_length=4)
+    country_nl = models.CharField(max_length=100, blank=True)
+    country_fr = models.CharField(max_length=100, blank=True)
+    zipcode = models.CharField(max_length=20, blank=True)
+    municipality_nl = models.CharField(max_length=200, blank=True)
+    municipality_fr = models.CharField(max_length=200, blank=True)
+    street_nl = models.CharField(max_length=200, blank=True)
+    street_fr = models.CharField(max_length=200, blank=True)
+    house_number = models.CharField(max_length=22, blank=True)
+    box = models.CharField(max_length=20, blank=True)
+    extra_address_info = models.CharField(max_length=80, blank=True)
+    date_striking_off = models.DateField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["entity_number"], name="kbo_address_entity_idx")]
+
+    def __str__(self):
+        return f"{self.entity_number} {self.type_of_address}"
+
+
+class KboActivity(models.Model):
+    entity_number = models.CharField(max_length=13)
+    activity_group = models.CharField(max_length=3)
+    nace_version = models.CharField(max_length=4)
+    nace_code = models.CharField(max_length=7)
+    classification = models.CharField(max_length=4)
+
+    class Meta:
+        indexes = [models.Index(fields=["entity_number"], name="kbo_activity_entity_idx")]
+
+    def __str__(self):
+        return f"{self.entity_number} {self.nace_version}/{self.nace_code}"
+
+
+class KboContact(models.Model):
+    entity_number = models.CharField(max_length=13)
+    entity_contact = models.CharField(max_length=3)
+    contact_type = models.CharField(max_length=5)
+    value = models.CharField(max_length=254)
+
+    class Meta:
+        indexes = [models.Index(fields=["entity_number"], name="kbo_contact_entity_idx")]
+
+    def __str__(self):
+        return f"{self.entity_number} {self.contact_type}"
+
+
+class KboCode(models.Model):
+    category = models.CharField(max_length=40)
+    code = models.CharField(max_length=20)
+    language = models.CharField(max_length=2)
+    description = models.TextField()
+
+    class Meta:
+        indexes = [models.Index(fields=["category", "code", "language"], name="kbo_code_lookup_idx")]
+
+    def __str__(self):
+        return f"{self.category}/{self.code}/{self.language}"
+
+
+class KboImport(models.Model):
+    """One applied dump (full or update): what meta.csv said and how many rows each file had."""
+
+    class Kind(models.TextChoices):
+        FULL = "full", _("full")
+        UPDATE = "update", _("update")
+
+    kind = models.CharField(max_length=6, choices=Kind.choices)
+    extract_number = models.CharField(max_length=10, blank=True)
+    snapshot_date = models.DateField(null=True)
+    extract_timestamp = models.CharField(max_length=30, blank=True)
+    version = models.CharField(max_length=20, blank=True)
+    source = models.CharField(max_length=500)
+    rows = models.JSONField(default=dict)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-finished_at"]
+        verbose_name = _("KBO import")
+        verbose_name_plural = _("KBO imports")
+
+    def __str__(self):
+        return f"{self.kind} {self.extract_number}"

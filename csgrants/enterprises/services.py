@@ -66,3 +66,15 @@ def enterprise_upsert(*, actor, number: str, name: str, kind: str, postal_code: 
             after=snapshot(enterprise, _FIELDS),
         )
     return enterprise
+
+
+def kbo_import(*, actor, path, progress: bool = False):
+    """Apply a KBO open data dump (full or update) to the register tables, all or nothing, and
+    audit it in the same transaction. Returns csgrants.enterprises.kbo.ImportResult."""
+    from csgrants.enterprises import kbo
+
+    def audit(record):
+        audit_record(actor=actor, action="kbo.import", obj=record,
+                     after={"kind": record.kind, "extract_number": record.extract_number, "rows": record.rows})
+
+    return kbo.run_import(path, progress=progress, on_recorded=audit)

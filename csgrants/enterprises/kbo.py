@@ -1,0 +1,737 @@
+"""Import of the KBO/BCE open data dumps (Cookbook KBO Open data R018.00, sections 1.5 and 2).
+
+A dump is a zip or a folder with `meta.csv` (ExtractType `full` or `update`), `code.csv` (always
+complete) and per register file either the whole file (full dump) or a `<name>_delete.csv` with
+the key column and a `<name>_insert.csv` with all current rows of the affected entities
+(update). Updates apply every `_delete` file before any `_insert` file.
+
+Two ways to write, one set of rules:
+
+- PostgreSQL: the CSV bytes are streamed unparsed into `COPY`. The format rules are enforced by
+  the database while copying (date columns typed with `DateStyle DMY`, CHECK constraints for the
+  enterprise and establishment numbers), so a bad value fails the COPY and PostgreSQL reports
+  the line; Python never parses a row, which keeps the import within a small factor of a bare
+  COPY. A full dump is copied into fresh tables shaped like the register tables, indexed, and
+  swapped in for the old ones; an update is copied into temporary staging tables and merged
+  with set-wise DELETE/INSERT. Either way everything happens in one transaction: a failed
+  import leaves the previous register untouched.
+- Other databases (SQLite): the rows are parsed with the csv module, validated in Python and
+  written with batched `executemany`, also in one transaction.
+
+Memory does not depend on the size of the files: both paths stream in fixed-size chunks.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import io
+import re
+import sys
+import time
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from tqdm import tqdm
+
+from csgrants.core.errors import DomainError
+from csgrants.enterprises import models as m
+
+CHUNK = 1 << 20
+BATCH = 5000
+
+ENTERPRISE_RE = re.compile(r"^[01][0-9]{3}\.[0-9]{3}\.[0-9]{3}$")
+ESTABLISHMENT_RE = re.compile(r"^[2-8]\.[0-9]{3}\.[0-9]{3}\.[0-9]{3}$")
+DATE_RE = re.compile(r"^[0-9]{2}-[0-9]{2}-[0-9]{4}$")
+
+
+class KboImportError(DomainError):
+    code = "KBO_IMPORT_ERROR"
+    status = 400
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    field: str
+    # text | date | enterprise | establishment | entity (enterprise or establishment number)
+    kind: str = "text"
+
+
+@dataclass(frozen=True)
+class FileSpec:
+    name: str
+    model: type
+    columns: tuple[Column, ...]
+    key: str  # header of the column the `_delete` file carries
+    required: bool = True
+
+    @property
+    def filename(self) -> str:
+        return f"{self.name}.csv"
+
+    @property
+    def headers(self) -> list[str]:
+        return [c.header for c in self.columns]
+
+    @property
+    def table(self) -> str:
+        return self.model._meta.db_table
+
+    def column(self, header: str) -> Column:
+        return next(c for c in self.columns if c.header == header)
+
+    def by_field(self, field_name: str) -> Column | None:
+        return next((c for c in self.columns if c.field == field_name), None)
+
+
+C = Column
+CODE = FileSpec(
+    "code",
+    m.KboCode,
+    (
+        C("Category", "category"),
+        C("Code", "code"),
+        C("Language", "language"),
+        C("Description", "description"),
+    ),
+    key="Category",
+)
+SPECS = (
+    FileSpec(
+        "enterprise",
+        m.KboEnterprise,
+        (
+            C("EnterpriseNumber", "enterprise_number", "enterprise"),
+            C("Status", "status"),
+            C("JuridicalSituation", "juridical_situation"),
+            C("TypeOfEnterprise", "type_of_enterprise"),
+            C("JuridicalForm", "juridical_form"),
+            C("JuridicalFormCAC", "juridical_form_cac"),
+            C("StartDate", "start_date", "date"),
+        ),
+        key="EnterpriseNumber",
+    ),
+    FileSpec(
+        "establishment",
+        m.KboEstablishment,
+        (
+            C("EstablishmentNumber", "establishment_number", "establishment"),
+            C("StartDate", "start_date", "date"),
+            C("EnterpriseNumber", "enterprise_number", "enterprise"),
+        ),
+        key="EstablishmentNumber",
+    ),
+    FileSpec(
+        "denomination",
+        m.KboDenomination,
+        (
+            C("EntityNumber", "entity_number", "entity"),
+            C("Language", "language"),
+            C("TypeOfDenomination", "type_of_denomination"),
+            C("Denomination", "denomination"),
+        ),
+        key="EntityNumber",
+    ),
+    FileSpec(
+        "address",
+        m.KboAddress,
+        (
+            C("EntityNumber", "entity_number", "entity"),
+            C("TypeOfAddress", "type_of_address"),
+            C("CountryNL", "country_nl"),
+            C("CountryFR", "country_fr"),
+            C("Zipcode", "zipcode"),
+            C("MunicipalityNL", "municipality_nl"),
+            C("MunicipalityFR", "municipality_fr"),
+            C("StreetNL", "street_nl"),
+            C("StreetFR", "street_fr"),
+            C("HouseNumber", "house_number"),
+            C("Box", "box"),
+            C("ExtraAddressInfo", "extra_address_info"),
+            C("DateStrikingOff", "date_striking_off", "date"),
+        ),
+        key="EntityNumber",
+    ),
+    FileSpec(
+        "contact",
+        m.KboContact,
+        (
+            C("EntityNumber", "entity_number", "entity"),
+            C("EntityContact", "entity_contact"),
+            C("ContactType", "contact_type"),
+            C("Value", "value"),
+        ),
+        key="EntityNumber",
+    ),
+    # activity.csv is 1.6 GB with 36.6M rows; a dump without it (or a site that does not need the
+    # NACE codes) leaves the activities as they were.
+    FileSpec(
+        "activity",
+        m.KboActivity,
+        (
+            C("EntityNumber", "entity_number", "entity"),
+            C("ActivityGroup", "activity_group"),
+            C("NaceVersion", "nace_version"),
+            C("NaceCode", "nace_code"),
+            C("Classification", "classification"),
+        ),
+        key="EntityNumber",
+        required=False,
+    ),
+    FileSpec(
+        "branch",
+        m.KboBranch,
+        (
+            C("Id", "id"),
+            C("StartDate", "start_date", "date"),
+            C("EnterpriseNumber", "enterprise_number", "enterprise"),
+        ),
+        key="Id",
+        required=False,
+    ),
+)
+META_HEADERS = ["Variable", "Value"]
+
+
+# --- reading a dump ---------------------------------------------------------------------------
+
+
+class DumpSource:
+    """A dump as a folder or a zip; members are found by base name (some zips nest a folder)."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        if not self.path.exists():
+            raise KboImportError(f"{self.path}: no such file or folder")
+        self._zip = None
+        if self.path.is_dir():
+            self._members = {p.name.lower(): p for p in self.path.iterdir() if p.is_file()}
+        elif zipfile.is_zipfile(self.path):
+            self._zip = zipfile.ZipFile(self.path)
+            self._members = {
+                Path(i.filename).name.lower(): i for i in self._zip.infolist() if not i.is_dir()
+            }
+        else:
+            raise KboImportError(f"{self.path}: neither a folder nor a zip file")
+
+    def has(self, filename: str) -> bool:
+        return filename.lower() in self._members
+
+    def size(self, filename: str) -> int:
+        member = self._members[filename.lower()]
+        return member.file_size if self._zip else member.stat().st_size
+
+    def open(self, filename: str):
+        member = self._members[filename.lower()]
+        return self._zip.open(member) if self._zip else open(member, "rb")  # noqa: SIM115
+
+    def close(self):
+        if self._zip:
+            self._zip.close()
+
+
+def read_header(fh, filename: str, expected: list[str]) -> int:
+    """Check the first line against the cookbook's header; return its length in bytes."""
+    raw = fh.readline()
+    text = raw.decode("utf-8-sig").rstrip("\r\n")
+    found = next(csv.reader([text]), [])
+    for header in expected:
+        if header not in found:
+            raise KboImportError(
+                f"{filename}: column {header!r} is missing (the header is {','.join(found) or 'empty'})"
+            )
+    for header in found:
+        if header not in expected:
+            raise KboImportError(f"{filename}: unexpected column {header!r}")
+    if found != expected:
+        raise KboImportError(
+            f"{filename}: columns in the wrong order, expected {','.join(expected)}"
+        )
+    return len(raw)
+
+
+def read_meta(source: DumpSource) -> dict[str, str]:
+    if not source.has("meta.csv"):
+        raise KboImportError(
+            f"{source.path}: meta.csv is missing, cannot tell a full dump from an update"
+        )
+    with source.open("meta.csv") as fh:
+        read_header(fh, "meta.csv", META_HEADERS)
+        rows = csv.reader(io.TextIOWrapper(fh, encoding="utf-8", newline=""))
+        meta = {r[0]: r[1] for r in rows if len(r) >= 2}
+    kind = meta.get("ExtractType", "").strip().lower()
+    if kind not in ("full", "update"):
+        raise KboImportError(f"meta.csv: ExtractType must be 'full' or 'update', not {kind!r}")
+    meta["ExtractType"] = kind
+    return meta
+
+
+def parse_date(value: str) -> dt.date | None:
+    """KBO dates are dd-mm-yyyy; None for an empty value, ValueError when malformed."""
+    if not value:
+        return None
+    if not DATE_RE.match(value):
+        raise ValueError(value)
+    return dt.date(int(value[6:]), int(value[3:5]), int(value[:2]))
+
+
+def is_enterprise_number(value: str) -> bool:
+    if not ENTERPRISE_RE.match(value):
+        return False
+    digits = value.replace(".", "")
+    return 97 - int(digits[:8]) % 97 == int(digits[8:])
+
+
+def number_ok(kind: str, value: str) -> bool:
+    if kind == "enterprise":
+        return is_enterprise_number(value)
+    if kind == "establishment":
+        return bool(ESTABLISHMENT_RE.match(value))
+    return is_enterprise_number(value) or bool(ESTABLISHMENT_RE.match(value))
+
+
+NUMBER_LABEL = {
+    "enterprise": "enterprise number",
+    "establishment": "establishment number",
+    "entity": "enterprise or establishment number",
+}
+
+
+@dataclass
+class Plan:
+    kind: str
+    meta: dict
+    # (filename, spec, role) in the order they are read; role: full | delete | insert
+    files: list[tuple[str, FileSpec, str]] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def make_plan(source: DumpSource) -> Plan:
+    meta = read_meta(source)
+    plan = Plan(kind=meta["ExtractType"], meta=meta)
+    if not source.has(CODE.filename):
+        raise KboImportError(f"{source.path}: {CODE.filename} is missing")
+    plan.files.append((CODE.filename, CODE, "full"))
+    if plan.kind == "full":
+        for spec in SPECS:
+            if source.has(spec.filename):
+                plan.files.append((spec.filename, spec, "full"))
+            elif spec.required:
+                raise KboImportError(
+                    f"{source.path}: {spec.filename} is missing from the full dump"
+                )
+            else:
+                plan.skipped.append(spec.filename)
+    else:
+        for role in ("delete", "insert"):
+            for spec in SPECS:
+                name = f"{spec.name}_{role}.csv"
+                if source.has(name):
+                    plan.files.append((name, spec, role))
+    # Every header is checked before a single row is written.
+    for filename, spec, role in plan.files:
+        with source.open(filename) as fh:
+            read_header(fh, filename, [spec.key] if role == "delete" else spec.headers)
+    return plan
+
+
+@contextlib.contextmanager
+def progress_bar(filename: str, total: int, enabled: bool) -> Iterator[tqdm]:
+    bar = tqdm(
+        total=total,
+        desc=f"{filename:<28}",
+        unit="B",
+        unit_scale=True,
+        unit_divisor=1024,
+        file=sys.stderr,
+        disable=not enabled,
+        leave=True,
+    )
+    try:
+        yield bar
+    finally:
+        bar.close()
+
+
+# --- PostgreSQL: COPY, then swap (full) or merge (update) -------------------------------------
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _enterprise_sql(col: str) -> str:
+    d = f"replace({col}, '.', '')"
+    return (
+        f"(CASE WHEN {col} ~ '{ENTERPRISE_RE.pattern}' "
+        f"THEN 97 - left({d}, 8)::int % 97 = right({d}, 2)::int ELSE false END)"
+    )
+
+
+def _check_sql(kind: str, col: str) -> str:
+    if kind == "enterprise":
+        return _enterprise_sql(col)
+    if kind == "establishment":
+        return f"({col} ~ '{ESTABLISHMENT_RE.pattern}')"
+    return f"({_enterprise_sql(col)} OR {col} ~ '{ESTABLISHMENT_RE.pattern}')"
+
+
+def _add_checks(cur, table: str, columns) -> None:
+    for c in columns:
+        if c.kind in NUMBER_LABEL:
+            cur.execute(
+                f"ALTER TABLE {_q(table)} ADD CONSTRAINT {_q('kbochk_' + c.field)} "
+                f"CHECK {_check_sql(c.kind, _q(c.field))}"
+            )
+
+
+class _PgCopier:
+    def __init__(self, raw, source: DumpSource, progress: bool):
+        self.raw = raw
+        self.source = source
+        self.progress = progress
+
+    def copy(self, table: str, filename: str, spec: FileSpec, columns) -> int:
+        cols = ", ".join(_q(c.field) for c in columns)
+        text = ", ".join(_q(c.field) for c in columns if c.kind != "date")
+        # FORCE_NOT_NULL: an empty text value is stored as '' (as on SQLite), dates stay NULL.
+        sql = f"COPY {_q(table)} ({cols}) FROM STDIN (FORMAT csv, FORCE_NOT_NULL ({text}))"
+        import psycopg
+
+        with (
+            self.source.open(filename) as fh,
+            progress_bar(filename, self.source.size(filename), self.progress) as bar,
+        ):
+            bar.update(read_header(fh, filename, [c.header for c in columns]))
+            try:
+                with self.raw.copy(sql) as cp:
+                    while chunk := fh.read(CHUNK):
+                        cp.write(chunk)
+                        bar.update(len(chunk))
+            except psycopg.Error as exc:
+                raise self.explain(exc, filename, spec, columns) from None
+        return self.raw.rowcount
+
+    def explain(self, exc, filename: str, spec: FileSpec, columns) -> KboImportError:
+        """Turn PostgreSQL's COPY error (its CONTEXT names the line) into the import's words."""
+        context = exc.diag.context or ""
+        primary = exc.diag.message_primary or str(exc)
+        found = re.search(r"line (\d+)(?:, column (\w+))?", context)
+        # COPY counts lines from the first data row; the file has the header above it.
+        where = f"{filename}, line {int(found.group(1)) + 1}" if found else filename
+        column = spec.by_field(found.group(2)) if found and found.group(2) else None
+        constraint = exc.diag.constraint_name or ""
+        if constraint.startswith("kbochk_"):
+            col = spec.by_field(constraint[len("kbochk_") :])
+            if col is not None:
+                row = re.search(r': "(.*)"$', context, re.S)
+                values = next(csv.reader([row.group(1)]), []) if row else []
+                i = list(columns).index(col) if col in columns else -1
+                shown = f" {values[i]!r}" if 0 <= i < len(values) else ""
+                return KboImportError(
+                    f"{where}: malformed {NUMBER_LABEL[col.kind]}{shown} in column {col.header}"
+                )
+        if column is not None and column.kind == "date":
+            value = re.search(r': "(.*)"$', context)
+            shown = value.group(1) if value else ""
+            return KboImportError(
+                f"{where}: malformed date {shown!r} in column {column.header} (expected dd-mm-yyyy)"
+            )
+        if column is not None:
+            return KboImportError(f"{where}: column {column.header}: {primary}")
+        return KboImportError(f"{where}: {primary}")
+
+
+def duplicate_error(source: DumpSource, filename: str, spec: FileSpec) -> KboImportError:
+    """Find the first repeated key of a file (error path only: the set of keys may be large)."""
+    seen = set()
+    with source.open(filename) as fh:
+        reader = csv.reader(io.TextIOWrapper(fh, encoding="utf-8-sig", newline=""))
+        next(reader, None)
+        i = spec.headers.index(spec.key)
+        for row in reader:
+            if len(row) > i:
+                if row[i] in seen:
+                    return KboImportError(
+                        f"{filename}, line {reader.line_num}: {spec.key} {row[i]!r} occurs twice"
+                    )
+                seen.add(row[i])
+    return KboImportError(f"{filename}: a {spec.key} occurs twice")
+
+
+def _pg_import(plan: Plan, source: DumpSource, progress: bool) -> dict[str, int]:
+    import psycopg
+
+    rows: dict[str, int] = {}
+    with connection.cursor() as wrapper:
+        raw = wrapper.cursor
+        # One import at a time; a second one waits instead of interleaving its swap.
+        raw.execute("SELECT pg_advisory_xact_lock(hashtext('csgrants.kbo_import'))")
+        raw.execute("SET LOCAL datestyle = 'ISO, DMY'")
+        raw.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        copier = _PgCopier(raw, source, progress)
+        if plan.kind == "full":
+            _pg_full(raw, copier, plan, source, rows, psycopg)
+        else:
+            _pg_update(raw, copier, plan, source, rows, psycopg)
+    return rows
+
+
+def _pg_full(raw, copier: _PgCopier, plan: Plan, source: DumpSource, rows: dict, psycopg) -> None:
+    built = []
+    for filename, spec, _role in plan.files:
+        new = f"{spec.table}__new"
+        raw.execute(f"DROP TABLE IF EXISTS {_q(new)}")
+        raw.execute(
+            f"CREATE TABLE {_q(new)} (LIKE {_q(spec.table)} INCLUDING DEFAULTS INCLUDING IDENTITY)"
+        )
+        _add_checks(raw, new, spec.columns)
+        rows[filename] = copier.copy(new, filename, spec, spec.columns)
+        built.append((filename, spec, new))
+    # The indexes the migrations gave each table are rebuilt on its replacement, in bulk.
+    swaps = []
+    for n, (filename, spec, new) in enumerate(built):
+        raw.execute(
+            "SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'p'",
+            [spec.table],
+        )
+        pkey = raw.fetchone()[0]
+        raw.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+            "AND tablename = %s",
+            [spec.table],
+        )
+        for i, (name, definition) in enumerate(raw.fetchall()):
+            temp = f"kbotmp_{n}_{i}"
+            sql = re.sub(
+                r"^(CREATE (?:UNIQUE )?INDEX )\S+ ON (?:\S+\.)?\S+ ",
+                lambda mt, t=temp, nt=new: f"{mt.group(1)}{_q(t)} ON {_q(nt)} ",
+                definition,
+            )
+            try:
+                raw.execute(sql)
+            except psycopg.errors.UniqueViolation:
+                raise duplicate_error(source, filename, spec) from None
+            swaps.append((spec, name, temp, name == pkey))
+    for _filename, spec, new in built:
+        raw.execute(f"DROP TABLE {_q(spec.table)}")
+        raw.execute(f"ALTER TABLE {_q(new)} RENAME TO {_q(spec.table)}")
+        for c in spec.columns:
+            if c.kind in NUMBER_LABEL:
+                raw.execute(
+                    f"ALTER TABLE {_q(spec.table)} DROP CONSTRAINT {_q('kbochk_' + c.field)}"
+                )
+        if spec.model._meta.pk.get_internal_type() == "BigAutoField":
+            raw.execute(
+                "SELECT pg_get_serial_sequence(%s, %s)", [spec.table, spec.model._meta.pk.column]
+            )
+            seq = raw.fetchone()[0]
+            if seq:
+                raw.execute(f"ALTER SEQUENCE {seq} RENAME TO {_q(spec.table + '_id_seq')}")
+    for spec, name, temp, is_pkey in swaps:
+        if is_pkey:
+            raw.execute(
+                f"ALTER TABLE {_q(spec.table)} ADD CONSTRAINT {_q(name)} PRIMARY KEY USING INDEX {_q(temp)}"
+            )
+        else:
+            raw.execute(f"ALTER INDEX {_q(temp)} RENAME TO {_q(name)}")
+    for _filename, spec, _new in built:
+        raw.execute(f"ANALYZE {_q(spec.table)}")
+
+
+def _pg_update(raw, copier: _PgCopier, plan: Plan, source: DumpSource, rows: dict, psycopg) -> None:
+    staged = []
+    for filename, spec, role in plan.files:
+        temp = f"kbo_stage_{spec.name}_{role}"
+        columns = (spec.column(spec.key),) if role == "delete" else spec.columns
+        raw.execute(f"DROP TABLE IF EXISTS {_q(temp)}")
+        select = ", ".join(_q(c.field) for c in columns)
+        raw.execute(
+            f"CREATE TEMP TABLE {_q(temp)} AS SELECT {select} FROM {_q(spec.table)} WITH NO DATA"
+        )
+        _add_checks(raw, temp, columns)
+        rows[filename] = copier.copy(temp, filename, spec, columns)
+        staged.append((spec, role, temp, filename))
+    # Deletes first: the keys of the _delete files and, so that applying the same update twice
+    # changes nothing, the keys of the _insert files (they carry all current rows of an entity).
+    for spec, _role, temp, _filename in staged:
+        if spec is CODE:
+            raw.execute(f"DELETE FROM {_q(spec.table)}")
+            continue
+        key = _q(spec.column(spec.key).field)
+        raw.execute(f"DELETE FROM {_q(spec.table)} WHERE {key} IN (SELECT {key} FROM {_q(temp)})")
+    for spec, role, temp, filename in staged:
+        if role == "delete":
+            continue
+        cols = ", ".join(_q(c.field) for c in spec.columns)
+        try:
+            raw.execute(f"INSERT INTO {_q(spec.table)} ({cols}) SELECT {cols} FROM {_q(temp)}")
+        except psycopg.errors.UniqueViolation:
+            raise duplicate_error(source, filename, spec) from None
+    for _spec, _role, temp, _filename in staged:
+        raw.execute(f"DROP TABLE {_q(temp)}")
+
+
+# --- any database: parse, validate, batched inserts --------------------------------------------
+
+
+def _rows(source: DumpSource, filename: str, columns, progress: bool) -> Iterator[list]:
+    """Parsed and validated rows of one file, streamed."""
+    with (
+        source.open(filename) as fh,
+        progress_bar(filename, source.size(filename), progress) as bar,
+    ):
+        text = io.TextIOWrapper(_Counting(fh, bar), encoding="utf-8-sig", newline="")
+        reader = csv.reader(text)
+        next(reader, None)  # the header, checked by make_plan
+        width = len(columns)
+        for row in reader:
+            line = reader.line_num
+            if len(row) != width:
+                raise KboImportError(
+                    f"{filename}, line {line}: {len(row)} values where {width} were expected"
+                )
+            out = []
+            for c, value in zip(columns, row, strict=True):
+                if c.kind == "date":
+                    try:
+                        value = parse_date(value)
+                    except ValueError:
+                        raise KboImportError(
+                            f"{filename}, line {line}: malformed date {value!r} in column {c.header} "
+                            "(expected dd-mm-yyyy)"
+                        )
+                elif c.kind in NUMBER_LABEL and not number_ok(c.kind, value):
+                    raise KboImportError(
+                        f"{filename}, line {line}: malformed {NUMBER_LABEL[c.kind]} {value!r} in column {c.header}"
+                    )
+                out.append(value)
+            yield out
+
+
+class _Counting(io.RawIOBase):
+    """Feeds the progress bar with the bytes the csv reader consumes."""
+
+    def __init__(self, fh, bar):
+        self.fh = fh
+        self.bar = bar
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        data = self.fh.read(len(buffer))
+        buffer[: len(data)] = data
+        self.bar.update(len(data))
+        return len(data)
+
+
+def _batches(iterable, size=BATCH):
+    batch = []
+    for item in iterable:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _generic_import(plan: Plan, source: DumpSource, progress: bool) -> dict[str, int]:
+    rows: dict[str, int] = {}
+    ops = connection.ops
+    with connection.cursor() as cur:
+        for filename, spec, role in plan.files:
+            table = ops.quote_name(spec.table)
+            if role == "delete":
+                key = spec.column(spec.key)
+                sql = f"DELETE FROM {table} WHERE {ops.quote_name(key.field)} = %s"
+                n = 0
+                for batch in _batches(_rows(source, filename, (key,), progress)):
+                    cur.executemany(sql, batch)
+                    n += len(batch)
+                rows[filename] = n
+                continue
+            if role == "full" or spec is CODE:
+                cur.execute(f"DELETE FROM {table}")
+            cols = ", ".join(ops.quote_name(c.field) for c in spec.columns)
+            marks = ", ".join(["%s"] * len(spec.columns))
+            insert = f"INSERT INTO {table} ({cols}) VALUES ({marks})"
+            key_index = spec.headers.index(spec.key)
+            delete = f"DELETE FROM {table} WHERE {ops.quote_name(spec.column(spec.key).field)} = %s"
+            cleared: set[str] = set()
+            n = 0
+            for batch in _batches(_rows(source, filename, spec.columns, progress)):
+                if role == "insert" and spec is not CODE:
+                    # The _insert file holds all current rows of each entity it names.
+                    fresh = {r[key_index] for r in batch} - cleared
+                    cur.executemany(delete, [(k,) for k in sorted(fresh)])
+                    cleared |= fresh
+                try:
+                    cur.executemany(insert, batch)
+                except IntegrityError:
+                    raise duplicate_error(source, filename, spec) from None
+                n += len(batch)
+            rows[filename] = n
+    return rows
+
+
+# --- entry point --------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    record: m.KboImport
+    rows: dict[str, int]
+    skipped: list[str]
+    seconds: float
+
+
+def run_import(path: str | Path, *, progress: bool = False, on_recorded=None) -> ImportResult:
+    started = timezone.now()
+    t0 = time.monotonic()
+    source = DumpSource(path)
+    try:
+        plan = make_plan(source)
+        if plan.kind == "update":
+            plan.files = _update_order(plan.files)
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                rows = _pg_import(plan, source, progress)
+            else:
+                rows = _generic_import(plan, source, progress)
+            meta = plan.meta
+            try:
+                snapshot = parse_date(meta.get("SnapshotDate", ""))
+            except ValueError:
+                snapshot = None
+            record = m.KboImport.objects.create(
+                kind=plan.kind,
+                extract_number=meta.get("ExtractNumber", "")[:10],
+                snapshot_date=snapshot,
+                extract_timestamp=meta.get("ExtractTimestamp", "")[:30],
+                version=meta.get("Version", "")[:20],
+                source=str(path)[:500],
+                rows=rows,
+                started_at=started,
+                finished_at=timezone.now(),
+            )
+            if on_recorded is not None:
+                on_recorded(record)
+    finally:
+        source.close()
+    return ImportResult(
+        record=record, rows=rows, skipped=plan.skipped, seconds=time.monotonic() - t0
+    )
+
+
+def _update_order(files):
+    """code.csv, then every _delete file, then every _insert file (cookbook 1.5.2)."""
+    order = {"full": 0, "delete": 1, "insert": 2}
+    return sorted(files, key=lambda f: order[f[2]])
