@@ -33,8 +33,13 @@ class Enterprise(models.Model):
 # --- KBO/BCE open data register ------------------------------------------------------------
 # Mirrors of the open data files (Cookbook KBO Open data R018.00, section 2). Numbers are kept
 # in the dotted form of the files (0403.170.701, 2.000.000.339) so a lookup needs no conversion.
-# No foreign keys between the tables: the register is replaced wholesale on a full import (see
-# enterprises/kbo/importer.py) and the files themselves do not guarantee referential integrity.
+#
+# The tables are not managed by Django: migration 0002 creates them with exactly the indexes the
+# lookups need and no surrogate key, because a full import replaces each table wholesale (see
+# enterprises/kbo.py) and every extra index or identity column costs time on millions of rows.
+# Where a file has no natural key, the ORM is given a composite key over the row's identifying
+# columns; the database does not enforce it (the files themselves do not guarantee it).
+# No foreign keys between the tables: the files do not guarantee referential integrity.
 
 
 class KboEnterprise(models.Model):
@@ -47,6 +52,8 @@ class KboEnterprise(models.Model):
     start_date = models.DateField(null=True)
 
     class Meta:
+        managed = False
+        db_table = "enterprises_kboenterprise"
         verbose_name = _("KBO enterprise")
         verbose_name_plural = _("KBO enterprises")
 
@@ -55,12 +62,14 @@ class KboEnterprise(models.Model):
 
 
 class KboEstablishment(models.Model):
+    # The ORM's key; the database does not enforce it (see migration 0002).
     establishment_number = models.CharField(_("establishment number"), max_length=13, primary_key=True)
     start_date = models.DateField(null=True)
-    enterprise_number = models.CharField(max_length=12)
+    enterprise_number = models.CharField(max_length=12)  # indexed
 
     class Meta:
-        indexes = [models.Index(fields=["enterprise_number"], name="kbo_estab_enterprise_idx")]
+        managed = False
+        db_table = "enterprises_kboestablishment"
 
     def __str__(self):
         return self.establishment_number
@@ -69,30 +78,36 @@ class KboEstablishment(models.Model):
 class KboBranch(models.Model):
     id = models.CharField(max_length=13, primary_key=True)
     start_date = models.DateField(null=True)
-    enterprise_number = models.CharField(max_length=12)
+    enterprise_number = models.CharField(max_length=12)  # indexed
 
     class Meta:
-        indexes = [models.Index(fields=["enterprise_number"], name="kbo_branch_enterprise_idx")]
+        managed = False
+        db_table = "enterprises_kbobranch"
 
     def __str__(self):
         return self.id
 
 
 class KboDenomination(models.Model):
-    entity_number = models.CharField(max_length=13)
+    pk = models.CompositePrimaryKey("entity_number", "language", "type_of_denomination", "denomination")
+    entity_number = models.CharField(max_length=13)  # indexed
     language = models.CharField(max_length=1)
     type_of_denomination = models.CharField(max_length=3)
     denomination = models.CharField(max_length=320)
 
     class Meta:
-        indexes = [models.Index(fields=["entity_number"], name="kbo_denom_entity_idx")]
+        managed = False
+        db_table = "enterprises_kbodenomination"
 
     def __str__(self):
         return self.denomination
 
 
 class KboAddress(models.Model):
-    entity_number = models.CharField(max_length=13)
+    pk = models.CompositePrimaryKey(
+        "entity_number", "type_of_address", "zipcode", "street_nl", "street_fr", "house_number", "box"
+    )
+    entity_number = models.CharField(max_length=13)  # indexed
     type_of_address = models.CharField(max_length=4)
     country_nl = models.CharField(max_length=100, blank=True)
     country_fr = models.CharField(max_length=100, blank=True)
@@ -107,47 +122,54 @@ class KboAddress(models.Model):
     date_striking_off = models.DateField(null=True)
 
     class Meta:
-        indexes = [models.Index(fields=["entity_number"], name="kbo_address_entity_idx")]
+        managed = False
+        db_table = "enterprises_kboaddress"
 
     def __str__(self):
         return f"{self.entity_number} {self.type_of_address}"
 
 
 class KboActivity(models.Model):
-    entity_number = models.CharField(max_length=13)
+    pk = models.CompositePrimaryKey("entity_number", "activity_group", "nace_version", "nace_code", "classification")
+    entity_number = models.CharField(max_length=13)  # indexed
     activity_group = models.CharField(max_length=3)
     nace_version = models.CharField(max_length=4)
     nace_code = models.CharField(max_length=7)
     classification = models.CharField(max_length=4)
 
     class Meta:
-        indexes = [models.Index(fields=["entity_number"], name="kbo_activity_entity_idx")]
+        managed = False
+        db_table = "enterprises_kboactivity"
 
     def __str__(self):
         return f"{self.entity_number} {self.nace_version}/{self.nace_code}"
 
 
 class KboContact(models.Model):
+    pk = models.CompositePrimaryKey("entity_number", "entity_contact", "contact_type", "value")
     entity_number = models.CharField(max_length=13)
     entity_contact = models.CharField(max_length=3)
     contact_type = models.CharField(max_length=5)
     value = models.CharField(max_length=254)
 
     class Meta:
-        indexes = [models.Index(fields=["entity_number"], name="kbo_contact_entity_idx")]
+        managed = False
+        db_table = "enterprises_kbocontact"
 
     def __str__(self):
         return f"{self.entity_number} {self.contact_type}"
 
 
 class KboCode(models.Model):
+    pk = models.CompositePrimaryKey("category", "code", "language")  # indexed
     category = models.CharField(max_length=40)
     code = models.CharField(max_length=20)
     language = models.CharField(max_length=2)
     description = models.TextField()
 
     class Meta:
-        indexes = [models.Index(fields=["category", "code", "language"], name="kbo_code_lookup_idx")]
+        managed = False
+        db_table = "enterprises_kbocode"
 
     def __str__(self):
         return f"{self.category}/{self.code}/{self.language}"

@@ -32,5 +32,8 @@ class Command(BaseCommand):
         for filename, count in result.rows.items():
             self.stdout.write(f"  {filename:<{width}}  {count:>12,} rows")
         self.stdout.write(f"  {'total':<{width}}  {sum(result.rows.values()):>12,} rows")
+        if options["verbosity"] > 1:
+            for phase, seconds in result.phases:
+                self.stdout.write(f"  {phase:<40} {seconds:8.2f} s")
         for filename in result.skipped:
             self.stdout.write(f"  {filename} is not in the dump: left unchanged")
