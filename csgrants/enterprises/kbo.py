@@ -371,74 +371,104 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-_TEXT = rb'(?:"[^"]*(?:""[^"]*)*")?'
-_PART = {
-    "text": _TEXT,
-    "date": rb"(?:[0-9]{2}-[0-9]{2}-[0-9]{4})?",
-    "enterprise": rb'"[01][0-9]{3}\.[0-9]{3}\.[0-9]{3}"',
-    "establishment": rb'"[2-8]\.[0-9]{3}\.[0-9]{3}\.[0-9]{3}"',
-    "entity": rb'"(?:[01][0-9]{3}|[2-8]\.[0-9]{3})\.[0-9]{3}\.[0-9]{3}"',
+# Shapes of the screened fields, byte by byte: D digit, X "2"-"8", F "0"/"1", other bytes literal.
+_SHAPES = {
+    "enterprise": b'"FDDD.DDD.DDD"',
+    "establishment": b'"X.DDD.DDD.DDD"',
+    "date": b"DD-DD-DDDD",
 }
-# Offsets of the eight digits and of the two check digits in "0403.170.701" after the quote.
-_BODY = np.array([0, 1, 2, 3, 5, 6, 7, 9])
 _POW = 10 ** np.arange(7, -1, -1, dtype=np.int64)
+_BODY = np.array([0, 1, 2, 3, 5, 6, 7, 9])  # the eight digits of 0403.170.7|01 after the quote
+
+
+def _shape_ok(arr, at, shape: bytes):
+    """Per position in `at`: do the bytes from there on have `shape`? (vectorised)"""
+    ok = np.ones(len(at), dtype=bool)
+    for i, ch in enumerate(shape):
+        b = arr[at + i]
+        if ch == ord("D"):
+            ok &= (b >= 48) & (b <= 57)
+        elif ch == ord("X"):
+            ok &= (b >= 50) & (b <= 56)
+        elif ch == ord("F"):
+            ok &= (b == 48) | (b == 49)
+        else:
+            ok &= b == ch
+    return ok
+
+
+def _checksum_ok(arr, at):
+    """mod-97 check of the enterprise numbers whose first digit is at `at`."""
+    if not len(at):
+        return True
+    body = (arr[at[:, None] + _BODY].astype(np.int64) - 48) @ _POW
+    check = (arr[at + 10].astype(np.int64) - 48) * 10 + arr[at + 11] - 48
+    return bool(np.all(((body + check) % 97 == 0) & (check >= 1) & (check <= 97)))
 
 
 class FastCheck:
-    """Screens the bytes on their way to COPY without parsing rows in Python: one regular
-    expression over a whole chunk finds any line that is not shaped like the cookbook says
-    (numbers, dd-mm-yyyy dates, quoted text), and numpy checks the mod-97 digits of every
-    enterprise number at once. A chunk it cannot vouch for sends the whole file through the
-    exact csv-based validator (`_rows`), which names the line or clears the file."""
+    """Screens the bytes on their way to COPY without parsing rows in Python: numpy looks at
+    every line of a chunk at once and checks the number column that starts a line, the
+    enterprise number or date that ends it (their mod-97 digits and dd-mm-yyyy shape), which is
+    where the cookbook's files carry them. Quoting and the number of columns are PostgreSQL's
+    business (COPY rejects a broken line, with its number). A chunk the screen cannot vouch for
+    sends the whole file through the exact csv-based validator (`_rows`), which names the line
+    or clears the file."""
 
     def __init__(self, columns):
         kinds = [c.kind for c in columns]
-        # Only the number and date columns are screened; PostgreSQL itself rejects broken
-        # quoting or a wrong number of columns, with the line. Free text in the middle of a
-        # line is skipped with [^\n]*.
-        head = 0
-        while head < len(kinds) and kinds[head] != "text":
-            head += 1
-        tail = len(kinds)
-        while tail > head and kinds[tail - 1] != "text":
-            tail -= 1
-        self.exact_only = any(k != "text" for k in kinds[head:tail])
-        parts = [_PART[k] for k in kinds[:head]]
-        if tail > head:
-            parts.append(rb"[^\n]*")
-        parts += [_PART[k] for k in kinds[tail:]]
-        # One match walks the chunk line by line and stops at the first line that is off.
-        self.lines = re.compile(rb"(?:" + b",".join(parts) + rb"\r?\n)*")
-        self.numbers = []
-        for i, c in enumerate(columns):
-            if c.kind in ("enterprise", "entity"):
-                if i == 0:
-                    self.numbers.append(("first", c.kind))
-                elif i == len(columns) - 1 and c.kind == "enterprise":
-                    self.numbers.append(("last", c.kind))
-                else:
-                    self.exact_only = True
+        self.first = kinds[0] if kinds[0] in NUMBER_LABEL else None
+        self.last_number = kinds[-1] == "enterprise" and len(kinds) > 1
+        tail = kinds[:-1] if self.last_number else kinds
+        self.date_at_end = len(tail) > 1 and tail[-1] == "date"
+        screened = {0} if self.first else set()
+        if self.last_number:
+            screened.add(len(kinds) - 1)
+        if self.date_at_end:
+            screened.add(len(tail) - 1)
+        # A number or date column elsewhere: only the exact validator can check it.
+        self.exact_only = any(k != "text" and i not in screened for i, k in enumerate(kinds))
 
     def suspicious(self, chunk: bytes) -> bool:
         """`chunk` holds whole lines and ends with a newline."""
         if not chunk:
             return False
-        if self.exact_only or self.lines.match(chunk).end() != len(chunk):
+        if self.exact_only:
             return True
-        arr = np.frombuffer(chunk, dtype=np.uint8)
-        newlines = np.flatnonzero(arr == 10)
+        arr = np.frombuffer(chunk + b"\0" * 32, dtype=np.uint8)
+        newlines = np.flatnonzero(arr[: len(chunk)] == 10)
         starts = np.concatenate(([0], newlines[:-1] + 1))
-        ends = newlines - (arr[newlines - 1] == 13)
-        for where, kind in self.numbers:
-            base = starts + 1 if where == "first" else ends - 13
-            if kind == "entity":
-                base = base[arr[base + 4] == ord(".")]  # enterprise numbers only
-            if not len(base):
-                continue
-            digits = arr[base[:, None] + _BODY].astype(np.int64) - 48
-            body = digits @ _POW
-            check = (arr[base + 10].astype(np.int64) - 48) * 10 + arr[base + 11] - 48
-            if not np.all(((body + check) % 97 == 0) & (check >= 1) & (check <= 97)):
+        ends = newlines - (arr[np.maximum(newlines - 1, 0)] == 13)
+        if np.any(ends - starts < 3):
+            return True  # empty or truncated lines
+        pad = 32
+        starts_safe = np.minimum(starts, len(chunk) + pad - 16)
+        if self.first:
+            ent = _shape_ok(arr, starts_safe, _SHAPES["enterprise"]) & (arr[starts_safe + 14] == 44)
+            if self.first == "enterprise":
+                ok = ent
+            else:
+                est = _shape_ok(arr, starts_safe, _SHAPES["establishment"]) & (
+                    arr[starts_safe + 15] == 44
+                )
+                ok = ent | est if self.first == "entity" else est
+            if not ok.all() or not _checksum_ok(arr, starts_safe[ent] + 1):
+                return True
+        end = ends
+        if self.last_number:
+            at = np.maximum(end - 14, 0)
+            if not (
+                _shape_ok(arr, at, _SHAPES["enterprise"]) & (arr[np.maximum(at - 1, 0)] == 44)
+            ).all():
+                return True
+            if not _checksum_ok(arr, at + 1):
+                return True
+            end = at - 1  # the comma before the number
+        if self.date_at_end:
+            empty = arr[np.maximum(end - 1, 0)] == 44
+            at = np.maximum(end - 10, 0)
+            dated = _shape_ok(arr, at, _SHAPES["date"]) & (arr[np.maximum(at - 1, 0)] == 44)
+            if not (empty | dated).all():
                 return True
         return False
 

@@ -95,7 +95,7 @@ def enterprise_lookup(number: str) -> dict | None:
     )
     numbers = [canonical, *[u.establishment_number for u in units]]
     addresses: dict[str, list[KboAddress]] = {}
-    for row in KboAddress.objects.filter(entity_number__in=numbers).order_by("id"):
+    for row in KboAddress.objects.filter(entity_number__in=numbers):
         addresses.setdefault(row.entity_number, []).append(row)
     seat = next((a for a in addresses.get(canonical, []) if a.type_of_address == "REGO"), None)
     unit_address = {

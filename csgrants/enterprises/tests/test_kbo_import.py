@@ -326,3 +326,31 @@ def test_overlapped_full_import_commits_and_fails_atomically(committed, tmp_path
         assert cur.fetchone()[0] == 0  # the committed staging tables were dropped
         cur.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'enterprises_kbodenomination'")
         assert [r[0] for r in cur.fetchall()] == ["kbo_denom_entity_idx"]
+
+
+@pytest.mark.parametrize(
+    ("name", "lines", "suspicious"),
+    [
+        ("enterprise", ['"0403.170.701","AC","000","2","014",,09-08-1960'], False),
+        ("enterprise", ['"0403.170.701","AC","000","2","014",,'], False),
+        ("enterprise", ['"0403.170.702","AC","000","2","014",,09-08-1960'], True),  # checksum
+        ("enterprise", ['"0403.170.701","AC","000","2","014",,9-8-1960'], True),
+        ("establishment", ['"2.000.000.339",01-11-1974,"0403.170.701"'], False),
+        ("establishment", ['"2.000.000.339",,"0403.170.701"'], False),
+        ("establishment", ['"2.000.000.339",01-11-1974,"0403.170.700"'], True),
+        ("denomination", ['"2.000.000.339","2","003","A, ""quoted"" name"', '"0403.170.701","2","001","B"'], False),
+        ("denomination", ['"0403170701","2","001","B"'], True),
+        ("denomination", ['"9.000.000.339","2","001","B"'], True),
+        ("address", ['"0403.170.701","REGO",,,"9000","Gent","Gand","K","K","1","","",31-12-2020'], False),
+        ("address", ['"0403.170.701","REGO",,,"9000","Gent","Gand","K","K","1","","",2020-12-31'], True),
+        ("branch", ['"9.000.006.626",12-12-2012,"0203.201.340"'], False),
+        ("branch", ['"9.000.006.626",12-12-2012,"0203.201.341"'], True),
+    ],
+)
+def test_fast_screen_of_copied_bytes(name, lines, suspicious):
+    from csgrants.enterprises.kbo import SPECS, FastCheck
+
+    spec = next(s for s in SPECS if s.name == name)
+    check = FastCheck(spec.columns)
+    assert check.suspicious(("\n".join(lines) + "\n").encode()) is suspicious
+    assert check.suspicious(("\r\n".join(lines) + "\r\n").encode()) is suspicious
