@@ -6,9 +6,5 @@ from csgrants.enterprises.api import EnterpriseRegisterView
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path(
-        "enterprises/<str:number>/",
-        EnterpriseRegisterView.as_view(),
-        name="api-enterprise-register",
-    ),
+    path("enterprises/<str:number>/", EnterpriseRegisterView.as_view(), name="api-enterprise-register"),
 ]

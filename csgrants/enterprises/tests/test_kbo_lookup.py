@@ -158,3 +158,20 @@ def test_api_unknown_is_problem_details(register, client, reviewer, number):
 
 def test_api_needs_authentication(register, client):
     assert client.get("/api/v1/enterprises/0403.170.701/").status_code in (401, 403)
+
+
+def _region_outcome(application):
+    from csgrants.applications.models import CheckResult
+
+    return CheckResult.objects.filter(run__application=application, code="FLEMISH_REGION").latest("id").outcome
+
+
+def test_flemish_establishment_passes_the_region_check_with_the_register(register, make_application):
+    # Seat in Brussels (declared and in the register), establishment unit in Mechelen.
+    application = make_application("submitted", number="0202.239.951", postal_code="1000")
+    assert _region_outcome(application) == "pass"
+
+
+def test_without_the_register_a_brussels_postal_code_fails_the_region_check(db, make_application):
+    application = make_application("submitted", number="0202.239.951", postal_code="1000")
+    assert _region_outcome(application) == "fail"
