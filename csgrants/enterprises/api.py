@@ -86,7 +86,7 @@ class EnterpriseRegisterView(APIView):
         ],
         responses={
             200: EnterpriseRegisterSerializer,
-            404: OpenApiResponse(PROBLEM, description="Unknown number"),
+            (404, "application/problem+json"): OpenApiResponse(PROBLEM, description="Unknown or invalid number"),
         },
         tags=["enterprises"],
     )

@@ -482,13 +482,14 @@ class _PgCopier:
         self.progress = progress
         self.stop = stop
 
-    def copy(self, table: str, filename: str, spec: FileSpec, columns) -> int:
+    def copy(self, table: str, filename: str, spec: FileSpec, columns, freeze: bool = False) -> int:
         import psycopg
 
         cols = ", ".join(_q(c.field) for c in columns)
         text = ", ".join(_q(c.field) for c in columns if c.kind != "date")
         # FORCE_NOT_NULL: an empty text value is stored as '' (as on SQLite), dates stay NULL.
-        sql = f"COPY {_q(table)} ({cols}) FROM STDIN (FORMAT csv, FORCE_NOT_NULL ({text}))"
+        options = f"FORMAT csv, FORCE_NOT_NULL ({text})" + (", FREEZE" if freeze else "")
+        sql = f"COPY {_q(table)} ({cols}) FROM STDIN ({options})"
         check = FastCheck(columns)
         verified = False
         size = self.source.size(filename)
@@ -567,6 +568,8 @@ def _pg_import(plan: Plan, source: DumpSource, progress: bool, overlap: bool) ->
         raw.execute("SELECT pg_advisory_xact_lock(hashtext('csgrants.kbo_import'))")
         raw.execute("SET LOCAL datestyle = 'ISO, DMY'")
         raw.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        # The index builds already run beside a COPY; parallel workers would only compete with it.
+        raw.execute("SET LOCAL max_parallel_maintenance_workers = 0")
         if plan.kind == "full":
             _pg_full(raw, plan, source, progress, rows, psycopg, overlap)
         else:
@@ -623,10 +626,14 @@ def _pg_full(
         if stop.is_set():
             raise KboImportError("cancelled")
         new = _staging_table(spec)
-        copier.raw.execute(f"DROP TABLE IF EXISTS {_q(new)}")
-        copier.raw.execute(f"CREATE TABLE {_q(new)} (LIKE {_q(spec.table)} INCLUDING DEFAULTS)")
         t = time.monotonic()
-        count = copier.copy(new, filename, spec, spec.columns)
+        # On the staging connection the table is created and filled in one transaction, so the
+        # rows can be written frozen: the index builds (another transaction) and later readers
+        # then need no commit-status lookups, and no hint-bit writes dirty every page again.
+        with stage.transaction() if stage else contextlib.nullcontext():
+            copier.raw.execute(f"DROP TABLE IF EXISTS {_q(new)}")
+            copier.raw.execute(f"CREATE TABLE {_q(new)} (LIKE {_q(spec.table)} INCLUDING DEFAULTS)")
+            count = copier.copy(new, filename, spec, spec.columns, freeze=stage is not None)
         PHASES.append((f"copy {filename}", time.monotonic() - t))
         return count
 
