@@ -89,7 +89,7 @@ def plain_copy(db: str, files: list[Path]) -> dict:
             per_file[f.name] = time.monotonic() - t
         conn.commit()
         result = {"wall": time.monotonic() - t0, "server_cpu": backend_cpu(pid) - cpu0,
-                  "client_cpu": time.process_time() - client0, "staging_cpu": sum(staging_cpu), "rows": rows, "per_file": per_file}
+                  "client_cpu": time.process_time() - client0, "rows": rows, "per_file": per_file}
         for f in files:
             cur.execute(f"DROP TABLE bench_plain_{f.stem}")
         conn.commit()

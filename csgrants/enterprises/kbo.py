@@ -5,18 +5,21 @@ complete) and per register file either the whole file (full dump) or a `<name>_d
 the key column and a `<name>_insert.csv` with all current rows of the affected entities
 (update). Updates apply every `_delete` file before any `_insert` file.
 
-Two ways to write, one set of rules:
+Two ways to write, one set of rules (header check, dd-mm-yyyy dates, enterprise numbers in the
+0403.170.701 form with their mod-97 check digits, establishment numbers 2.000.000.339; every
+error names the file and, for a value, the line):
 
-- PostgreSQL: the CSV bytes are streamed unparsed into `COPY`. The format rules are enforced by
-  the database while copying (date columns typed with `DateStyle DMY`, CHECK constraints for the
-  enterprise and establishment numbers), so a bad value fails the COPY and PostgreSQL reports
-  the line; Python never parses a row, which keeps the import within a small factor of a bare
-  COPY. A full dump is copied into fresh tables shaped like the register tables, indexed, and
-  swapped in for the old ones; an update is copied into temporary staging tables and merged
-  with set-wise DELETE/INSERT. Either way everything happens in one transaction: a failed
-  import leaves the previous register untouched.
+- PostgreSQL: the CSV bytes go unparsed into `COPY`. On their way, `FastCheck` screens whole
+  1 MB chunks at once with numpy (number and date columns sit at the start or end of a line),
+  and PostgreSQL rejects what is left (impossible dates, broken quoting, a wrong number of
+  columns) with the line number in its error. Only when the screen finds something does Python
+  parse that file row by row, to name the line. A full dump is copied into fresh staging tables
+  (on a second connection, so the index builds of one file overlap the COPY of the next), which
+  then replace the register tables inside the import's one transaction; an update is copied
+  into temporary tables and merged set-wise (DELETE by key, INSERT ... SELECT) in one
+  transaction. A failed import leaves the previous register untouched.
 - Other databases (SQLite): the rows are parsed with the csv module, validated in Python and
-  written with batched `executemany`, also in one transaction.
+  written with batched `executemany`, in one transaction.
 
 Memory does not depend on the size of the files: both paths stream in fixed-size chunks.
 """
