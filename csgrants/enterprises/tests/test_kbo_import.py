@@ -354,3 +354,14 @@ def test_fast_screen_of_copied_bytes(name, lines, suspicious):
     check = FastCheck(spec.columns)
     assert check.suspicious(("\n".join(lines) + "\n").encode()) is suspicious
     assert check.suspicious(("\r\n".join(lines) + "\r\n").encode()) is suspicious
+
+
+def test_overlapped_import_from_zip_and_duplicate_key(committed, tmp_path):
+    run(zip_dump(FULL_140, tmp_path / "full.zip", "KboOpenData_0140_2025_10_03_Full/"))
+    before = register_state()
+    assert len(before["KboEnterprise"]) == 6
+    broken = copy_dump(FULL_142, tmp_path)
+    set_line(broken / "enterprise.csv", 4, '"0202.239.951","AC","000","2","610",,15-03-2012')
+    with pytest.raises(KboImportError, match=r"enterprise\.csv, line 4: EnterpriseNumber '0202\.239\.951' occurs twice"):
+        run(zip_dump(broken, tmp_path / "broken.zip"))
+    assert register_state() == before
