@@ -23,18 +23,14 @@ _THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
 
 def parse_amount(value: str) -> Decimal:
     """'1.234,56', '1234,56', '1234.56', '€ 24.000' -> Decimal. A comma is the decimal mark; a
-    dot is a thousands separator when a comma follows or, in Dutch, when it groups by three."""
-    text = (
-        str(value)
-        .replace("€", "")
-        .replace("EUR", "")
-        .replace(" ", "")
-        .replace("\u00a0", "")
-        .strip()
-    )
+    dot is a thousands separator when a comma follows or when it groups by three ('24.000').
+    The same in both languages: amounts are shown the Flemish way in English too."""
+    text = str(value)
+    for noise in ("€", "EUR", " ", "\u00a0"):
+        text = text.replace(noise, "")
     if "," in text:
         text = text.replace(".", "").replace(",", ".")
-    elif _THOUSANDS.match(text) and (get_language() or "nl").startswith("nl"):
+    elif _THOUSANDS.match(text):
         text = text.replace(".", "")
     amount = Decimal(text)
     if not amount.is_finite():
@@ -54,10 +50,7 @@ class FlemishDecimalField(forms.CharField):
 
     def prepare_value(self, value):
         if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
-            text = f"{Decimal(str(value)):f}"
-            if (get_language() or "nl").startswith("nl"):
-                text = text.replace(".", ",")
-            return text
+            return f"{Decimal(str(value)):f}".replace(".", ",")
         return value
 
     def to_python(self, value):

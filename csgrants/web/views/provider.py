@@ -9,7 +9,7 @@ from decimal import Decimal
 from django import forms
 from django.contrib import messages
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -126,7 +126,9 @@ def application_new(request):
                         **bundle.service_kwargs(),
                     )
                     if "submit" in request.POST:
-                        services.application_submit(actor=request.user, application=application)
+                        application = services.application_submit(
+                            actor=request.user, application=application
+                        )
             except DomainError as exc:
                 _service_error(bundle, exc)
             else:
@@ -392,6 +394,11 @@ def enterprise_lookup(request):
     except enterprise_number.InvalidEnterpriseNumber:  # a half-typed number finds nothing
         number = None
     prefill = _enterprise_prefill(number) if number else None
+    if prefill is None:
+        # Nothing to fill in: leave what the provider is typing alone.
+        response = HttpResponse(status=204)
+        response["HX-Reswap"] = "none"
+        return response
     data = request.GET.copy()
     if prefill:
         data["enterprise_name"] = prefill.get("name") or data.get("enterprise_name", "")
