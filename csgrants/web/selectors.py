@@ -6,7 +6,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Case, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 
 from csgrants.applications.models import OPEN_STATUSES, Application, CheckResult, CheckRun, Status
 from csgrants.core.calendar import WorkingCalendar
@@ -56,42 +66,84 @@ def _list_base() -> QuerySet:
         "package__name_en",
         "enterprise_kind",
         "rate_pct",
+        "paused_since",
     )
 
 
+def rows_for(ids: list[int]) -> list[Application]:
+    """The rows of one page, in the order of `ids`, with the outcome of the latest check run:
+    one query whatever the page size. The lists first page over narrow id queries (a sort of
+    100,000 narrow rows stays in memory; a sort of wide joined rows spills to disk), then fetch
+    the page's rows by primary key."""
+    by_pk = {a.pk: a for a in with_check_outcome(_list_base().filter(pk__in=ids))}
+    return [by_pk[pk] for pk in ids if pk in by_pk]
+
+
 def _search(qs: QuerySet, q: str) -> QuerySet:
+    """Reference, enterprise name or enterprise number. The enterprises are searched on their
+    own (a semi-join) so that the name match is not repeated for every file of an enterprise."""
+    from csgrants.enterprises.models import Enterprise
+
     q = (q or "").strip()
     if not q:
         return qs
     digits = "".join(c for c in q if c.isdigit())
-    cond = Q(reference__icontains=q) | Q(enterprise__name__icontains=q)
+    enterprises = Q(name__icontains=q)
     if len(digits) >= 4:
         # Enterprise numbers are stored as 0403.170.701; match what was typed with or without dots.
-        formatted = (
-            ".".join([digits[:4], digits[4:7], digits[7:]]).strip(".")
-            if len(digits) > 4
-            else digits
-        )
-        cond |= Q(enterprise__number__startswith=formatted)
-    return qs.filter(cond)
+        parts = [digits[:4], digits[4:7], digits[7:10]]
+        enterprises |= Q(number__startswith=".".join(p for p in parts if p))
+    if q.upper().startswith("CS-"):
+        by_reference = Q(reference__istartswith=q)
+    else:
+        by_reference = Q(reference__icontains=q)
+    return qs.filter(
+        by_reference | Q(enterprise_id__in=Enterprise.objects.filter(enterprises).values("pk"))
+    )
+
+
+def _latest_with_outcome(outcome: str) -> QuerySet:
+    """Ids of applications whose latest check run has a result with `outcome`: a semi-join over
+    the results with that outcome, keeping those of a run that no later run of the same file
+    supersedes. Far cheaper than filtering on a per-row subquery over every open file."""
+    later = CheckRun.objects.filter(application_id=OuterRef("run__application_id")).filter(
+        Q(run_at__gt=OuterRef("run__run_at"))
+        | Q(run_at=OuterRef("run__run_at"), id__gt=OuterRef("run_id"))
+    )
+    return (
+        CheckResult.objects.filter(outcome=outcome)
+        .filter(~Exists(later))
+        .values("run__application_id")
+    )
+
+
+def _latest_all_passed() -> QuerySet:
+    later = CheckRun.objects.filter(application_id=OuterRef("application_id")).filter(
+        Q(run_at__gt=OuterRef("run_at")) | Q(run_at=OuterRef("run_at"), id__gt=OuterRef("id"))
+    )
+    return CheckRun.objects.filter(all_passed=True).filter(~Exists(later)).values("application_id")
 
 
 def review_queue(
     *, provider: str = "", package: str = "", outcome: str = "", q: str = "", status: str = ""
 ) -> QuerySet:
-    """Open files (submitted, information requested), oldest due date first."""
+    """Ids of the open files (submitted, information requested), oldest due date first."""
     statuses = [status] if status in OPEN_STATUSES else list(OPEN_STATUSES)
-    qs = with_check_outcome(_list_base().filter(status__in=statuses))
+    qs = Application.objects.filter(status__in=statuses)
     if provider:
         qs = qs.filter(provider__code=provider)
     if package:
         qs = qs.filter(package__code=package)
-    if outcome in ("pass", "warn", "fail"):
-        qs = qs.filter(check_outcome=outcome)
-    elif outcome == "none":
-        qs = qs.filter(check_outcome__isnull=True)
+    if outcome == "fail":
+        qs = qs.filter(pk__in=_latest_with_outcome("fail"))
+    elif outcome == "warn":
+        qs = qs.filter(pk__in=_latest_with_outcome("warn")).exclude(
+            pk__in=_latest_with_outcome("fail")
+        )
+    elif outcome == "pass":
+        qs = qs.filter(pk__in=_latest_all_passed())
     qs = _search(qs, q)
-    return qs.order_by("decision_due_on", "submitted_on", "id")
+    return qs.order_by("decision_due_on", "submitted_on", "id").values_list("pk", flat=True)
 
 
 WAITING_ON_PROVIDER = (Status.INFO_REQUESTED, Status.DRAFT)
@@ -100,9 +152,9 @@ WAITING_ON_PROVIDER = (Status.INFO_REQUESTED, Status.DRAFT)
 def provider_applications(
     *, provider, status: str = "", package: str = "", q: str = ""
 ) -> QuerySet:
-    """A provider's own files: what waits on them first (information requests, drafts), then
-    the others by due date, newest first where there is none."""
-    qs = _list_base().filter(provider=provider)
+    """Ids of a provider's own files: what waits on them first (information requests, drafts),
+    then files awaiting a decision, then the rest; newest first within each group."""
+    qs = Application.objects.filter(provider=provider)
     if status:
         qs = qs.filter(status=status)
     if package:
@@ -115,7 +167,11 @@ def provider_applications(
         default=Value(3),
         output_field=IntegerField(),
     )
-    return qs.annotate(priority=priority).order_by("priority", "-created_at", "-id")
+    return (
+        qs.annotate(priority=priority)
+        .order_by("priority", "-created_at", "-id")
+        .values_list("pk", flat=True)
+    )
 
 
 def due_flag(due: date | None, today: date, soon_limit: date) -> str:

@@ -371,3 +371,31 @@ def test_check_messages_follow_the_language(client, make_application, reviewer):
     en = client.get(reverse("web:review", args=[app.reference])).content.decode()
     assert result.message_en in en
     assert "Automated checks" in en
+
+
+def _add_run(app, outcomes):
+    from csgrants.applications.models import CheckResult, CheckRun
+
+    run = CheckRun.objects.create(
+        application=app, policy=app.policy, all_passed=set(outcomes) == {"pass"}
+    )
+    for i, outcome in enumerate(outcomes):
+        CheckResult.objects.create(
+            run=run, code=f"C{i}", outcome=outcome, message_nl="nl", message_en="en"
+        )
+
+
+@time_machine.travel(FROZEN, tick=False)
+def test_queue_filters_on_the_outcome_of_the_latest_check_run(client, make_application, reviewer):
+    failing, warning, passing = (make_application("submitted") for _ in range(3))
+    _add_run(failing, ["pass", "pass"])
+    _add_run(failing, ["pass", "fail", "warn"])  # the latest run counts
+    _add_run(warning, ["fail"])
+    _add_run(warning, ["warn", "pass"])
+    _add_run(passing, ["warn"])
+    _add_run(passing, ["pass", "pass"])
+    client.force_login(reviewer)
+    for outcome, expected in (("fail", failing), ("warn", warning), ("pass", passing)):
+        html = client.get(reverse("web:queue"), {"outcome": outcome}).content.decode()
+        shown = {a.reference for a in (failing, warning, passing) if a.reference in html}
+        assert shown == {expected.reference}, outcome

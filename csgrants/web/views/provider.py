@@ -35,7 +35,7 @@ from csgrants.web.forms import (
     RelationFormSet,
     WithdrawForm,
 )
-from csgrants.web.views.common import lang, latest_and_earlier_runs, paginate, today
+from csgrants.web.views.common import COUNT_CAP, lang, latest_and_earlier_runs, paginate, today
 
 provider_required = role_required(Role.PROVIDER)
 
@@ -58,7 +58,8 @@ def mine(request):
         package=request.GET.get("package", ""),
         q=request.GET.get("q", ""),
     )
-    page, query = paginate(request, qs)
+    cap = COUNT_CAP if any(request.GET.get(k) for k in ("q",)) else None
+    page, query = paginate(request, qs, fetch=selectors.rows_for, cap=cap)
     context = {
         "page": page,
         "query": query,

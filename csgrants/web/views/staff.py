@@ -19,7 +19,14 @@ from csgrants.core.permissions import STAFF, role_required
 from csgrants.web import selectors
 from csgrants.web.errors import message_for
 from csgrants.web.forms import DecisionForm, StopForm
-from csgrants.web.views.common import is_decider, lang, latest_and_earlier_runs, paginate, today
+from csgrants.web.views.common import (
+    COUNT_CAP,
+    is_decider,
+    lang,
+    latest_and_earlier_runs,
+    paginate,
+    today,
+)
 from csgrants.web.views.provider import _enterprise_prefill
 
 staff_required = role_required(*STAFF)
@@ -30,7 +37,8 @@ decider_required = role_required(Role.REVIEWER, Role.ADMIN)
 def queue(request):
     filters = {k: request.GET.get(k, "") for k in ("provider", "package", "outcome", "q", "status")}
     qs = selectors.review_queue(**filters)
-    page, query = paginate(request, qs)
+    cap = COUNT_CAP if any(request.GET.get(k) for k in ("outcome", "q")) else None
+    page, query = paginate(request, qs, fetch=selectors.rows_for, cap=cap)
     now = today()
     limit = selectors.soon_limit(default_calendar(), now)
     rows = [(a, selectors.due_flag(a.decision_due_on, now, limit)) for a in page.object_list]

@@ -47,8 +47,11 @@ def chromium():
 @pytest.fixture
 def browser_context(chromium):
     # A Flemish browser: Dutch first (the language switcher is tested on its own).
-    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="nl-BE",
-                                 extra_http_headers={"Accept-Language": "nl-BE,nl;q=0.9"})
+    context = chromium.new_context(
+        viewport={"width": 1280, "height": 900},
+        locale="nl-BE",
+        extra_http_headers={"Accept-Language": "nl-BE,nl;q=0.9"},
+    )
     context.set_default_timeout(15000)
     yield context
     context.close()

@@ -68,7 +68,9 @@ def ensure_catalogue():
     from django.apps import apps
 
     if not Package.objects.exists():
-        importlib.import_module("csgrants.catalogue.migrations.0002_seed_catalogue").seed(apps, None)
+        importlib.import_module("csgrants.catalogue.migrations.0002_seed_catalogue").seed(
+            apps, None
+        )
 
 
 @pytest.fixture
@@ -265,7 +267,10 @@ def test_phone_draft_and_checks_before_submitting(
     """A draft on a phone-sized screen: the page fits the width and shows the checks preview."""
     app = make_application_for(people["provider"])
     context = chromium.new_context(
-        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="nl-BE",
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        locale="nl-BE",
         extra_http_headers={"Accept-Language": "nl-BE,nl;q=0.9"},
     )
     page = context.new_page()
