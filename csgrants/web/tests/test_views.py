@@ -399,3 +399,50 @@ def test_queue_filters_on_the_outcome_of_the_latest_check_run(client, make_appli
         html = client.get(reverse("web:queue"), {"outcome": outcome}).content.decode()
         shown = {a.reference for a in (failing, warning, passing) if a.reference in html}
         assert shown == {expected.reference}, outcome
+
+
+@time_machine.travel(FROZEN, tick=False)
+def test_provider_edits_a_draft_and_the_declaration_comes_back_in_the_form(client, provider_user, tariffs):
+    client.force_login(provider_user)
+    client.post(reverse("web:new"), new_application_data(save="1"))
+    app = Application.objects.get()
+    form = client.get(reverse("web:edit", args=[app.reference])).content.decode()
+    assert 'value="1800000,00"' in form  # the declared turnover, shown with a decimal comma
+    assert 'value="kmo-portefeuille"' in form
+    data = new_application_data(
+        save="1", cost_eur="30.000", **{"periods-INITIAL_FORMS": "1", "aid-INITIAL_FORMS": "1"}
+    )
+    response = client.post(reverse("web:edit", args=[app.reference]), data)
+    assert response.status_code == 302
+    app.refresh_from_db()
+    assert app.cost_eur == Decimal("30000.00")
+    assert app.status == Status.DRAFT
+
+
+def test_one_more_formset_row_is_served_with_the_new_total(client, provider_user):
+    client.force_login(provider_user)
+    html = client.get(reverse("web:formset_row", args=["periods"]), {"periods-TOTAL_FORMS": "2"}).content.decode()
+    assert 'name="periods-2-year_end"' in html
+    assert 'name="periods-TOTAL_FORMS" value="3"' in html
+    assert client.get(reverse("web:formset_row", args=["nope"])).status_code == 404
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("1.234,56", "1234.56"), ("24.000", "24000"), ("24000.00", "24000.00"), ("€ 1.800.000", "1800000"),
+    ("12,5", "12.5"), ("0", "0"),
+])
+def test_amounts_are_read_the_flemish_way(text, expected):
+    from csgrants.web.forms import parse_amount
+
+    assert parse_amount(text) == Decimal(expected)
+
+
+def test_flemish_filters():
+    from csgrants.web.templatetags.flemish import eur, fdate, num, pct
+
+    assert eur(Decimal("1234.5")) == "€ 1.234,50"
+    assert eur(None) == ""
+    assert fdate(dt.date(2026, 11, 27)) == "27/11/2026"
+    assert fdate("2025-02-01") == "01/02/2025"
+    assert pct(Decimal("45.50")) == "45,5 %"
+    assert num(12.5) == "12,5"
