@@ -5,12 +5,12 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect
-from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import get_language
 
 from csgrants.accounts.models import Role
 from csgrants.applications.models import Application, CheckRun
+from csgrants.core import clock
 from csgrants.core.permissions import has_role
 
 PAGE_SIZE = 25
@@ -70,7 +70,7 @@ def paginate(request, qs, per_page: int = PAGE_SIZE, fetch=None, cap: int | None
 
 
 def today():
-    return timezone.localdate()
+    return clock.today()
 
 
 def lang() -> str:

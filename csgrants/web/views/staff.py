@@ -197,16 +197,16 @@ def stop(request, reference):
 @require_POST
 @decider_required
 def recheck(request, reference):
-    """Run the automated checks again (after new register data, a correction, a budget top-up).
-    There is no service for this yet: run_checks is the function the submission service calls;
-    it adds a run and audits it in its own transaction."""
-    from csgrants.applications.checks import run_checks
-
+    """Run the automated checks again (after new register data, a correction, a budget top-up)."""
     application = _get(reference)
     if application.status not in OPEN_STATUSES:
         messages.error(request, _("Checks are run again only for files awaiting a decision."))
+        return redirect("web:review", reference=reference)
+    try:
+        services.application_recheck(actor=request.user, application=application)
+    except DomainError as exc:
+        messages.error(request, message_for(exc))
     else:
-        run_checks(application=application, actor=request.user)
         messages.success(request, _("The checks were run again."))
     return redirect("web:review", reference=reference)
 
