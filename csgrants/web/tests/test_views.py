@@ -402,7 +402,9 @@ def test_queue_filters_on_the_outcome_of_the_latest_check_run(client, make_appli
 
 
 @time_machine.travel(FROZEN, tick=False)
-def test_provider_edits_a_draft_and_the_declaration_comes_back_in_the_form(client, provider_user, tariffs):
+def test_provider_edits_a_draft_and_the_declaration_comes_back_in_the_form(
+    client, provider_user, tariffs
+):
     client.force_login(provider_user)
     client.post(reverse("web:new"), new_application_data(save="1"))
     app = Application.objects.get()
@@ -421,16 +423,25 @@ def test_provider_edits_a_draft_and_the_declaration_comes_back_in_the_form(clien
 
 def test_one_more_formset_row_is_served_with_the_new_total(client, provider_user):
     client.force_login(provider_user)
-    html = client.get(reverse("web:formset_row", args=["periods"]), {"periods-TOTAL_FORMS": "2"}).content.decode()
+    html = client.get(
+        reverse("web:formset_row", args=["periods"]), {"periods-TOTAL_FORMS": "2"}
+    ).content.decode()
     assert 'name="periods-2-year_end"' in html
     assert 'name="periods-TOTAL_FORMS" value="3"' in html
     assert client.get(reverse("web:formset_row", args=["nope"])).status_code == 404
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("1.234,56", "1234.56"), ("24.000", "24000"), ("24000.00", "24000.00"), ("€ 1.800.000", "1800000"),
-    ("12,5", "12.5"), ("0", "0"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1.234,56", "1234.56"),
+        ("24.000", "24000"),
+        ("24000.00", "24000.00"),
+        ("€ 1.800.000", "1800000"),
+        ("12,5", "12.5"),
+        ("0", "0"),
+    ],
+)
 def test_amounts_are_read_the_flemish_way(text, expected):
     from csgrants.web.forms import parse_amount
 
@@ -446,3 +457,15 @@ def test_flemish_filters():
     assert fdate("2025-02-01") == "01/02/2025"
     assert pct(Decimal("45.50")) == "45,5 %"
     assert num(12.5) == "12,5"
+
+
+@time_machine.travel(FROZEN, tick=False)
+def test_analyst_reads_a_file_but_cannot_decide(client, make_application, analyst):
+    app = make_application("submitted")
+    client.force_login(analyst)
+    page = client.get(reverse("web:review", args=[app.reference]))
+    assert page.status_code == 200
+    assert 'id="decide"' not in page.content.decode()
+    assert client.post(reverse("web:decide", args=[app.reference]), {"action": "approve"}).status_code == 403
+    app.refresh_from_db()
+    assert app.status == Status.SUBMITTED

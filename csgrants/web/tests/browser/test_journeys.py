@@ -305,3 +305,29 @@ def make_application_for():
         )
 
     return build
+
+
+def test_reviewer_rejects_with_a_reason_and_the_letter_text_is_proposed(
+    live_server, browser_context, people, make_application_for, screenshot
+):
+    from csgrants.applications import services
+
+    app = services.application_submit(
+        actor=people["provider"], application=make_application_for(people["provider"])
+    )
+    page = browser_context.new_page()
+    login(page, live_server.url, people["reviewer"], WORDS["nl"])
+    page.goto(f"{live_server.url}/wachtrij/{app.reference}/")
+    page.get_by_label("Weigeren", exact=True).check()
+    page.get_by_label("Geen kmo volgens de Europese definitie").check()
+    page.wait_for_function(
+        "document.querySelector('#id_note').value.includes('Europese kmo-definitie')"
+    )
+    screenshot(page, "11-staff-reject-letter-text")
+    page.get_by_role("button", name="Beslissing vastleggen").click()
+    page.wait_for_load_state()
+    app.refresh_from_db()
+    assert app.status == Status.REJECTED
+    decision = app.decisions.get()
+    assert list(decision.reasons.values_list("code", flat=True)) == ["NOT_SME"]
+    assert "Europese kmo-definitie" in decision.note
