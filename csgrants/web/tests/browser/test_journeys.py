@@ -283,6 +283,13 @@ def test_phone_draft_and_checks_before_submitting(
     screenshot(page, "09-phone-draft")
     page.goto(f"{live_server.url}/dossiers/nieuw/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # The form goes step by step when the provider follows the step links.
+    page.locator("#step-enterprise").get_by_role("link", name="Volgende stap").click()
+    assert page.locator("#step-package").is_visible()
+    assert not page.locator("#step-enterprise").is_visible()
+    axe_check(page, "new application, step 2 on a phone")
+    screenshot(page, "10b-phone-new-application-step-2")
+    page.goto(f"{live_server.url}/dossiers/nieuw/")
     screenshot(page, "10-phone-new-application")
     context.close()
 
