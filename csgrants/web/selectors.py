@@ -1,0 +1,223 @@
+"""Reads behind the web screens. Every list is one query for the page plus one count, whatever
+the page size: related rows are joined, the outcome of the latest check run is a correlated
+subquery evaluated only for the rows on the page."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import (
+    Case,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+
+from csgrants.applications.models import OPEN_STATUSES, Application, CheckResult, CheckRun, Status
+from csgrants.core.calendar import WorkingCalendar
+from csgrants.core.models import AuditEvent
+
+SEVERITY = Case(
+    When(outcome=CheckResult.Outcome.FAIL, then=Value(0)),
+    When(outcome=CheckResult.Outcome.WARN, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+
+
+def with_check_outcome(qs: QuerySet) -> QuerySet:
+    """Annotate `check_outcome`: the worst outcome (fail > warn > pass) of the latest check run,
+    None when the checks never ran."""
+    latest_run = (
+        CheckRun.objects.filter(application=OuterRef("pk"))
+        .order_by("-run_at", "-id")
+        .values("id")[:1]
+    )
+    worst = (
+        CheckResult.objects.filter(run_id=OuterRef("latest_run_id"))
+        .annotate(severity=SEVERITY)
+        .order_by("severity", "id")
+        .values("outcome")[:1]
+    )
+    return qs.annotate(latest_run_id=Subquery(latest_run)).annotate(check_outcome=Subquery(worst))
+
+
+def _list_base() -> QuerySet:
+    return Application.objects.select_related("provider", "enterprise", "package").only(
+        "reference",
+        "status",
+        "cost_eur",
+        "subsidy_eur",
+        "submitted_on",
+        "decision_due_on",
+        "created_at",
+        "updated_at",
+        "provider__name",
+        "provider__code",
+        "enterprise__name",
+        "enterprise__number",
+        "package__code",
+        "package__name_nl",
+        "package__name_en",
+        "enterprise_kind",
+        "rate_pct",
+        "paused_since",
+    )
+
+
+def rows_for(ids: list[int]) -> list[Application]:
+    """The rows of one page, in the order of `ids`, with the outcome of the latest check run:
+    one query whatever the page size. The lists first page over narrow id queries (a sort of
+    100,000 narrow rows stays in memory; a sort of wide joined rows spills to disk), then fetch
+    the page's rows by primary key."""
+    by_pk = {a.pk: a for a in with_check_outcome(_list_base().filter(pk__in=ids))}
+    return [by_pk[pk] for pk in ids if pk in by_pk]
+
+
+def _search(qs: QuerySet, q: str) -> QuerySet:
+    """Reference, enterprise name or enterprise number. The enterprises are searched on their
+    own (a semi-join) so that the name match is not repeated for every file of an enterprise."""
+    from csgrants.enterprises.models import Enterprise
+
+    q = (q or "").strip()
+    if not q:
+        return qs
+    digits = "".join(c for c in q if c.isdigit())
+    enterprises = Q(name__icontains=q)
+    if len(digits) >= 4:
+        # Enterprise numbers are stored as 0403.170.701; match what was typed with or without dots.
+        parts = [digits[:4], digits[4:7], digits[7:10]]
+        enterprises |= Q(number__startswith=".".join(p for p in parts if p))
+    if q.upper().startswith("CS-"):
+        by_reference = Q(reference__istartswith=q)
+    else:
+        by_reference = Q(reference__icontains=q)
+    return qs.filter(
+        by_reference | Q(enterprise_id__in=Enterprise.objects.filter(enterprises).values("pk"))
+    )
+
+
+def _latest_with_outcome(outcome: str) -> QuerySet:
+    """Ids of applications whose latest check run has a result with `outcome`: a semi-join over
+    the results with that outcome, keeping those of a run that no later run of the same file
+    supersedes. Far cheaper than filtering on a per-row subquery over every open file."""
+    later = CheckRun.objects.filter(application_id=OuterRef("run__application_id")).filter(
+        Q(run_at__gt=OuterRef("run__run_at"))
+        | Q(run_at=OuterRef("run__run_at"), id__gt=OuterRef("run_id"))
+    )
+    return (
+        CheckResult.objects.filter(outcome=outcome)
+        .filter(~Exists(later))
+        .values("run__application_id")
+    )
+
+
+def _latest_all_passed() -> QuerySet:
+    later = CheckRun.objects.filter(application_id=OuterRef("application_id")).filter(
+        Q(run_at__gt=OuterRef("run_at")) | Q(run_at=OuterRef("run_at"), id__gt=OuterRef("id"))
+    )
+    return CheckRun.objects.filter(all_passed=True).filter(~Exists(later)).values("application_id")
+
+
+def review_queue(
+    *, provider: str = "", package: str = "", outcome: str = "", q: str = "", status: str = ""
+) -> QuerySet:
+    """Ids of the open files (submitted, information requested), oldest due date first."""
+    statuses = [status] if status in OPEN_STATUSES else list(OPEN_STATUSES)
+    qs = Application.objects.filter(status__in=statuses)
+    if provider:
+        qs = qs.filter(provider__code=provider)
+    if package:
+        qs = qs.filter(package__code=package)
+    if outcome == "fail":
+        qs = qs.filter(pk__in=_latest_with_outcome("fail"))
+    elif outcome == "warn":
+        qs = qs.filter(pk__in=_latest_with_outcome("warn")).exclude(
+            pk__in=_latest_with_outcome("fail")
+        )
+    elif outcome == "pass":
+        qs = qs.filter(pk__in=_latest_all_passed())
+    qs = _search(qs, q)
+    return qs.order_by("decision_due_on", "submitted_on", "id").values_list("pk", flat=True)
+
+
+WAITING_ON_PROVIDER = (Status.INFO_REQUESTED, Status.DRAFT)
+
+
+def provider_applications(
+    *, provider, status: str = "", package: str = "", q: str = ""
+) -> QuerySet:
+    """Ids of a provider's own files: what waits on them first (information requests, drafts),
+    then files awaiting a decision, then the rest; newest first within each group."""
+    qs = Application.objects.filter(provider=provider)
+    if status:
+        qs = qs.filter(status=status)
+    if package:
+        qs = qs.filter(package__code=package)
+    qs = _search(qs, q)
+    priority = Case(
+        When(status=Status.INFO_REQUESTED, then=Value(0)),
+        When(status=Status.DRAFT, then=Value(1)),
+        When(status=Status.SUBMITTED, then=Value(2)),
+        default=Value(3),
+        output_field=IntegerField(),
+    )
+    return (
+        qs.annotate(priority=priority)
+        .order_by("priority", "-created_at", "-id")
+        .values_list("pk", flat=True)
+    )
+
+
+def due_flag(due: date | None, today: date, soon_limit: date) -> str:
+    """'overdue' (red), 'soon' (orange: due within two working days) or ''."""
+    if due is None:
+        return ""
+    if due < today:
+        return "overdue"
+    if due <= soon_limit:
+        return "soon"
+    return ""
+
+
+def soon_limit(calendar: WorkingCalendar, today: date) -> date:
+    return calendar.add_working_days(today, 2)
+
+
+def application_detail(reference: str) -> Application:
+    """One application with everything its page shows, in a fixed number of queries."""
+    from django.db.models import Prefetch
+
+    return (
+        Application.objects.select_related(
+            "provider", "enterprise", "package", "current_package", "policy", "created_by"
+        )
+        .prefetch_related(
+            "extensions",
+            Prefetch(
+                "check_runs",
+                queryset=CheckRun.objects.select_related("actor").prefetch_related("results"),
+            ),
+            Prefetch("history"),
+            Prefetch("info_requests"),
+            Prefetch("decisions", queryset=application_decisions_qs()),
+        )
+        .get(reference=reference)
+    )
+
+
+def application_decisions_qs():
+    from csgrants.applications.models import Decision
+
+    return Decision.objects.select_related("decided_by").prefetch_related("reasons")
+
+
+def audit_trail(application: Application) -> QuerySet:
+    return AuditEvent.objects.filter(
+        Q(object_type="applications.application", object_id=application.reference)
+    ).order_by("created_at", "id")
