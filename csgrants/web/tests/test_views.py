@@ -469,3 +469,23 @@ def test_analyst_reads_a_file_but_cannot_decide(client, make_application, analys
     assert client.post(reverse("web:decide", args=[app.reference]), {"action": "approve"}).status_code == 403
     app.refresh_from_db()
     assert app.status == Status.SUBMITTED
+
+
+def test_enterprise_lookup_prefills_from_the_register(client, provider_user, tariffs):
+    from pathlib import Path
+
+    from django.core.management import call_command
+
+    dump = Path(__file__).resolve().parents[2] / "enterprises" / "tests" / "data" / "full_0140"
+    call_command("import_kbo", str(dump), verbosity=0)
+    client.force_login(provider_user)
+    html = client.get(
+        reverse("web:enterprise_lookup"), {"enterprise_number": "BE0403170701"}
+    ).content.decode()
+    assert "KBO" in html or "register" in html
+    assert 'name="enterprise_name"' in html
+    from csgrants.enterprises.selectors import enterprise_prefill
+
+    data = enterprise_prefill("0403.170.701")
+    assert f'value="{data["enterprise_name"]}"' in html
+    assert data["postal_code"] and f'value="{data["postal_code"]}"' in html

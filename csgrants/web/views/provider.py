@@ -24,6 +24,7 @@ from csgrants.core import enterprise_number
 from csgrants.core.errors import DomainError
 from csgrants.core.money import format_eur
 from csgrants.core.permissions import role_required
+from csgrants.enterprises.selectors import enterprise_prefill
 from csgrants.web import selectors
 from csgrants.web.errors import message_for
 from csgrants.web.forms import (
@@ -366,14 +367,10 @@ def withdraw(request, reference):
 
 def _enterprise_prefill(number: str) -> dict | None:
     """Register data when the KBO import has loaded it, else what csgrants already knows."""
-    try:
-        from csgrants.enterprises.selectors import enterprise_prefill
-    except ImportError:  # the register import is not there yet
-        enterprise_prefill = None
-    if enterprise_prefill is not None:
-        data = enterprise_prefill(number)
-        if data:
-            return {**data, "source": "register"}
+    data = enterprise_prefill(number)
+    if data:
+        register = {k: v for k, v in data.items() if k not in ("enterprise_number", "enterprise_name")}
+        return {**register, "name": data["enterprise_name"], "source": "register"}
     from csgrants.enterprises.models import Enterprise
 
     enterprise = Enterprise.objects.filter(number=number).first()
@@ -408,7 +405,7 @@ def enterprise_lookup(request):
             data["enterprise_kind"] = prefill["kind"]
     form = ApplicationBundle(data).form
     extra = {
-        k: v
+        k: ", ".join(v) if isinstance(v, list) else v
         for k, v in (prefill or {}).items()
         if k not in ("name", "postal_code", "kind", "source", "number") and v not in (None, "", [])
     }
