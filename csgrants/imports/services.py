@@ -41,7 +41,13 @@ from django.utils import timezone
 
 from csgrants.applications.models import Amendment, Application, Decision, StatusChange
 from csgrants.budgets.models import Allocation, LedgerEntry, ProviderBudget
-from csgrants.catalogue.models import EnterpriseKind, Package, PolicyVersion, ReasonCode, ServiceProvider
+from csgrants.catalogue.models import (
+    EnterpriseKind,
+    Package,
+    PolicyVersion,
+    ReasonCode,
+    ServiceProvider,
+)
 from csgrants.catalogue.selectors import package_alias_map
 from csgrants.core.audit import audit_record
 from csgrants.core.calendar import default_calendar

@@ -32,7 +32,19 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Case, CharField, Count, DurationField, ExpressionWrapper, F, IntegerField, Q, Sum, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Q,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
