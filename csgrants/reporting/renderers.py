@@ -107,6 +107,10 @@ def _nl_number(value) -> str:
     return text.replace(",", " ").replace(".", ",").replace(" ", ".")
 
 
+def _n(count: int, singular: str, plural: str) -> str:
+    return f"{_nl_number(count)} {singular if count == 1 else plural}"
+
+
 def _eur(value: str | Decimal) -> str:
     return format_eur(Decimal(value))
 
@@ -184,9 +188,11 @@ def render_markdown(report: dict, labels: Labels | None = None, *, next_year_all
                 out.append(
                     f"In {y} werden daarmee {d['enterprises_reached']} ondernemingen bereikt, voor een "
                     f"steun-equivalent van {_eur(d['grant_equivalent_eur'])} (inclusief {am['upgrades'] + am['extensions']} "
-                    f"goedgekeurde uitbreidingen of upgrades na de initiële aanvraag: {am['upgrades']} upgrades en "
-                    f"{am['extensions']} uitbreidingspakketten). {am['enterprises_with_extensions']} van die "
-                    "ondernemingen maakten gebruik van een uitbreidingspakket."
+                    f"goedgekeurde uitbreidingen of upgrades na de initiële aanvraag: "
+                    f"{_n(am['upgrades'], 'upgrade', 'upgrades')} en "
+                    f"{_n(am['extensions'], 'uitbreidingspakket', 'uitbreidingspakketten')}). "
+                    f"{_n(am['enterprises_with_extensions'], 'onderneming maakte', 'ondernemingen maakten')} "
+                    "gebruik van een uitbreidingspakket."
                 )
         if bucket == "rejected":
             withdrawn = [f"in {y} {d['withdrawn']['total']}" for y, d in data.items()]
