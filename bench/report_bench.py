@@ -31,7 +31,9 @@ PG = "postgres://postgres@127.0.0.1:5432"
 
 
 def psql(sql: str) -> None:
-    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc", sql], check=True)
+    subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc", sql], check=True
+    )
 
 
 def main() -> None:
@@ -42,17 +44,31 @@ def main() -> None:
     ap.add_argument("--data", default="/tmp/csgrants-bench-history")
     ap.add_argument("--years", nargs=2, type=int, default=[2021, 2022])
     ap.add_argument("--keep-db", action="store_true")
+    ap.add_argument(
+        "--report-only", action="store_true", help="reuse the kept database; time the report only"
+    )
     args = ap.parse_args()
 
     data = Path(args.data)
     if not (data / "applications.csv").exists():
         t = time.monotonic()
-        subprocess.run([sys.executable, str(ROOT / "bench" / "generate_history.py"), str(data),
-                        "--applications", str(args.applications), "--amendments", str(args.amendments)], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "bench" / "generate_history.py"),
+                str(data),
+                "--applications",
+                str(args.applications),
+                "--amendments",
+                str(args.amendments),
+            ],
+            check=True,
+        )
         print(f"generated in {time.monotonic() - t:.0f} s")
 
-    psql(f"DROP DATABASE IF EXISTS {DB}")
-    psql(f"CREATE DATABASE {DB}")
+    if not args.report_only:
+        psql(f"DROP DATABASE IF EXISTS {DB}")
+        psql(f"CREATE DATABASE {DB}")
     os.environ["DATABASE_URL"] = f"{PG}/{DB}"
     os.environ["DEBUG"] = "False"  # DEBUG keeps every query in memory
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "csgrants.settings.local")
@@ -69,49 +85,63 @@ def main() -> None:
         from csgrants.reporting.renderers import render_json
         from csgrants.reporting.selectors import build_report
 
-        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        t = time.monotonic()
-        summary = history_import(data, progress=sys.stderr.isatty())
-        seconds = time.monotonic() - t
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        rows = summary.rows
-        print(f"import: {summary}")
-        print(f"import: {rows:,} rows in {seconds:.1f} s = {rows / seconds:,.0f} rows/s; "
-              f"peak RSS {peak:.0f} MB (before the import {rss_before:.0f} MB)")
-
+        if not args.report_only:
+            run_import(history_import, data)
         with connection.cursor() as cur:
             cur.execute("VACUUM ANALYZE")
             cur.execute("SELECT count(*) FROM applications_application")
             print(f"applications in the table: {cur.fetchone()[0]:,}")
-
-        def baseline():
-            with connection.cursor() as cur:
-                cur.execute("SELECT count(*), sum(cost_eur) FROM applications_application")
-                cur.fetchall()
-
-        def report():
-            render_json(build_report(args.years))
-
-        baseline()
-        report()  # warm the caches for both
-        base_times, report_times = [], []
-        for _ in range(args.runs):
-            t = time.perf_counter()
-            baseline()
-            base_times.append(time.perf_counter() - t)
-            t = time.perf_counter()
-            report()
-            report_times.append(time.perf_counter() - t)
-        b, r = statistics.median(base_times), statistics.median(report_times)
-        print(f"baseline SELECT count(*), sum(cost_eur): median {b * 1000:.0f} ms "
-              f"(runs: {', '.join(f'{x * 1000:.0f}' for x in base_times)})")
-        print(f"build_report({args.years}) + JSON: median {r * 1000:.0f} ms "
-              f"(runs: {', '.join(f'{x * 1000:.0f}' for x in report_times)})")
-        print(f"ratio report / baseline: {r / b:.2f} (contract: <= 3)")
+        time_report(args, connection, build_report, render_json)
     finally:
         connection.close()
         if not args.keep_db:
             psql(f"DROP DATABASE IF EXISTS {DB}")
+
+
+def run_import(history_import, data):
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    t = time.monotonic()
+    summary = history_import(data, progress=sys.stderr.isatty())
+    seconds = time.monotonic() - t
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rows = summary.rows
+    print(f"import: {summary}")
+    print(
+        f"import: {rows:,} rows in {seconds:.1f} s = {rows / seconds:,.0f} rows/s; "
+        f"peak RSS {peak:.0f} MB (before the import {rss_before:.0f} MB)"
+    )
+
+
+def time_report(args, connection, build_report, render_json):
+
+    def baseline():
+        with connection.cursor() as cur:
+            cur.execute("SELECT count(*), sum(cost_eur) FROM applications_application")
+            cur.fetchall()
+
+    def report():
+        render_json(build_report(args.years))
+
+    baseline()
+    report()  # warm the caches for both
+    base_times, report_times = [], []
+    for _ in range(args.runs):
+        t = time.perf_counter()
+        baseline()
+        base_times.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        report()
+        report_times.append(time.perf_counter() - t)
+    b, r = statistics.median(base_times), statistics.median(report_times)
+    print(
+        f"baseline SELECT count(*), sum(cost_eur): median {b * 1000:.0f} ms "
+        f"(runs: {', '.join(f'{x * 1000:.0f}' for x in base_times)})"
+    )
+    print(
+        f"build_report({args.years}) + JSON: median {r * 1000:.0f} ms "
+        f"(runs: {', '.join(f'{x * 1000:.0f}' for x in report_times)})"
+    )
+    print(f"ratio report / baseline: {r / b:.2f} (contract: <= 3)")
 
 
 if __name__ == "__main__":

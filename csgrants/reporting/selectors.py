@@ -29,23 +29,23 @@ folded in Python; no query or loop per application.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
+from django.db import connection, transaction
 from django.db.models import (
     Case,
     CharField,
     Count,
-    DurationField,
-    ExpressionWrapper,
     F,
+    Func,
     IntegerField,
+    Max,
     Q,
     Sum,
     Value,
     When,
 )
-from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from csgrants.applications.models import Amendment, Application, Decision, Status
@@ -75,15 +75,9 @@ def money(value) -> str:
 
 
 def _band_case():
-    whens = []
-    for key, low, high in BANDS:
-        cond = Q()
-        if low is not None:
-            cond &= Q(cost_eur__gte=low)
-        if high is not None:
-            cond &= Q(cost_eur__lt=high)
-        whens.append(When(cond, then=Value(key)))
-    return Case(*whens, default=Value("gte_35000"), output_field=CharField())
+    """Amount band of the quoted cost; the WHENs are tried in order, so each is one comparison."""
+    whens = [When(cost_eur__lt=high, then=Value(key)) for key, _low, high in BANDS if high is not None]
+    return Case(*whens, default=Value(BANDS[-1][0]), output_field=CharField())
 
 
 def _range(years):
@@ -122,22 +116,66 @@ def _add(bucket, row, package_of):
     bucket["subsidy_eur"] += row["subsidy"] or ZERO
 
 
-def _median(distribution: dict[int, int]):
-    total = sum(distribution.values())
-    if not total:
+def _median(distribution: dict[int, int], total: int | None = None):
+    """Median of a histogram {value: count}. With `total` larger than the histogram holds (a
+    truncated histogram), None when the median lies beyond it."""
+    n = sum(distribution.values()) if total is None else total
+    if not n:
         return 0
     values = sorted(distribution)
+
     def nth(k):  # 0-based k-th smallest
         seen = 0
         for v in values:
             seen += distribution[v]
             if seen > k:
                 return v
-        return values[-1]
-    if total % 2:
-        return nth(total // 2)
-    m = (nth(total // 2 - 1) + nth(total // 2)) / 2
+        return None
+
+    if n % 2:
+        return nth(n // 2)
+    lo, hi = nth(n // 2 - 1), nth(n // 2)
+    if lo is None or hi is None:
+        return None
+    m = (lo + hi) / 2
     return int(m) if m == int(m) else round(m, 2)
+
+
+def _year_of(field: str, years: list[int]):
+    """The year of a date field as an integer CASE over the report's (sorted) years. Cheaper
+    than EXTRACT(YEAR ...) (a numeric on PostgreSQL) in a GROUP BY over hundreds of thousands of
+    rows. The queries filter on [first year, last year + 1) already, so each WHEN needs only an
+    upper bound; a year between two requested ones that was not asked for maps to NULL."""
+    whens, previous = [], None
+    for y in years:
+        if previous is not None and y != previous + 1:
+            whens.append(When(**{f"{field}__lt": date(y, 1, 1)}, then=Value(None)))
+        whens.append(When(**{f"{field}__lt": date(y + 1, 1, 1)}, then=Value(y)))
+        previous = y
+    return Case(*whens, default=None, output_field=IntegerField())
+
+
+class DaysBetween(Func):
+    """Calendar days from the second date to the first, as an integer (a date difference is an
+    integer on PostgreSQL; Django's DurationField would make it an interval, slower to sum)."""
+
+    arg_joiner = " - "
+    template = "(%(expressions)s)"
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(
+            compiler, connection, template="CAST(julianday(%(expressions)s) AS INTEGER)",
+            arg_joiner=") - julianday(", **extra,
+        )
+
+
+def _days(value) -> float:
+    if value is None:
+        return 0
+    if isinstance(value, timedelta):
+        return value.total_seconds() / 86400
+    return float(value)
 
 
 def _sla_term(year: int) -> int:
@@ -148,6 +186,16 @@ def _sla_term(year: int) -> int:
 def build_report(years: list[int], provider=None) -> dict:
     """The statistics of `years` in the contract's JSON shape. `provider` (a ServiceProvider or
     its id) limits every figure to that provider's files and budget."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # The GROUP BYs below have a few hundred groups, but the planner, estimating far
+            # more, would sort 100,000s of rows on 4 MB of work_mem instead of hashing them.
+            with connection.cursor() as cur:
+                cur.execute("SET LOCAL work_mem = '64MB'")
+        return _build_report(years, provider)
+
+
+def _build_report(years: list[int], provider=None) -> dict:
     years = sorted({int(y) for y in years})
     package_of = dict(Package.objects.filter(is_extension=False).order_by("sort_order", "code").values_list("pk", "code"))
     package_codes = list(package_of.values())
@@ -162,136 +210,130 @@ def build_report(years: list[int], provider=None) -> dict:
         apps = apps.filter(provider_id=pid)
 
     buckets = {y: {b: _empty_bucket(package_codes, kind_codes) for b in BUCKETS} for y in years}
+    sy, dy, wy = _year_of("submitted_on", years), _year_of("decided_on", years), _year_of("closed_on", years)
 
-    # 1. Submitted / approved / rejected / withdrawn with all four breakdowns: one scan of the
-    # files submitted, decided or withdrawn in the period, grouped finely enough (year x class x
-    # kind x province x package x band: a few hundred groups) to fold every breakdown in Python.
-    in_period = (
-        Q(submitted_on__gte=start, submitted_on__lt=end)
-        | Q(decided_on__gte=start, decided_on__lt=end)
-        | Q(status=Status.WITHDRAWN, closed_on__gte=start, closed_on__lt=end, submitted_on__isnull=False)
-    )
-    rows = (
-        apps.filter(in_period)
-        .values(
-            "enterprise_kind", "province", "package_id",
-            sy=ExtractYear("submitted_on"),
-            dy=ExtractYear("decided_on"),
-            wy=Case(When(status=Status.WITHDRAWN, then=ExtractYear("closed_on")), default=None, output_field=IntegerField()),
-            cls=Case(
-                When(APPROVED_Q, then=Value("A")),
-                When(status=Status.REJECTED, then=Value("R")),
-                default=Value(""),
-                output_field=CharField(),
-            ),
-            band=_band_case(),
-        )
-        .annotate(n=Count("id"), cost=Sum("cost_eur"), subsidy=Sum("subsidy_eur"))
-        .order_by()
-    )
-    for row in rows:
-        if row["sy"] in buckets:
-            _add(buckets[row["sy"]]["submitted"], row, package_of)
-        if row["cls"] == "A" and row["dy"] in buckets:
-            _add(buckets[row["dy"]]["approved"], row, package_of)
-        elif row["cls"] == "R" and row["dy"] in buckets:
-            _add(buckets[row["dy"]]["rejected"], row, package_of)
-        if row["wy"] in buckets:
-            _add(buckets[row["wy"]]["withdrawn"], row, package_of)
+    band = _band_case()
+    dims = ("enterprise_kind", "province", "package_id")
+    sums = {"n": Count("*"), "cost": Sum("cost_eur"), "subsidy": Sum("subsidy_eur")}
 
-    decided = apps.filter(DECIDED_Q, decided_on__gte=start, decided_on__lt=end)
-    # 2. Processing time: the distribution of (working days, calendar days) per year is small
-    # and gives mean, median, max and the SLA count exactly.
-    processing = {y: {"decided": 0, "wd": defaultdict(int), "cal_sum": 0, "cal_n": 0} for y in years}
+    # Three range scans, each answered from a covering index of the applications table (see
+    # Application.Meta.indexes), grouped finely enough (year x kind x province x package x band:
+    # a few hundred groups) to fold every breakdown in Python.
+    # 1. Submitted, by submission date.
     for row in (
-        decided.values(
-            "processing_working_days",
-            y=ExtractYear("decided_on"),
-            cal=ExpressionWrapper(F("decided_on") - F("submitted_on"), output_field=DurationField()),
-        )
-        .annotate(n=Count("id"))
+        apps.filter(submitted_on__gte=start, submitted_on__lt=end)
+        .values(*dims, y=sy, band=band).annotate(**sums).order_by()
+    ):
+        if row["y"] in buckets:
+            _add(buckets[row["y"]]["submitted"], row, package_of)
+
+    # 2. Approved and rejected by decision date, with the processing time of the same files: the
+    # distribution of working days (a few dozen values) gives mean, median, maximum and the SLA
+    # count exactly; calendar days are summed alongside.
+    terms = {y: _sla_term(y) for y in years}
+    dist: dict[int, dict[int, int]] = {y: defaultdict(int) for y in years}
+    counts = {y: {"decided": 0, "cal": 0.0} for y in years}
+    cls = Case(When(status=Status.REJECTED, then=Value("R")), default=Value("A"), output_field=CharField())
+    for row in (
+        apps.filter(DECIDED_Q, decided_on__gte=start, decided_on__lt=end)
+        .values(*dims, y=dy, band=band, cls=cls, p=F("processing_working_days"))
+        .annotate(**sums, cal=Sum(DaysBetween("decided_on", "submitted_on")))
         .order_by()
     ):
-        p = processing.get(row["y"])
-        if p is None:
+        y = row["y"]
+        if y not in buckets:
             continue
-        p["decided"] += row["n"]
-        if row["processing_working_days"] is not None:
-            p["wd"][row["processing_working_days"]] += row["n"]
-        if row["cal"] is not None:
-            p["cal_sum"] += row["cal"].days * row["n"]
-            p["cal_n"] += row["n"]
+        _add(buckets[y]["approved" if row["cls"] == "A" else "rejected"], row, package_of)
+        counts[y]["decided"] += row["n"]
+        counts[y]["cal"] += _days(row["cal"])
+        if row["p"] is not None:
+            dist[y][row["p"]] += row["n"]
+    processing = {}
+    for y in years:
+        wd, n, decided_n = dist[y], sum(dist[y].values()), counts[y]["decided"]
+        processing[y] = {
+            "decided": decided_n,
+            "mean_working_days": round(sum(k * v for k, v in wd.items()) / n, 2) if n else 0,
+            "median_working_days": _median(wd),
+            "mean_calendar_days": round(counts[y]["cal"] / decided_n, 2) if decided_n else 0,
+            "max_working_days": max(wd) if wd else 0,
+            "within_sla": sum(v for k, v in wd.items() if k <= terms[y]),
+            "sla_working_days": terms[y],
+        }
 
-    # 3. Distinct enterprises with an approval in the year.
+    # Withdrawn, by the date of the withdrawal; few files, found through the status index.
+    for row in (
+        apps.filter(status=Status.WITHDRAWN, closed_on__gte=start, closed_on__lt=end, submitted_on__isnull=False)
+        .values(*dims, y=wy, band=band).annotate(**sums).order_by()
+    ):
+        if row["y"] in buckets:
+            _add(buckets[row["y"]]["withdrawn"], row, package_of)
+
+    # 3. Enterprises reached, and those whose file approved in the year has an extension
+    # package (taken with the application, or added by an approved amendment whenever), in one
+    # scan: the joins to extensions and amendments only feed the distinct counts, which
+    # duplicates from the joins cannot change.
+    approved = apps.filter(APPROVED_Q, decided_on__gte=start, decided_on__lt=end)
     reached = {
         row["y"]: row["n"]
-        for row in apps.filter(APPROVED_Q, decided_on__gte=start, decided_on__lt=end)
-        .values(y=ExtractYear("decided_on"))
+        for row in approved.values(y=dy).annotate(n=Count("enterprise_id", distinct=True)).order_by()
+    }
+    with_ext = {
+        row["y"]: row["n"]
+        for row in approved.filter(
+            Q(id__in=Application.extensions.through.objects.values("application_id"))
+            | Q(id__in=Amendment.objects.filter(
+                kind=Amendment.Kind.EXTENSION, status=Amendment.AmendmentStatus.APPROVED
+            ).values("application_id"))
+        )
+        .values(y=dy)
         .annotate(n=Count("enterprise_id", distinct=True))
         .order_by()
     }
 
-    # 4. Enterprises whose file approved in the year has an extension package, taken with the
-    # application or added by an approved amendment (whenever).
-    approved_in = Q(application__decided_on__gte=start, application__decided_on__lt=end) & (
-        Q(application__status__in=APPROVED_AFTER)
-        | Q(application__status=Status.WITHDRAWN, application__decided_on__isnull=False)
-    )
+    # 4. Amendments approved in the year.
     provider_q = Q(application__provider_id=pid) if pid is not None else Q()
-    with_ext: dict[int, set] = defaultdict(set)
-    for y, ent in (
-        Application.extensions.through.objects.filter(approved_in, provider_q)
-        .values_list(ExtractYear("application__decided_on"), "application__enterprise_id")
-        .distinct()
-    ):
-        with_ext[y].add(ent)
-    for y, ent in (
-        Amendment.objects.filter(approved_in, provider_q, kind=Amendment.Kind.EXTENSION,
-                                 status=Amendment.AmendmentStatus.APPROVED)
-        .values_list(ExtractYear("application__decided_on"), "application__enterprise_id")
-        .distinct()
-    ):
-        with_ext[y].add(ent)
-
-    # 5. Amendments approved in the year.
     amendments = defaultdict(lambda: {"upgrade": 0, "extension": 0, "subsidy": ZERO})
     for row in (
         Amendment.objects.filter(provider_q, status=Amendment.AmendmentStatus.APPROVED, decided_on__gte=start,
                                  decided_on__lt=end)
-        .values("kind", y=ExtractYear("decided_on"))
+        .values("kind", y=_year_of("decided_on", years))
         .annotate(n=Count("id"), s=Sum("extra_subsidy_eur"))
         .order_by()
     ):
         amendments[row["y"]][row["kind"]] += row["n"]
         amendments[row["y"]]["subsidy"] += row["s"] or ZERO
 
-    # 6. Rejection reasons: an application refused for two reasons counts once for each.
-    reasons = defaultdict(dict)
-    for row in (
-        Decision.reasons.through.objects.filter(
+    # 5. Rejection reasons: an application refused for two reasons counts once for each. Driven
+    # from the (few) refused applications of the period, found through the status index.
+    refused = dict(
+        apps.filter(status=Status.REJECTED, decided_on__gte=start, decided_on__lt=end).values_list("id", dy)
+    )
+    reasons = defaultdict(lambda: defaultdict(int))
+    ids = list(refused)
+    for i in range(0, len(ids), 20000):
+        for app_id, code in Decision.reasons.through.objects.filter(
+            decision__application_id__in=ids[i : i + 20000],
             decision__outcome=Decision.Outcome.REJECTED,
             decision__amendment__isnull=True,
-            decision__application__status=Status.REJECTED,
-            decision__application__decided_on__gte=start,
-            decision__application__decided_on__lt=end,
-            **({"decision__application__provider_id": pid} if pid is not None else {}),
-        )
-        .values(code=F("reasoncode__code"), y=ExtractYear("decision__application__decided_on"))
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        reasons[row["y"]][row["code"]] = row["n"]
+        ).values_list("decision__application_id", "reasoncode__code"):
+            reasons[refused[app_id]][code] += 1
 
-    # 7. Budget: allocations and the ledger.
+    # 6. Budget: allocations and the ledger, one conditional aggregate each.
     alloc_qs = Allocation.objects.filter(allocated_on__gte=start, allocated_on__lt=end)
     ledger_qs = LedgerEntry.objects.filter(kind__in=["commit", "realise"], entry_date__gte=start, entry_date__lt=end)
     if pid is not None:
         alloc_qs = alloc_qs.filter(provider_id=pid)
         ledger_qs = ledger_qs.filter(provider_id=pid)
-    allocated = {r["y"]: r["s"] for r in alloc_qs.values(y=ExtractYear("allocated_on")).annotate(s=Sum("amount_eur")).order_by()}
-    ledger = defaultdict(dict)
-    for r in ledger_qs.values("kind", y=ExtractYear("entry_date")).annotate(s=Sum("amount_eur")).order_by():
-        ledger[r["y"]][r["kind"]] = r["s"]
+    allocated = alloc_qs.aggregate(**{
+        str(y): Sum("amount_eur", filter=Q(allocated_on__gte=date(y, 1, 1), allocated_on__lt=date(y + 1, 1, 1)))
+        for y in years
+    })
+    ledger_sums = ledger_qs.aggregate(**{
+        f"{kind}_{y}": Sum("amount_eur", filter=Q(kind=kind, entry_date__gte=date(y, 1, 1),
+                                                  entry_date__lt=date(y + 1, 1, 1)))
+        for y in years for kind in ("commit", "realise")
+    })
 
     for y in years:
         b = buckets[y]
@@ -303,31 +345,19 @@ def build_report(years: list[int], provider=None) -> dict:
             out[name] = bucket
         top = sorted(reasons[y].items(), key=lambda kv: (-kv[1], kv[0]))[:3]
         out["top_rejection_reasons"] = [{"code": c, "count": n} for c, n in top]
-        p = processing[y]
-        wd = p["wd"]
-        measured = sum(wd.values())
-        term = _sla_term(y)
-        out["processing"] = {
-            "decided": p["decided"],
-            "mean_working_days": round(sum(k * v for k, v in wd.items()) / measured, 2) if measured else 0,
-            "median_working_days": _median(wd),
-            "mean_calendar_days": round(p["cal_sum"] / p["cal_n"], 2) if p["cal_n"] else 0,
-            "max_working_days": max(wd) if wd else 0,
-            "within_sla": sum(v for k, v in wd.items() if k <= term),
-            "sla_working_days": term,
-        }
+        out["processing"] = processing[y]
         out["enterprises_reached"] = reached.get(y, 0)
         am = amendments[y]
         out["grant_equivalent_eur"] = money(Decimal(b["approved"]["subsidy_eur"]) + am["subsidy"])
         out["amendments"] = {
             "upgrades": am["upgrade"],
             "extensions": am["extension"],
-            "enterprises_with_extensions": len(with_ext.get(y, ())),
+            "enterprises_with_extensions": with_ext.get(y, 0),
         }
         out["budget"] = {
-            "allocated_eur": money(allocated.get(y)),
-            "committed_eur": money(ledger[y].get("commit")),
-            "paid_eur": money(ledger[y].get("realise")),
+            "allocated_eur": money(allocated[str(y)]),
+            "committed_eur": money(ledger_sums[f"commit_{y}"]),
+            "paid_eur": money(ledger_sums[f"realise_{y}"]),
         }
         report["years"][str(y)] = out
     return report
@@ -350,7 +380,7 @@ def next_year_allocated(year: int, provider=None) -> Decimal:
 
 def data_years() -> list[int]:
     """Years from the first to the last submission; cheap (min/max over an index)."""
-    from django.db.models import Max, Min
+    from django.db.models import Min
 
     agg = Application.objects.aggregate(lo=Min("submitted_on"), hi=Max("submitted_on"))
     if not agg["lo"]:
