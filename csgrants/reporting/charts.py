@@ -11,7 +11,7 @@ PALETTE = ["#0a5ea8", "#c25e00", "#1b6b34", "#7b3294", "#a4161a", "#4d5b6a"]
 
 def bar_chart(chart_id: str, title: str, rows: list[tuple[str, list[float]]], series: list[str]) -> str:
     """Horizontal grouped bars: one group per row label, one bar per series (year)."""
-    label_w, bar_w, value_w = 170, 240, 60
+    label_w, bar_w, value_w = 200, 240, 60
     bar_h, gap = 12, 10
     group_h = bar_h * max(1, len(series)) + gap
     legend_h = 22
@@ -47,7 +47,7 @@ def bar_chart(chart_id: str, title: str, rows: list[tuple[str, list[float]]], se
     return "".join(out)
 
 
-def _short(label: str, n: int = 28) -> str:
+def _short(label: str, n: int = 30) -> str:
     return label if len(label) <= n else label[: n - 1] + "…"
 
 
