@@ -16,7 +16,9 @@ Definitions, where the contract leaves a choice:
   `processing_working_days` (set at the decision: working days from submission, exclusive, to
   decision, inclusive, minus information-request pauses); `within_sla` compares it with the
   decision term of the policy in force at the end of the year.
-- **budget**: `allocated_eur` = allocations dated in the year; `committed_eur` = commitment
+- **budget**: `allocated_eur` = allocations dated in the year, each euro once (a reserve for new
+  providers counts when it is set aside, not again when part of it is assigned to a provider;
+  filtered on a provider: that provider's allocations, assignments included); `committed_eur` = commitment
   ledger lines dated in the year (approvals and approved amendments, gross of later releases);
   `paid_eur` = payment (realise) ledger lines dated in the year.
 
@@ -332,6 +334,10 @@ def _build_report(years: list[int], provider=None) -> dict:
     if pid is not None:
         alloc_qs = alloc_qs.filter(provider_id=pid)
         ledger_qs = ledger_qs.filter(provider_id=pid)
+    else:
+        # Every euro once: a reserve counts when it is set aside; what is later assigned from it
+        # to a provider (an allocation pointing at the reserve) is not new budget.
+        alloc_qs = alloc_qs.filter(reserve__isnull=True)
     allocated = alloc_qs.aggregate(**{
         str(y): Sum("amount_eur", filter=Q(allocated_on__gte=date(y, 1, 1), allocated_on__lt=date(y + 1, 1, 1)))
         for y in years

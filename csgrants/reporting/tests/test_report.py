@@ -198,3 +198,14 @@ def test_report_shape_matches_the_contract(db):
                                       "cost_eur", "subsidy_eur"}
     assert set(year["processing"]) == {"decided", "mean_working_days", "median_working_days", "mean_calendar_days",
                                        "max_working_days", "within_sla", "sla_working_days"}
+
+
+def test_budget_counts_a_reserve_once(admin_user, provider):
+    from csgrants.budgets.services import allocation_create, reserve_assign
+
+    reserve = allocation_create(actor=admin_user, provider=None, amount_eur=Decimal("2000000.00"),
+                                allocated_on=dt.date(2023, 2, 1), kind="reserve", note="new procurement")
+    reserve_assign(actor=admin_user, reserve=reserve, provider=provider, amount_eur=Decimal("300000.00"),
+                   allocated_on=dt.date(2023, 3, 1))
+    assert build_report([2023])["years"]["2023"]["budget"]["allocated_eur"] == "2000000.00"
+    assert build_report([2023], provider=provider)["years"]["2023"]["budget"]["allocated_eur"] == "300000.00"
