@@ -195,7 +195,7 @@ def build_report(years: list[int], provider=None) -> dict:
         # No transaction on SQLite: the project opens them IMMEDIATE (a write lock).
         return _build_report(years, provider)
     with transaction.atomic():
-        # The GROUP BYs below have a few hundred groups, but the planner, estimating far more,
+        # The GROUP BYs below have a few thousand groups, but the planner, estimating far more,
         # would sort 100,000s of rows on 4 MB of work_mem instead of hashing them.
         with connection.cursor() as cur:
             cur.execute("SET LOCAL work_mem = '64MB'")
@@ -225,8 +225,8 @@ def _build_report(years: list[int], provider=None) -> dict:
 
     # 1. Submitted / approved / rejected / withdrawn with all four breakdowns, and the processing
     # time of the decided files: ONE scan of the files submitted, decided or withdrawn in the
-    # period (on PostgreSQL a parallel scan, the same work as the count(*) the contract compares
-    # with), grouped finely enough (year x class x kind x province x package x band x working
+    # period (a bitmap scan over the date indexes, or a parallel sequential scan when the period
+    # is most of the table), grouped finely enough (year x class x kind x province x package x band x working
     # days: a few thousand groups) to fold every breakdown in Python. The distribution of working
     # days gives mean, median, maximum and the SLA count exactly.
     in_period = (
@@ -276,10 +276,10 @@ def _build_report(years: list[int], provider=None) -> dict:
             "sla_working_days": terms[y],
         }
 
-    # 3. Enterprises reached, and those whose file approved in the year has an extension
-    # package (taken with the application, or added by an approved amendment whenever), in one
-    # scan: the joins to extensions and amendments only feed the distinct counts, which
-    # duplicates from the joins cannot change.
+    # 2. Enterprises reached, and those whose file approved in the year has an extension
+    # package (taken with the application, or added by an approved amendment whenever). Both
+    # read the covering index on decided_on (status, enterprise, id); two queries measured
+    # faster than one with two filtered distinct counts.
     approved = apps.filter(APPROVED_Q, decided_on__gte=start, decided_on__lt=end)
     reached = {
         row["y"]: row["n"]
@@ -298,7 +298,7 @@ def _build_report(years: list[int], provider=None) -> dict:
         .order_by()
     }
 
-    # 4. Amendments approved in the year.
+    # 3. Amendments approved in the year.
     provider_q = Q(application__provider_id=pid) if pid is not None else Q()
     amendments = defaultdict(lambda: {"upgrade": 0, "extension": 0, "subsidy": ZERO})
     for row in (
@@ -311,7 +311,7 @@ def _build_report(years: list[int], provider=None) -> dict:
         amendments[row["y"]][row["kind"]] += row["n"]
         amendments[row["y"]]["subsidy"] += row["s"] or ZERO
 
-    # 5. Rejection reasons: an application refused for two reasons counts once for each. Driven
+    # 4. Rejection reasons: an application refused for two reasons counts once for each. Driven
     # from the (few) refused applications of the period, read from the covering index; their
     # decisions are then fetched in small batches so that PostgreSQL uses the index on
     # decision.application_id instead of scanning every decision ever taken.
@@ -328,7 +328,7 @@ def _build_report(years: list[int], provider=None) -> dict:
         ).values_list("decision__application_id", "reasoncode__code"):
             reasons[refused[app_id]][code] += 1
 
-    # 6. Budget: allocations and the ledger, one conditional aggregate each.
+    # 5. Budget: allocations and the ledger, one conditional aggregate each.
     alloc_qs = Allocation.objects.filter(allocated_on__gte=start, allocated_on__lt=end)
     ledger_qs = LedgerEntry.objects.filter(kind__in=["commit", "realise"], entry_date__gte=start, entry_date__lt=end)
     if pid is not None:
