@@ -1,9 +1,137 @@
-from django.http import HttpResponse
+"""The statistics dashboard: the figures of the parliamentary question per year (and per
+provider), a chart with its data table for every breakdown, and the downloads (CSV, XLSX, JSON
+and the Dutch answer text). Thin: build_report does the work, renderers do the formats."""
 
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from csgrants.catalogue.models import ServiceProvider
 from csgrants.core.permissions import STAFF, role_required
+from csgrants.reporting import renderers
+from csgrants.reporting.charts import bar_chart
+from csgrants.reporting.selectors import build_report, data_years, next_year_allocated
+
+MAX_YEARS = 10
+
+
+def _breakdown_titles():
+    return {
+        "by_enterprise_kind": _("a) SME or social-economy enterprise"),
+        "by_province": _("b) province"),
+        "by_package": _("c) package chosen"),
+        "by_amount_band": _("d) amount of the trajectory"),
+    }
+
+
+def _questions():
+    return [
+        ("submitted", 5, _("Applications submitted")),
+        ("approved", 6, _("Applications approved")),
+        ("rejected", 7, _("Applications rejected")),
+    ]
+
+
+def _parse_years(request, available: list[int]) -> list[int]:
+    years = []
+    for value in request.GET.getlist("year"):
+        if value.isdigit() and 1990 <= int(value) <= 2100:
+            years.append(int(value))
+    if not years:
+        last = max(available) if available else date.today().year
+        years = [last - 1, last]
+    return sorted(set(years))[-MAX_YEARS:]
 
 
 @role_required(*STAFF)
 def index(request):
-    # Placeholder until the statistics dashboard lands (issue 5).
-    return HttpResponse("Statistieken")
+    available = data_years()
+    years = _parse_years(request, available)
+    choosable = sorted(set(available) | set(years) | {date.today().year})
+    providers = list(ServiceProvider.objects.order_by("code"))
+    provider = None
+    code = request.GET.get("provider") or ""
+    if code:
+        provider = next((p for p in providers if p.code == code), None)
+    report = build_report(years, provider=provider)
+    slug = f"statistieken-{'-'.join(map(str, years))}" + (f"-{provider.code}" if provider else "")
+    fmt = request.GET.get("format")
+    if fmt in ("json", "csv", "xlsx", "md"):
+        return _download(report, fmt, slug, years, provider)
+
+    labels = renderers.labels_for(get_language() or "nl")
+    year_keys = list(report["years"])
+    data = report["years"]
+    titles = _breakdown_titles()
+    questions = []
+    for bucket, number, title in _questions():
+        sections = []
+        for breakdown in renderers.BREAKDOWNS:
+            keys = renderers.breakdown_keys(report, bucket, breakdown)
+            rows = [(labels.key(breakdown, k), [data[y][bucket][breakdown].get(k, 0) for y in year_keys]) for k in keys]
+            chart_id = f"chart-{bucket}-{breakdown}"
+            sections.append({
+                "title": titles[breakdown],
+                "rows": rows,
+                "chart": mark_safe(bar_chart(chart_id, f"{title}: {titles[breakdown]}", rows, year_keys)),  # noqa: S308 - built with escape()
+            })
+        questions.append({
+            "number": number, "title": title, "bucket": bucket,
+            "totals": [data[y][bucket]["total"] for y in year_keys],
+            "cost": [Decimal(data[y][bucket]["cost_eur"]) for y in year_keys],
+            "subsidy": [Decimal(data[y][bucket]["subsidy_eur"]) for y in year_keys],
+            "sections": sections,
+        })
+    reasons = [
+        (y, [(labels.reasons.get(r["code"], r["code"]), r["code"], r["count"]) for r in d["top_rejection_reasons"]])
+        for y, d in data.items()
+    ]
+    extra = next_year_allocated(max(years) + 1, provider=provider)
+    answer = renderers.render_markdown(report, renderers.labels_for("nl"), next_year_allocated=extra,
+                                       provider_label=provider.name if provider else None)
+    query = request.GET.copy()
+    query.pop("format", None)
+    return render(request, "reporting/dashboard.html", {
+        "report": report,
+        "years": years,
+        "year_keys": year_keys,
+        "choosable": choosable,
+        "providers": providers,
+        "provider": provider,
+        "questions": questions,
+        "reasons": reasons,
+        "budget": [(y, {k: Decimal(v) for k, v in d["budget"].items()}) for y, d in data.items()],
+        "reached": [(y, d["enterprises_reached"], Decimal(d["grant_equivalent_eur"]), d["amendments"]) for y, d in data.items()],
+        "processing": [(y, d["processing"]) for y, d in data.items()],
+        "next_year": max(years) + 1,
+        "next_year_allocated": extra,
+        "answer": answer,
+        "query": query.urlencode(),
+    })
+
+
+def _download(report, fmt, slug, years, provider):
+    if fmt == "json":
+        response = HttpResponse(renderers.render_json(report), content_type="application/json; charset=utf-8")
+    elif fmt == "csv":
+        response = HttpResponse(renderers.render_csv(report), content_type="text/csv; charset=utf-8")
+    elif fmt == "md":
+        extra = next_year_allocated(max(years) + 1, provider=provider)
+        text = renderers.render_markdown(report, renderers.labels_for("nl"), next_year_allocated=extra,
+                                         provider_label=provider.name if provider else None)
+        response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
+    else:
+        extra = next_year_allocated(max(years) + 1, provider=provider)
+        content = renderers.render_xlsx(report, renderers.labels_for("nl"), next_year_allocated=extra)
+        response = HttpResponse(
+            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+    response["Content-Disposition"] = f'attachment; filename="{slug}.{fmt}"'
+    return response

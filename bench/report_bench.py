@@ -1,0 +1,148 @@
+"""Benchmark of the history import and the yearly report on PostgreSQL, in its own database.
+
+    python bench/report_bench.py [--applications 1000000] [--amendments 100000] [--runs 7]
+                                 [--data /tmp/csgrants-bench-history] [--keep-db]
+
+1. generates the history (bench/generate_history.py, in a subprocess so its memory does not
+   count) unless the folder already holds it;
+2. creates a fresh database `csg_stats_bench`, migrates it, and times `history_import` of the
+   folder in this process: rows/s over all three files and peak RSS (resource.getrusage);
+3. VACUUM ANALYZE (what autovacuum does shortly after a bulk load), then times, interleaved and
+   several times, the two-year JSON report (`render_json(build_report([y1, y2]))`) against
+   `SELECT count(*), sum(cost_eur)` over the applications table, and prints medians and the
+   ratio (the contract: at most 3x);
+4. drops the database unless --keep-db.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DB = "csg_stats_bench"
+PG = "postgres://postgres@127.0.0.1:5432"
+
+
+def psql(sql: str) -> None:
+    subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc", sql], check=True
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--applications", type=int, default=1_000_000)
+    ap.add_argument("--amendments", type=int, default=100_000)
+    ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--data", default="/tmp/csgrants-bench-history")
+    ap.add_argument("--years", nargs=2, type=int, default=[2021, 2022])
+    ap.add_argument("--keep-db", action="store_true")
+    ap.add_argument(
+        "--report-only", action="store_true", help="reuse the kept database; time the report only"
+    )
+    args = ap.parse_args()
+
+    data = Path(args.data)
+    if not (data / "applications.csv").exists():
+        t = time.monotonic()
+        subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "bench" / "generate_history.py"),
+                str(data),
+                "--applications",
+                str(args.applications),
+                "--amendments",
+                str(args.amendments),
+            ],
+            check=True,
+        )
+        print(f"generated in {time.monotonic() - t:.0f} s")
+
+    if not args.report_only:
+        psql(f"DROP DATABASE IF EXISTS {DB}")
+        psql(f"CREATE DATABASE {DB}")
+    os.environ["DATABASE_URL"] = f"{PG}/{DB}"
+    os.environ["DEBUG"] = "False"  # DEBUG keeps every query in memory
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "csgrants.settings.local")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    try:
+        call_command("migrate", verbosity=0)
+        from csgrants.imports.services import history_import
+        from csgrants.reporting.renderers import render_json
+        from csgrants.reporting.selectors import build_report
+
+        if not args.report_only:
+            run_import(history_import, data)
+        with connection.cursor() as cur:
+            cur.execute("VACUUM ANALYZE")
+            cur.execute("SELECT count(*) FROM applications_application")
+            print(f"applications in the table: {cur.fetchone()[0]:,}")
+        time_report(args, connection, build_report, render_json)
+    finally:
+        connection.close()
+        if not args.keep_db:
+            psql(f"DROP DATABASE IF EXISTS {DB}")
+
+
+def run_import(history_import, data):
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    t = time.monotonic()
+    summary = history_import(data, progress=sys.stderr.isatty())
+    seconds = time.monotonic() - t
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rows = summary.rows
+    print(f"import: {summary}")
+    print(
+        f"import: {rows:,} rows in {seconds:.1f} s = {rows / seconds:,.0f} rows/s; "
+        f"peak RSS {peak:.0f} MB (before the import {rss_before:.0f} MB)"
+    )
+
+
+def time_report(args, connection, build_report, render_json):
+
+    def baseline():
+        with connection.cursor() as cur:
+            cur.execute("SELECT count(*), sum(cost_eur) FROM applications_application")
+            cur.fetchall()
+
+    def report():
+        render_json(build_report(args.years))
+
+    baseline()
+    report()  # warm the caches for both
+    base_times, report_times = [], []
+    for _ in range(args.runs):
+        t = time.perf_counter()
+        baseline()
+        base_times.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        report()
+        report_times.append(time.perf_counter() - t)
+    b, r = statistics.median(base_times), statistics.median(report_times)
+    print(
+        f"baseline SELECT count(*), sum(cost_eur): median {b * 1000:.0f} ms "
+        f"(runs: {', '.join(f'{x * 1000:.0f}' for x in base_times)})"
+    )
+    print(
+        f"build_report({args.years}) + JSON: median {r * 1000:.0f} ms "
+        f"(runs: {', '.join(f'{x * 1000:.0f}' for x in report_times)})"
+    )
+    print(f"ratio report / baseline: {r / b:.2f} (contract: <= 3)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,357 @@
+"""Renderers of the yearly report (the dict of selectors.build_report): JSON (the contract),
+Markdown (the minister's answer in Dutch, question by question), XLSX (one sheet per question)
+and CSV (one figure per row, for analysts).
+
+The Markdown answer is Dutch whatever the user's language: it is the text that goes to the
+Flemish Parliament, so its sentences are written here in Dutch rather than through gettext.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from csgrants.core.money import format_eur
+from csgrants.core.postal import PROVINCES
+
+BAND_LABELS_NL = {
+    "lt_10000": "minder dan € 10.000",
+    "10000_17499": "€ 10.000 tot € 17.499",
+    "17500_24999": "€ 17.500 tot € 24.999",
+    "25000_34999": "€ 25.000 tot € 34.999",
+    "gte_35000": "€ 35.000 of meer",
+}
+BAND_LABELS_EN = {
+    "lt_10000": "less than € 10,000",
+    "10000_17499": "€ 10,000 to € 17,499",
+    "17500_24999": "€ 17,500 to € 24,999",
+    "25000_34999": "€ 25,000 to € 34,999",
+    "gte_35000": "€ 35,000 or more",
+}
+BREAKDOWNS = ("by_enterprise_kind", "by_province", "by_package", "by_amount_band")
+BUCKET_TITLES_NL = {
+    "submitted": "Ingediende aanvragen",
+    "approved": "Goedgekeurde aanvragen",
+    "rejected": "Geweigerde aanvragen",
+    "withdrawn": "Ingetrokken aanvragen",
+}
+BREAKDOWN_TITLES_NL = {
+    "by_enterprise_kind": "a) kmo of maatwerkbedrijf",
+    "by_province": "b) provincie",
+    "by_package": "c) gekozen pakket",
+    "by_amount_band": "d) bedrag van het verbetertraject",
+}
+
+
+@dataclass
+class Labels:
+    """Display names for codes, in one language. Built from the catalogue by `labels_for`."""
+
+    language: str = "nl"
+    packages: dict[str, str] = field(default_factory=dict)
+    kinds: dict[str, str] = field(default_factory=dict)
+    reasons: dict[str, str] = field(default_factory=dict)
+
+    def province(self, code: str) -> str:
+        if code == "unknown":
+            return "onbekend" if self.language == "nl" else "unknown"
+        names = PROVINCES.get(code)
+        return (names[0] if self.language == "nl" else names[1]) if names else code
+
+    def band(self, code: str) -> str:
+        return (BAND_LABELS_NL if self.language == "nl" else BAND_LABELS_EN).get(code, code)
+
+    def key(self, breakdown: str, code: str) -> str:
+        if breakdown == "by_province":
+            return self.province(code)
+        if breakdown == "by_amount_band":
+            return self.band(code)
+        if breakdown == "by_package":
+            return self.packages.get(code, code)
+        if breakdown == "by_enterprise_kind":
+            return self.kinds.get(code, code)
+        return code
+
+
+def labels_for(language: str = "nl") -> Labels:
+    from csgrants.catalogue.models import EnterpriseKind, Package, ReasonCode
+
+    en = language.startswith("en")
+    return Labels(
+        language="en" if en else "nl",
+        packages={p.code: (p.name_en if en else p.name_nl) for p in Package.objects.all()},
+        kinds={k.code: (k.name_en if en else k.name_nl) for k in EnterpriseKind.objects.all()},
+        reasons={r.code: (r.label_en if en else r.label_nl) for r in ReasonCode.objects.all()},
+    )
+
+
+# --- JSON -----------------------------------------------------------------------------------
+
+
+def render_json(report: dict) -> str:
+    return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _nl_number(value) -> str:
+    """4.25 -> '4,25'; 1234 -> '1.234' (Flemish notation)."""
+    if isinstance(value, int):
+        return f"{value:,}".replace(",", ".")
+    text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+def _n(count: int, singular: str, plural: str) -> str:
+    return f"{_nl_number(count)} {singular if count == 1 else plural}"
+
+
+def _eur(value: str | Decimal) -> str:
+    return format_eur(Decimal(value))
+
+
+def breakdown_keys(report: dict, bucket: str, breakdown: str) -> list[str]:
+    """Keys of a breakdown over all years, in the order the first year lists them."""
+    keys: list[str] = []
+    for y in report["years"].values():
+        for k in y[bucket][breakdown]:
+            if k not in keys:
+                keys.append(k)
+    return keys
+
+
+def _table(header: list[str], rows: list[list[str]], align_right_from: int = 1) -> str:
+    lines = ["| " + " | ".join(header) + " |"]
+    lines.append("|" + "|".join("---" if i < align_right_from else "---:" for i in range(len(header))) + "|")
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def _years_phrase(years: list[str]) -> str:
+    if len(years) == 1:
+        return years[0]
+    return ", ".join(years[:-1]) + " en " + years[-1]
+
+
+# --- Markdown (Dutch) -----------------------------------------------------------------------
+
+
+def render_markdown(report: dict, labels: Labels | None = None, *, next_year_allocated: Decimal | None = None,
+                    provider_label: str | None = None) -> str:
+    labels = labels or Labels()
+    years = list(report["years"])
+    data = report["years"]
+    out = []
+    out.append(f"# Antwoord: CS-verbetertrajecten, {_years_phrase(years)}")
+    scope = f" voor dienstverlener {provider_label}" if provider_label else ""
+    out.append(
+        f"_Opgemaakt uit de dossiers in csgrants{scope} op {date.today():%d/%m/%Y}. Een aanvraag telt als "
+        "ingediend in het jaar van indiening, als goedgekeurd of geweigerd in het jaar van de beslissing en "
+        "als ingetrokken in het jaar van de intrekking._"
+    )
+
+    # 1. Budget
+    out.append("## 1. Budget per jaar")
+    sentences = [f"in {y} {_eur(d['budget']['allocated_eur'])}" for y, d in data.items()]
+    out.append(
+        "Aan de erkende dienstverleners werd " + _years_phrase(sentences) + " aan budget toegekend "
+        "(raamovereenkomst en bijkomende middelen). Daarvan werd door goedkeuringen vastgelegd en uitbetaald:"
+    )
+    out.append(_table(
+        ["Jaar", "Toegekend budget", "Vastgelegd door goedkeuringen", "Uitbetaald"],
+        [[y, _eur(d["budget"]["allocated_eur"]), _eur(d["budget"]["committed_eur"]), _eur(d["budget"]["paid_eur"])]
+         for y, d in data.items()],
+    ))
+    if next_year_allocated is not None and years:
+        nxt = int(years[-1]) + 1
+        out.append(f"## 2. Bedrag vrijgemaakt voor {nxt}")
+        if next_year_allocated > 0:
+            out.append(f"Voor {nxt} werd tot nu toe {_eur(next_year_allocated)} aan bijkomende middelen toegekend aan "
+                       "de dienstverleners.")
+        else:
+            out.append(f"Voor {nxt} werden tot nu toe geen bijkomende middelen toegekend.")
+
+    # 5-7. Submitted, approved, rejected with their breakdowns.
+    for number, bucket, verb in ((5, "submitted", "ingediend"), (6, "approved", "goedgekeurd"),
+                                 (7, "rejected", "geweigerd")):
+        out.append(f"## {number}. {BUCKET_TITLES_NL[bucket]}")
+        counts = [f"in {y} {d[bucket]['total']}" for y, d in data.items()]
+        out.append(f"Er werden {_years_phrase(counts)} aanvragen {verb}.")
+        if bucket == "approved":
+            for y, d in data.items():
+                am = d["amendments"]
+                out.append(
+                    f"In {y} werden daarmee {d['enterprises_reached']} ondernemingen bereikt, voor een "
+                    f"steun-equivalent van {_eur(d['grant_equivalent_eur'])} (inclusief {am['upgrades'] + am['extensions']} "
+                    f"goedgekeurde uitbreidingen of upgrades na de initiële aanvraag: "
+                    f"{_n(am['upgrades'], 'upgrade', 'upgrades')} en "
+                    f"{_n(am['extensions'], 'uitbreidingspakket', 'uitbreidingspakketten')}). "
+                    f"{_n(am['enterprises_with_extensions'], 'onderneming maakte', 'ondernemingen maakten')} "
+                    "gebruik van een uitbreidingspakket."
+                )
+        if bucket == "rejected":
+            withdrawn = [f"in {y} {d['withdrawn']['total']}" for y, d in data.items()]
+            out.append(f"Daarnaast werden {_years_phrase(withdrawn)} aanvragen door de dienstverlener ingetrokken.")
+        for breakdown in BREAKDOWNS:
+            out.append(f"### {BREAKDOWN_TITLES_NL[breakdown]}")
+            keys = breakdown_keys(report, bucket, breakdown)
+            rows = [[labels.key(breakdown, k)] + [_nl_number(d[bucket][breakdown].get(k, 0)) for d in data.values()]
+                    for k in keys]
+            rows.append(["**Totaal**"] + [f"**{_nl_number(d[bucket]['total'])}**" for d in data.values()])
+            out.append(_table(["", *years], rows))
+        money_rows = [[y, _eur(d[bucket]["cost_eur"]), _eur(d[bucket]["subsidy_eur"])] for y, d in data.items()]
+        subsidy_head = "Gevraagde steun" if bucket in ("submitted", "rejected") else "Toegekende steun"
+        out.append("Kostprijs van de trajecten en steun:")
+        out.append(_table(["Jaar", "Kostprijs trajecten", subsidy_head], money_rows))
+
+    # 8. Rejection reasons
+    out.append("## 8. Top 3 van de redenen van niet-goedkeuring")
+    for y, d in data.items():
+        top = d["top_rejection_reasons"]
+        if not top:
+            out.append(f"In {y} werd geen enkele aanvraag geweigerd.")
+            continue
+        out.append(f"In {y}:")
+        out.append(_table(["Plaats", "Reden", "Aantal"],
+                          [[str(i), labels.reasons.get(r["code"], r["code"]), _nl_number(r["count"])]
+                           for i, r in enumerate(top, 1)], align_right_from=2))
+    out.append("Een aanvraag die om twee redenen geweigerd werd, telt voor elk van beide redenen.")
+
+    # 9. Processing time
+    out.append("## 9. Gemiddelde doorlooptijd van indiening tot beslissing")
+    for y, d in data.items():
+        p = d["processing"]
+        if not p["decided"]:
+            out.append(f"In {y} werden geen beslissingen genomen.")
+            continue
+        out.append(
+            f"In {y} bedroeg de gemiddelde doorlooptijd {_nl_number(p['mean_working_days'])} werkdagen "
+            f"({_nl_number(p['mean_calendar_days'])} kalenderdagen; mediaan {_nl_number(p['median_working_days'])} "
+            f"werkdagen). {_nl_number(p['within_sla'])} van de {_nl_number(p['decided'])} beslissingen vielen binnen "
+            f"de termijn van {p['sla_working_days']} werkdagen."
+        )
+    out.append(_table(
+        ["Jaar", "Beslissingen", "Gemiddeld (werkdagen)", "Mediaan (werkdagen)", "Gemiddeld (kalenderdagen)",
+         "Langste (werkdagen)", "Binnen termijn"],
+        [[y, _nl_number(p["decided"]), _nl_number(p["mean_working_days"]), _nl_number(p["median_working_days"]),
+          _nl_number(p["mean_calendar_days"]), _nl_number(p["max_working_days"]), _nl_number(p["within_sla"])]
+         for y, p in ((y, d["processing"]) for y, d in data.items())],
+    ))
+    out.append("Werkdagen tellen van de dag na de indiening tot en met de dag van de beslissing, zonder weekends, "
+               "wettelijke feestdagen, 11 juli en de dagen waarop op bijkomende informatie werd gewacht.")
+    return "\n\n".join(out) + "\n"
+
+
+# --- CSV ------------------------------------------------------------------------------------
+
+
+def report_rows(report: dict):
+    """(year, section, breakdown, key, value) for every figure of the report."""
+    for y, d in report["years"].items():
+        for bucket in ("submitted", "approved", "rejected", "withdrawn"):
+            b = d[bucket]
+            yield y, bucket, "total", "", b["total"]
+            for breakdown in BREAKDOWNS:
+                for k, v in b[breakdown].items():
+                    yield y, bucket, breakdown, k, v
+            yield y, bucket, "cost_eur", "", b["cost_eur"]
+            yield y, bucket, "subsidy_eur", "", b["subsidy_eur"]
+        for i, r in enumerate(d["top_rejection_reasons"], 1):
+            yield y, "top_rejection_reasons", str(i), r["code"], r["count"]
+        for k, v in d["processing"].items():
+            yield y, "processing", k, "", v
+        yield y, "enterprises_reached", "", "", d["enterprises_reached"]
+        yield y, "grant_equivalent_eur", "", "", d["grant_equivalent_eur"]
+        for k, v in d["amendments"].items():
+            yield y, "amendments", k, "", v
+        for k, v in d["budget"].items():
+            yield y, "budget", k, "", v
+
+
+def render_csv(report: dict) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["year", "section", "breakdown", "key", "value"])
+    for row in report_rows(report):
+        w.writerow(row)
+    return buf.getvalue()
+
+
+# --- XLSX -----------------------------------------------------------------------------------
+
+
+def render_xlsx(report: dict, labels: Labels | None = None, *, next_year_allocated: Decimal | None = None) -> bytes:
+    """One sheet per question of the parliamentary question. Amounts are numbers formatted as
+    euro so that analysts can add them up."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    labels = labels or Labels()
+    years = list(report["years"])
+    data = report["years"]
+    wb = Workbook()
+    bold = Font(bold=True)
+    eur = '"€" #,##0.00'
+
+    def sheet(title, header):
+        ws = wb.create_sheet(title[:31])
+        ws.append(header)
+        for cell in ws[1]:
+            cell.font = bold
+        return ws
+
+    wb.remove(wb.active)
+    ws = sheet("1 Budget", ["Jaar", "Toegekend budget", "Vastgelegd", "Uitbetaald"])
+    for y, d in data.items():
+        ws.append([int(y)] + [Decimal(d["budget"][k]) for k in ("allocated_eur", "committed_eur", "paid_eur")])
+        for c in ws[ws.max_row][1:]:
+            c.number_format = eur
+    if next_year_allocated is not None and years:
+        ws = sheet("2 Budget volgend jaar", ["Jaar", "Toegekend budget"])
+        ws.append([int(years[-1]) + 1, next_year_allocated])
+        ws.cell(row=2, column=2).number_format = eur
+    for number, bucket in ((5, "submitted"), (6, "approved"), (7, "rejected")):
+        ws = sheet(f"{number} {BUCKET_TITLES_NL[bucket]}", ["Opsplitsing", "Categorie", *years])
+        ws.append(["Totaal", "", *[d[bucket]["total"] for d in data.values()]])
+        for breakdown in BREAKDOWNS:
+            for k in breakdown_keys(report, bucket, breakdown):
+                ws.append([BREAKDOWN_TITLES_NL[breakdown], labels.key(breakdown, k),
+                           *[d[bucket][breakdown].get(k, 0) for d in data.values()]])
+        ws.append(["Kostprijs trajecten", "", *[Decimal(d[bucket]["cost_eur"]) for d in data.values()]])
+        ws.append(["Steun", "", *[Decimal(d[bucket]["subsidy_eur"]) for d in data.values()]])
+        for row in list(ws.iter_rows(min_row=ws.max_row - 1)):
+            for c in row[2:]:
+                c.number_format = eur
+        if bucket == "approved":
+            ws.append(["Ondernemingen bereikt", "", *[d["enterprises_reached"] for d in data.values()]])
+            ws.append(["Steun-equivalent", "", *[Decimal(d["grant_equivalent_eur"]) for d in data.values()]])
+            for c in ws[ws.max_row][2:]:
+                c.number_format = eur
+            for k, title in (("upgrades", "Upgrades"), ("extensions", "Uitbreidingspakketten"),
+                             ("enterprises_with_extensions", "Ondernemingen met uitbreidingspakket")):
+                ws.append([title, "", *[d["amendments"][k] for d in data.values()]])
+        if bucket == "rejected":
+            ws.append(["Ingetrokken", "", *[d["withdrawn"]["total"] for d in data.values()]])
+    ws = sheet("8 Weigeringsredenen", ["Jaar", "Plaats", "Code", "Reden", "Aantal"])
+    for y, d in data.items():
+        for i, r in enumerate(d["top_rejection_reasons"], 1):
+            ws.append([int(y), i, r["code"], labels.reasons.get(r["code"], r["code"]), r["count"]])
+    ws = sheet("9 Doorlooptijd", ["Jaar", "Beslissingen", "Gemiddeld (werkdagen)", "Mediaan (werkdagen)",
+                                  "Gemiddeld (kalenderdagen)", "Langste (werkdagen)", "Binnen termijn",
+                                  "Termijn (werkdagen)"])
+    for y, d in data.items():
+        p = d["processing"]
+        ws.append([int(y), p["decided"], p["mean_working_days"], p["median_working_days"], p["mean_calendar_days"],
+                   p["max_working_days"], p["within_sla"], p["sla_working_days"]])
+    for ws in wb.worksheets:
+        for col in ws.columns:
+            width = max(len(str(c.value or "")) for c in col)
+            ws.column_dimensions[col[0].column_letter].width = min(60, max(10, width + 2))
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

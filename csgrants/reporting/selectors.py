@@ -1,0 +1,401 @@
+"""The yearly statistics that answer the parliamentary question (contract:
+shared/contracts/report.md). `build_report(years)` returns exactly the contract's JSON shape;
+the command, the dashboard, the downloads and the API (/api/v1/statistics/) all use it.
+
+Definitions, where the contract leaves a choice:
+- An application counts as **approved** in the year of its approval decision, whatever happened
+  to it afterwards: in progress, completed, closed (paid), and also later withdrawn or stopped.
+  The approval was a decision of that year and the grant was granted then (de minimis counts aid
+  from the date the right to it is granted); a later withdrawal is counted again, as withdrawn,
+  in the year it happened, and a stop is not a refusal. So grant equivalent and enterprises
+  reached include files that were later stopped or withdrawn.
+- **Rejected** = refused at decision (status rejected), in the year of that decision.
+- **Withdrawn** = withdrawn by the provider after submission, in the year of the withdrawal
+  (`closed_on`); drafts that never reached the agency are not counted.
+- **processing** covers files decided (approved or rejected) in the year and uses the stored
+  `processing_working_days` (set at the decision: working days from submission, exclusive, to
+  decision, inclusive, minus information-request pauses); `within_sla` compares it with the
+  decision term of the policy in force at the end of the year.
+- **budget**: `allocated_eur` = allocations dated in the year, each euro once (a reserve for new
+  providers counts when it is set aside, not again when part of it is assigned to a provider;
+  filtered on a provider: that provider's allocations, assignments included); `committed_eur` = commitment
+  ledger lines dated in the year (approvals and approved amendments, gross of later releases);
+  `paid_eur` = payment (realise) ledger lines dated in the year.
+
+Performance: a million applications must answer in about the time of one `count(*)` over the
+table, so everything is a handful of aggregate queries over date ranges (`submitted_on`,
+`decided_on` filters, never `__year`, which defeats the indexes), each returning a few hundred
+or thousand groups folded in Python; no query or loop per application. Years are integer CASEs
+rather than EXTRACT (a numeric on PostgreSQL); the GROUP BYs get 64 MB of work_mem so that they
+hash instead of sorting; the distinct counts and refusals read a covering index on decided_on.
+Measured figures: bench/report_bench.py and docs/statistics.md.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    Q,
+    Sum,
+    Value,
+    When,
+)
+from django.utils import timezone
+
+from csgrants.applications.models import Amendment, Application, Decision, Status
+from csgrants.budgets.models import Allocation, LedgerEntry
+from csgrants.catalogue.models import EnterpriseKind, Package, PolicyVersion, ReasonCode
+from csgrants.core.postal import FLEMISH_PROVINCES
+
+SCHEME = "CS-verbetertrajecten"
+ZERO = Decimal("0.00")
+BANDS = [
+    ("lt_10000", None, Decimal(10000)),
+    ("10000_17499", Decimal(10000), Decimal(17500)),
+    ("17500_24999", Decimal(17500), Decimal(25000)),
+    ("25000_34999", Decimal(25000), Decimal(35000)),
+    ("gte_35000", Decimal(35000), None),
+]
+BUCKETS = ("submitted", "approved", "rejected", "withdrawn")
+# Statuses that mean "an approval decision was taken" (see the module docstring).
+APPROVED_AFTER = (Status.APPROVED, Status.IN_PROGRESS, Status.COMPLETED, Status.CLOSED, Status.STOPPED)
+APPROVED_Q = Q(status__in=APPROVED_AFTER) | Q(status=Status.WITHDRAWN, decided_on__isnull=False)
+DECIDED_Q = APPROVED_Q | Q(status=Status.REJECTED)
+DEFAULT_SLA = 10
+
+
+def money(value) -> str:
+    return f"{(value or ZERO):.2f}"
+
+
+def _band_case():
+    """Amount band of the quoted cost; the WHENs are tried in order, so each is one comparison."""
+    whens = [When(cost_eur__lt=high, then=Value(key)) for key, _low, high in BANDS if high is not None]
+    return Case(*whens, default=Value(BANDS[-1][0]), output_field=CharField())
+
+
+def _range(years):
+    return date(min(years), 1, 1), date(max(years) + 1, 1, 1)
+
+
+def _provider_id(provider):
+    if provider is None or provider == "":
+        return None
+    return getattr(provider, "pk", provider)
+
+
+def _empty_bucket(package_codes, kind_codes):
+    return {
+        "total": 0,
+        "by_enterprise_kind": dict.fromkeys(kind_codes, 0),
+        "by_province": dict.fromkeys(FLEMISH_PROVINCES, 0),
+        "by_package": dict.fromkeys(package_codes, 0),
+        "by_amount_band": {key: 0 for key, _lo, _hi in BANDS},
+        "cost_eur": ZERO,
+        "subsidy_eur": ZERO,
+    }
+
+
+def _add(bucket, row, package_of):
+    n = row["n"]
+    bucket["total"] += n
+    kinds = bucket["by_enterprise_kind"]
+    kinds[row["enterprise_kind"]] = kinds.get(row["enterprise_kind"], 0) + n
+    province = row["province"] or "unknown"
+    bucket["by_province"][province] = bucket["by_province"].get(province, 0) + n
+    code = package_of.get(row["package_id"], str(row["package_id"]))
+    bucket["by_package"][code] = bucket["by_package"].get(code, 0) + n
+    bucket["by_amount_band"][row["band"]] += n
+    bucket["cost_eur"] += row["cost"] or ZERO
+    bucket["subsidy_eur"] += row["subsidy"] or ZERO
+
+
+def _median(distribution: dict[int, int], total: int | None = None):
+    """Median of a histogram {value: count}. With `total` larger than the histogram holds (a
+    truncated histogram), None when the median lies beyond it."""
+    n = sum(distribution.values()) if total is None else total
+    if not n:
+        return 0
+    values = sorted(distribution)
+
+    def nth(k):  # 0-based k-th smallest
+        seen = 0
+        for v in values:
+            seen += distribution[v]
+            if seen > k:
+                return v
+        return None
+
+    if n % 2:
+        return nth(n // 2)
+    lo, hi = nth(n // 2 - 1), nth(n // 2)
+    if lo is None or hi is None:
+        return None
+    m = (lo + hi) / 2
+    return int(m) if m == int(m) else round(m, 2)
+
+
+def _year_of(field: str, years: list[int]):
+    """The year of a date field as an integer CASE over the report's (sorted) years. Cheaper
+    than EXTRACT(YEAR ...) (a numeric on PostgreSQL) in a GROUP BY over hundreds of thousands of
+    rows. The queries filter on [first year, last year + 1) already, so each WHEN needs only an
+    upper bound; a year between two requested ones that was not asked for maps to NULL."""
+    whens, previous = [], None
+    for y in years:
+        if previous is not None and y != previous + 1:
+            whens.append(When(**{f"{field}__lt": date(y, 1, 1)}, then=Value(None)))
+        whens.append(When(**{f"{field}__lt": date(y + 1, 1, 1)}, then=Value(y)))
+        previous = y
+    return Case(*whens, default=None, output_field=IntegerField())
+
+
+class DaysBetween(Func):
+    """Calendar days from the second date to the first, as an integer (a date difference is an
+    integer on PostgreSQL; Django's DurationField would make it an interval, slower to sum)."""
+
+    arg_joiner = " - "
+    template = "(%(expressions)s)"
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(
+            compiler, connection, template="CAST(julianday(%(expressions)s) AS INTEGER)",
+            arg_joiner=") - julianday(", **extra,
+        )
+
+
+def _days(value) -> float:
+    if value is None:
+        return 0
+    if isinstance(value, timedelta):
+        return value.total_seconds() / 86400
+    return float(value)
+
+
+def _sla_term(year: int) -> int:
+    policy = PolicyVersion.objects.filter(valid_from__lte=date(year, 12, 31)).order_by("-valid_from").first()
+    return policy.decision_term_working_days if policy else DEFAULT_SLA
+
+
+def build_report(years: list[int], provider=None) -> dict:
+    """The statistics of `years` in the contract's JSON shape. `provider` (a ServiceProvider or
+    its id) limits every figure to that provider's files and budget."""
+    if connection.vendor != "postgresql":
+        # No transaction on SQLite: the project opens them IMMEDIATE (a write lock).
+        return _build_report(years, provider)
+    with transaction.atomic():
+        # The GROUP BYs below have a few thousand groups, but the planner, estimating far more,
+        # would sort 100,000s of rows on 4 MB of work_mem instead of hashing them.
+        with connection.cursor() as cur:
+            cur.execute("SET LOCAL work_mem = '64MB'")
+        return _build_report(years, provider)
+
+
+def _build_report(years: list[int], provider=None) -> dict:
+    years = sorted({int(y) for y in years})
+    package_of = dict(Package.objects.filter(is_extension=False).order_by("sort_order", "code").values_list("pk", "code"))
+    package_codes = list(package_of.values())
+    kind_codes = list(EnterpriseKind.objects.order_by("code").values_list("code", flat=True))
+    report = {"scheme": SCHEME, "generated_at": timezone.now().replace(microsecond=0).isoformat(), "years": {}}
+    if not years:
+        return report
+    start, end = _range(years)
+    pid = _provider_id(provider)
+    apps = Application.objects.all()
+    if pid is not None:
+        apps = apps.filter(provider_id=pid)
+
+    buckets = {y: {b: _empty_bucket(package_codes, kind_codes) for b in BUCKETS} for y in years}
+    sy, dy, wy = _year_of("submitted_on", years), _year_of("decided_on", years), _year_of("closed_on", years)
+
+    band = _band_case()
+    dims = ("enterprise_kind", "province", "package_id")
+    sums = {"n": Count("*"), "cost": Sum("cost_eur"), "subsidy": Sum("subsidy_eur")}
+
+    # 1. Submitted / approved / rejected / withdrawn with all four breakdowns, and the processing
+    # time of the decided files: ONE scan of the files submitted, decided or withdrawn in the
+    # period (a bitmap scan over the date indexes, or a parallel sequential scan when the period
+    # is most of the table), grouped finely enough (year x class x kind x province x package x band x working
+    # days: a few thousand groups) to fold every breakdown in Python. The distribution of working
+    # days gives mean, median, maximum and the SLA count exactly.
+    in_period = (
+        Q(submitted_on__gte=start, submitted_on__lt=end)
+        | Q(decided_on__gte=start, decided_on__lt=end)
+        | Q(status=Status.WITHDRAWN, closed_on__gte=start, closed_on__lt=end, submitted_on__isnull=False)
+    )
+    cls = Case(
+        When(APPROVED_Q, then=Value("A")),
+        When(status=Status.REJECTED, then=Value("R")),
+        default=Value(""),
+        output_field=CharField(),
+    )
+    terms = {y: _sla_term(y) for y in years}
+    dist: dict[int, dict[int, int]] = {y: defaultdict(int) for y in years}
+    counts = {y: {"decided": 0, "cal": 0.0} for y in years}
+    for row in (
+        apps.filter(in_period)
+        .values(
+            *dims, sy=sy, dy=dy, cls=cls, band=band, p=F("processing_working_days"),
+            wy=Case(When(status=Status.WITHDRAWN, then=wy), default=None, output_field=IntegerField()),
+        )
+        .annotate(**sums, cal=Sum(DaysBetween("decided_on", "submitted_on")))
+        .order_by()
+    ):
+        if row["sy"] in buckets:
+            _add(buckets[row["sy"]]["submitted"], row, package_of)
+        y = row["dy"]
+        if row["cls"] and y in buckets:
+            _add(buckets[y]["approved" if row["cls"] == "A" else "rejected"], row, package_of)
+            counts[y]["decided"] += row["n"]
+            counts[y]["cal"] += _days(row["cal"])
+            if row["p"] is not None:
+                dist[y][row["p"]] += row["n"]
+        if row["wy"] in buckets:
+            _add(buckets[row["wy"]]["withdrawn"], row, package_of)
+    processing = {}
+    for y in years:
+        wd, n, decided_n = dist[y], sum(dist[y].values()), counts[y]["decided"]
+        processing[y] = {
+            "decided": decided_n,
+            "mean_working_days": round(sum(k * v for k, v in wd.items()) / n, 2) if n else 0,
+            "median_working_days": _median(wd),
+            "mean_calendar_days": round(counts[y]["cal"] / decided_n, 2) if decided_n else 0,
+            "max_working_days": max(wd) if wd else 0,
+            "within_sla": sum(v for k, v in wd.items() if k <= terms[y]),
+            "sla_working_days": terms[y],
+        }
+
+    # 2. Enterprises reached, and those whose file approved in the year has an extension
+    # package (taken with the application, or added by an approved amendment whenever). Both
+    # read the covering index on decided_on (status, enterprise, id); two queries measured
+    # faster than one with two filtered distinct counts.
+    approved = apps.filter(APPROVED_Q, decided_on__gte=start, decided_on__lt=end)
+    reached = {
+        row["y"]: row["n"]
+        for row in approved.values(y=dy).annotate(n=Count("enterprise_id", distinct=True)).order_by()
+    }
+    with_ext = {
+        row["y"]: row["n"]
+        for row in approved.filter(
+            Q(id__in=Application.extensions.through.objects.values("application_id"))
+            | Q(id__in=Amendment.objects.filter(
+                kind=Amendment.Kind.EXTENSION, status=Amendment.AmendmentStatus.APPROVED
+            ).values("application_id"))
+        )
+        .values(y=dy)
+        .annotate(n=Count("enterprise_id", distinct=True))
+        .order_by()
+    }
+
+    # 3. Amendments approved in the year.
+    provider_q = Q(application__provider_id=pid) if pid is not None else Q()
+    amendments = defaultdict(lambda: {"upgrade": 0, "extension": 0, "subsidy": ZERO})
+    for row in (
+        Amendment.objects.filter(provider_q, status=Amendment.AmendmentStatus.APPROVED, decided_on__gte=start,
+                                 decided_on__lt=end)
+        .values("kind", y=_year_of("decided_on", years))
+        .annotate(n=Count("id"), s=Sum("extra_subsidy_eur"))
+        .order_by()
+    ):
+        amendments[row["y"]][row["kind"]] += row["n"]
+        amendments[row["y"]]["subsidy"] += row["s"] or ZERO
+
+    # 4. Rejection reasons: an application refused for two reasons counts once for each. Driven
+    # from the (few) refused applications of the period, read from the covering index; their
+    # decisions are then fetched in small batches so that PostgreSQL uses the index on
+    # decision.application_id instead of scanning every decision ever taken.
+    refused = dict(
+        apps.filter(status=Status.REJECTED, decided_on__gte=start, decided_on__lt=end).values_list("id", dy)
+    )
+    reasons = defaultdict(lambda: defaultdict(int))
+    ids = list(refused)
+    for i in range(0, len(ids), 1000):
+        for app_id, code in Decision.reasons.through.objects.filter(
+            decision__application_id__in=ids[i : i + 1000],
+            decision__outcome=Decision.Outcome.REJECTED,
+            decision__amendment__isnull=True,
+        ).values_list("decision__application_id", "reasoncode__code"):
+            reasons[refused[app_id]][code] += 1
+
+    # 5. Budget: allocations and the ledger, one conditional aggregate each.
+    alloc_qs = Allocation.objects.filter(allocated_on__gte=start, allocated_on__lt=end)
+    ledger_qs = LedgerEntry.objects.filter(kind__in=["commit", "realise"], entry_date__gte=start, entry_date__lt=end)
+    if pid is not None:
+        alloc_qs = alloc_qs.filter(provider_id=pid)
+        ledger_qs = ledger_qs.filter(provider_id=pid)
+    else:
+        # Every euro once: a reserve counts when it is set aside; what is later assigned from it
+        # to a provider (an allocation pointing at the reserve) is not new budget.
+        alloc_qs = alloc_qs.filter(reserve__isnull=True)
+    allocated = alloc_qs.aggregate(**{
+        str(y): Sum("amount_eur", filter=Q(allocated_on__gte=date(y, 1, 1), allocated_on__lt=date(y + 1, 1, 1)))
+        for y in years
+    })
+    ledger_sums = ledger_qs.aggregate(**{
+        f"{kind}_{y}": Sum("amount_eur", filter=Q(kind=kind, entry_date__gte=date(y, 1, 1),
+                                                  entry_date__lt=date(y + 1, 1, 1)))
+        for y in years for kind in ("commit", "realise")
+    })
+
+    for y in years:
+        b = buckets[y]
+        out = {}
+        for name in BUCKETS:
+            bucket = b[name]
+            bucket["cost_eur"] = money(bucket["cost_eur"])
+            bucket["subsidy_eur"] = money(bucket["subsidy_eur"])
+            out[name] = bucket
+        top = sorted(reasons[y].items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+        out["top_rejection_reasons"] = [{"code": c, "count": n} for c, n in top]
+        out["processing"] = processing[y]
+        out["enterprises_reached"] = reached.get(y, 0)
+        am = amendments[y]
+        out["grant_equivalent_eur"] = money(Decimal(b["approved"]["subsidy_eur"]) + am["subsidy"])
+        out["amendments"] = {
+            "upgrades": am["upgrade"],
+            "extensions": am["extension"],
+            "enterprises_with_extensions": with_ext.get(y, 0),
+        }
+        out["budget"] = {
+            "allocated_eur": money(allocated[str(y)]),
+            "committed_eur": money(ledger_sums[f"commit_{y}"]),
+            "paid_eur": money(ledger_sums[f"realise_{y}"]),
+        }
+        report["years"][str(y)] = out
+    return report
+
+
+def reason_labels(language: str = "nl") -> dict[str, str]:
+    field = "label_en" if language.startswith("en") else "label_nl"
+    return dict(ReasonCode.objects.values_list("code", field))
+
+
+def next_year_allocated(year: int, provider=None) -> Decimal:
+    """Budget allocated in `year` (the minister's question 2 asks what was freed for the year
+    after the period)."""
+    qs = Allocation.objects.filter(allocated_on__gte=date(year, 1, 1), allocated_on__lt=date(year + 1, 1, 1))
+    pid = _provider_id(provider)
+    if pid is not None:
+        qs = qs.filter(provider_id=pid)
+    return qs.aggregate(s=Sum("amount_eur"))["s"] or ZERO
+
+
+def data_years() -> list[int]:
+    """Years from the first to the last submission; cheap (min/max over an index)."""
+    from django.db.models import Min
+
+    agg = Application.objects.aggregate(lo=Min("submitted_on"), hi=Max("submitted_on"))
+    if not agg["lo"]:
+        return []
+    return list(range(agg["lo"].year, agg["hi"].year + 1))
