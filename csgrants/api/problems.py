@@ -71,7 +71,7 @@ def problem_body(status: int, *, code: str | None = None, detail: str = "", erro
     }
     if errors is not None:
         body["errors"] = [{"field": f or "", "message": str(m)} for f, m in errors]
-    if request_id:
+    if request_id:  # only on server errors; every API answer has it in X-Request-ID
         body["request_id"] = request_id
     return body
 
@@ -140,7 +140,7 @@ def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         set_rollback()
         errors = exc.errors if (exc.errors or exc.status == 400) else None
-        body = problem_body(exc.status, code=exc.code, detail=str(exc.message), errors=errors, request_id=rid)
+        body = problem_body(exc.status, code=exc.code, detail=str(exc.message), errors=errors)
         return problem_response(exc.status, body)
 
     if isinstance(exc, drf.APIException):
@@ -152,10 +152,10 @@ def exception_handler(exc, context):
         if isinstance(exc, drf.ValidationError):
             errors = flatten_errors(exc.detail)
             detail = "; ".join(f"{f}: {m}" if f else m for f, m in errors[:5])
-            body = problem_body(400, code="VALIDATION_ERROR", detail=detail, errors=errors, request_id=rid)
+            body = problem_body(400, code="VALIDATION_ERROR", detail=detail, errors=errors)
         else:
             detail = exc.detail if isinstance(exc.detail, str) else json.dumps(exc.detail, default=str)
-            body = problem_body(exc.status_code, code=_drf_code(exc), detail=detail, request_id=rid)
+            body = problem_body(exc.status_code, code=_drf_code(exc), detail=detail)
         return problem_response(exc.status_code, body, headers)
 
     # A bug, not bad input: log it with the request id the client sees, never show the details.

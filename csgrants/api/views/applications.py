@@ -23,6 +23,8 @@ from csgrants.api.serializers import (
     NoteInputSerializer,
 )
 from csgrants.applications import services
+from csgrants.applications.workflow import transition_for
+from csgrants.core.errors import TransitionNotAllowed
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     IDEMPOTENCY_HEADER, str, OpenApiParameter.HEADER, required=False,
@@ -138,6 +140,12 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             application = self.get_object()
             serializer = DecisionInputSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
+            # decision_record computes processing time before it consults the workflow table, which
+            # fails on a file that was never submitted; ask the table first (reported to the lead).
+            if transition_for(application.status, serializer.validated_data["outcome"]) is None:
+                raise TransitionNotAllowed(
+                    f"{application.status} -> {serializer.validated_data['outcome']} is not a step of the workflow"
+                )
             services.decision_record(actor=request.user, application=application, **serializer.validated_data)
             return self._render(application.reference)
 
