@@ -24,7 +24,9 @@ class TokenAuthentication(authentication.BaseAuthentication):
         if not header or header[0].lower() != self.keyword.lower().encode():
             return None
         if len(header) != 2:
-            raise exceptions.AuthenticationFailed(_("Invalid token header: give exactly one token."))
+            raise exceptions.AuthenticationFailed(
+                _("Invalid token header: give exactly one token.")
+            )
         try:
             raw = header[1].decode("ascii")
         except UnicodeDecodeError:

@@ -47,13 +47,15 @@ def ttl() -> timedelta:
 def fingerprint(request) -> str:
     data = request.data
     if hasattr(data, "lists"):
-        data = {k: v for k, v in data.lists()}
+        data = dict(data.lists())
     payload = {"method": request.method, "path": request.path, "body": data}
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def _replay(record: IdempotencyRecord) -> Response:
-    response = Response(record.body, status=record.status_code, content_type=record.content_type or None)
+    response = Response(
+        record.body, status=record.status_code, content_type=record.content_type or None
+    )
     response["Idempotent-Replayed"] = "true"
     return response
 
@@ -71,18 +73,24 @@ def idempotent(view, request, handler) -> Response:
     with transaction.atomic():
         try:
             with transaction.atomic():
-                record = IdempotencyRecord.objects.create(user=user, key=key, fingerprint=digest, created_at=now)
+                record = IdempotencyRecord.objects.create(
+                    user=user, key=key, fingerprint=digest, created_at=now
+                )
         except IntegrityError:
             record = IdempotencyRecord.objects.select_for_update().get(user=user, key=key)
             if record.created_at < now - ttl():
                 record.delete()
-                record = IdempotencyRecord.objects.create(user=user, key=key, fingerprint=digest, created_at=now)
+                record = IdempotencyRecord.objects.create(
+                    user=user, key=key, fingerprint=digest, created_at=now
+                )
             elif record.fingerprint != digest:
                 raise IdempotencyKeyReused(
                     _("this Idempotency-Key was used for a different request"), field=HEADER
                 )
             elif record.status_code is None:
-                raise IdempotencyInProgress(_("a request with this Idempotency-Key is still being processed"))
+                raise IdempotencyInProgress(
+                    _("a request with this Idempotency-Key is still being processed")
+                )
             else:
                 return _replay(record)
         try:

@@ -53,14 +53,30 @@ def _titles() -> dict[int, str]:
 
 def _default_codes() -> dict[int, str]:
     return {
-        400: "BAD_REQUEST", 401: "NOT_AUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
-        405: "METHOD_NOT_ALLOWED", 406: "NOT_ACCEPTABLE", 409: "CONFLICT", 413: "REQUEST_TOO_LARGE",
-        415: "UNSUPPORTED_MEDIA_TYPE", 422: "UNPROCESSABLE", 429: "THROTTLED", 500: "INTERNAL_ERROR",
+        400: "BAD_REQUEST",
+        401: "NOT_AUTHENTICATED",
+        403: "PERMISSION_DENIED",
+        404: "NOT_FOUND",
+        405: "METHOD_NOT_ALLOWED",
+        406: "NOT_ACCEPTABLE",
+        409: "CONFLICT",
+        413: "REQUEST_TOO_LARGE",
+        415: "UNSUPPORTED_MEDIA_TYPE",
+        422: "UNPROCESSABLE",
+        429: "THROTTLED",
+        500: "INTERNAL_ERROR",
         503: "SERVICE_UNAVAILABLE",
     }
 
 
-def problem_body(status: int, *, code: str | None = None, detail: str = "", errors=None, request_id: str | None = None) -> dict:
+def problem_body(
+    status: int,
+    *,
+    code: str | None = None,
+    detail: str = "",
+    errors=None,
+    request_id: str | None = None,
+) -> dict:
     code = code or _default_codes().get(status, "ERROR")
     body = {
         "type": problem_type(code),
@@ -148,21 +164,27 @@ def exception_handler(exc, context):
         if getattr(exc, "auth_header", None):
             headers["WWW-Authenticate"] = exc.auth_header
         if getattr(exc, "wait", None):
-            headers["Retry-After"] = "%d" % exc.wait
+            headers["Retry-After"] = str(int(exc.wait))
         if isinstance(exc, drf.ValidationError):
             errors = flatten_errors(exc.detail)
             detail = "; ".join(f"{f}: {m}" if f else m for f, m in errors[:5])
             body = problem_body(400, code="VALIDATION_ERROR", detail=detail, errors=errors)
         else:
-            detail = exc.detail if isinstance(exc.detail, str) else json.dumps(exc.detail, default=str)
+            detail = (
+                exc.detail if isinstance(exc.detail, str) else json.dumps(exc.detail, default=str)
+            )
             body = problem_body(exc.status_code, code=_drf_code(exc), detail=detail)
         return problem_response(exc.status_code, body, headers)
 
     # A bug, not bad input: log it with the request id the client sees, never show the details.
     set_rollback()
-    logger.error("unhandled exception in API request %s", rid, exc_info=exc, extra={"request_id": rid})
+    logger.error(
+        "unhandled exception in API request %s", rid, exc_info=exc, extra={"request_id": rid}
+    )
     body = problem_body(
-        500, detail=_("An unexpected error occurred. Quote request id %(id)s when reporting it.") % {"id": rid},
+        500,
+        detail=_("An unexpected error occurred. Quote request id %(id)s when reporting it.")
+        % {"id": rid},
         request_id=rid,
     )
     return problem_response(500, body)
@@ -191,8 +213,14 @@ class ApiProblemMiddleware:
             status = response.status_code
             if status >= 500:
                 logger.error("API request %s answered %s outside the API views", rid, status)
-            headers = {k: v for k, v in response.items() if k in ("Allow", "Retry-After", "WWW-Authenticate")}
-            response = _json_problem(status, problem_body(status, request_id=rid if status >= 500 else None), rid)
+            headers = {
+                k: v
+                for k, v in response.items()
+                if k in ("Allow", "Retry-After", "WWW-Authenticate")
+            }
+            response = _json_problem(
+                status, problem_body(status, request_id=rid if status >= 500 else None), rid
+            )
             for k, v in headers.items():
                 response[k] = v
         response[REQUEST_ID_HEADER] = rid
@@ -206,9 +234,16 @@ class ApiProblemMiddleware:
             return _json_problem(404, problem_body(404), rid)
         if isinstance(exception, DjangoPermissionDenied):
             return _json_problem(403, problem_body(403), rid)
-        logger.error("unhandled exception in API request %s", rid, exc_info=exception, extra={"request_id": rid})
+        logger.error(
+            "unhandled exception in API request %s",
+            rid,
+            exc_info=exception,
+            extra={"request_id": rid},
+        )
         body = problem_body(
-            500, detail=_("An unexpected error occurred. Quote request id %(id)s when reporting it.") % {"id": rid},
+            500,
+            detail=_("An unexpected error occurred. Quote request id %(id)s when reporting it.")
+            % {"id": rid},
             request_id=rid,
         )
         return _json_problem(500, body, rid)

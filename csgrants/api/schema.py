@@ -14,7 +14,10 @@ PROBLEM_SCHEMA = {
         "title": {"type": "string"},
         "status": {"type": "integer"},
         "detail": {"type": "string"},
-        "code": {"type": "string", "description": "Stable error code, e.g. VALIDATION_ERROR, BUDGET_EXHAUSTED."},
+        "code": {
+            "type": "string",
+            "description": "Stable error code, e.g. VALIDATION_ERROR, BUDGET_EXHAUSTED.",
+        },
         "errors": {
             "type": "array",
             "description": "For invalid input: which field, and what is wrong with it.",
@@ -71,6 +74,8 @@ def add_problem_responses(result, generator, request, public):
                 codes.append(503)
             responses = operation.setdefault("responses", {})
             for code in sorted(codes):
-                responses.setdefault(str(code), {"description": DESCRIPTIONS[code], "content": problem})
+                responses.setdefault(
+                    str(code), {"description": DESCRIPTIONS[code], "content": problem}
+                )
             operation["responses"] = dict(sorted(responses.items()))
     return result

@@ -20,12 +20,16 @@ def applications_visible_to(user) -> QuerySet[Application]:
     return qs
 
 
-def applications_for_api(user, *, status=None, year=None, package=None, province=None) -> QuerySet[Application]:
+def applications_for_api(
+    user, *, status=None, year=None, package=None, province=None
+) -> QuerySet[Application]:
     qs = applications_visible_to(user)
     if status:
         qs = qs.filter(status=status)
     if year:
-        qs = qs.filter(Q(submitted_on__year=year) | Q(submitted_on__isnull=True, created_at__year=year))
+        qs = qs.filter(
+            Q(submitted_on__year=year) | Q(submitted_on__isnull=True, created_at__year=year)
+        )
     if package:
         qs = qs.filter(package=package_resolve(package))
     if province:
@@ -34,7 +38,9 @@ def applications_for_api(user, *, status=None, year=None, package=None, province
 
 
 def with_details(qs: QuerySet[Application]) -> QuerySet[Application]:
-    return qs.select_related("provider", "enterprise", "package", "current_package").prefetch_related(
+    return qs.select_related(
+        "provider", "enterprise", "package", "current_package"
+    ).prefetch_related(
         Prefetch("extensions", queryset=Package.objects.only("id", "code")),
         Prefetch(
             "check_runs",
@@ -57,7 +63,9 @@ def application_for_api(user, reference: str) -> Application | None:
 
 
 def packages_for_api() -> QuerySet[Package]:
-    return Package.objects.prefetch_related("aliases").order_by("is_extension", "sort_order", "code")
+    return Package.objects.prefetch_related("aliases").order_by(
+        "is_extension", "sort_order", "code"
+    )
 
 
 def tariffs_for_api(user, *, provider_code=None, on=None) -> QuerySet[Tariff]:

@@ -86,8 +86,15 @@ _PERIOD_SCHEMA = {
     },
 }
 _INVESTOR_CATEGORIES = [
-    "public_investment_corporation", "venture_capital", "business_angel", "university", "research_centre",
-    "institutional_investor", "regional_development_fund", "small_local_authority", "public_body",
+    "public_investment_corporation",
+    "venture_capital",
+    "business_angel",
+    "university",
+    "research_centre",
+    "institutional_investor",
+    "regional_development_fund",
+    "small_local_authority",
+    "public_body",
 ]
 SME_INPUT_SCHEMA = {
     "type": "object",
@@ -113,7 +120,11 @@ SME_INPUT_SCHEMA = {
                     "capital_pct": {"type": "number", "minimum": 0, "maximum": 100},
                     "voting_pct": {"type": "number", "minimum": 0, "maximum": 100},
                     "control": {"type": "boolean"},
-                    "investor_category": {"type": "string", "enum": _INVESTOR_CATEGORIES, "nullable": True},
+                    "investor_category": {
+                        "type": "string",
+                        "enum": _INVESTOR_CATEGORIES,
+                        "nullable": True,
+                    },
                     "investment_eur": {**_MONEY_IN_SCHEMA, "nullable": True},
                     "acting_jointly_with": {"type": "array", "items": {"type": "string"}},
                     "periods": {"type": "array", "items": _PERIOD_SCHEMA},
@@ -157,12 +168,18 @@ class DeclarationField(serializers.JSONField):
 
 
 class ApplicationCreateSerializer(serializers.Serializer):
-    enterprise_number = serializers.CharField(max_length=20, help_text="KBO enterprise number, e.g. 0403.170.701.")
+    enterprise_number = serializers.CharField(
+        max_length=20, help_text="KBO enterprise number, e.g. 0403.170.701."
+    )
     enterprise_name = serializers.CharField(max_length=320)
     enterprise_kind = serializers.CharField(max_length=40, help_text="`kmo` or `maatwerkbedrijf`.")
     postal_code = serializers.CharField(max_length=10)
-    package = serializers.CharField(max_length=80, help_text="Main package code or a former name (light -> MEDIUM).")
-    extensions = serializers.ListField(child=serializers.CharField(max_length=80), max_length=10, default=list)
+    package = serializers.CharField(
+        max_length=80, help_text="Main package code or a former name (light -> MEDIUM)."
+    )
+    extensions = serializers.ListField(
+        child=serializers.CharField(max_length=80), max_length=10, default=list
+    )
     cost_eur = AmountField()
     declaration = DeclarationField(default=dict)
     submit = serializers.BooleanField(default=False, help_text="Submit at once; otherwise a draft.")
@@ -170,7 +187,9 @@ class ApplicationCreateSerializer(serializers.Serializer):
 
 class DecisionInputSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=["approved", "rejected"])
-    reasons = serializers.ListField(child=serializers.CharField(max_length=40), max_length=20, default=list)
+    reasons = serializers.ListField(
+        child=serializers.CharField(max_length=40), max_length=20, default=list
+    )
     note = serializers.CharField(max_length=5000, allow_blank=True, default="")
 
 
@@ -180,9 +199,15 @@ class NoteInputSerializer(serializers.Serializer):
 
 class ApplicationFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=[s.value for s in Status], required=False)
-    year = serializers.IntegerField(min_value=2000, max_value=2100, required=False,
-                                    help_text="Year of submission (of creation for drafts).")
-    package = serializers.CharField(max_length=80, required=False, help_text="Main package as filed; code or former name.")
+    year = serializers.IntegerField(
+        min_value=2000,
+        max_value=2100,
+        required=False,
+        help_text="Year of submission (of creation for drafts).",
+    )
+    package = serializers.CharField(
+        max_length=80, required=False, help_text="Main package as filed; code or former name."
+    )
     province = serializers.ChoiceField(choices=sorted(PROVINCES), required=False)
 
 
@@ -207,7 +232,10 @@ class DecisionSerializer(serializers.Serializer):
     @extend_schema_field(ReasonSerializer(many=True))
     def get_reasons(self, obj):
         lang = _lang()
-        return [{"code": r.code, "label": getattr(r, f"label_{lang}") or r.label_nl} for r in obj.reasons.all()]
+        return [
+            {"code": r.code, "label": getattr(r, f"label_{lang}") or r.label_nl}
+            for r in obj.reasons.all()
+        ]
 
 
 class AmendmentSerializer(serializers.Serializer):
@@ -229,9 +257,14 @@ class ApplicationSerializer(serializers.ModelSerializer):
     extensions = serializers.SerializerMethodField()
     province = serializers.CharField()
     cost_eur = serializers.DecimalField(**MONEY_OUT)
-    rate_pct = serializers.DecimalField(max_digits=5, decimal_places=2, coerce_to_string=True, read_only=True, allow_null=True)
-    subsidy_eur = serializers.DecimalField(**MONEY_OUT, allow_null=True,
-                                           help_text="Computed from the policy in force on the submission date.")
+    rate_pct = serializers.DecimalField(
+        max_digits=5, decimal_places=2, coerce_to_string=True, read_only=True, allow_null=True
+    )
+    subsidy_eur = serializers.DecimalField(
+        **MONEY_OUT,
+        allow_null=True,
+        help_text="Computed from the policy in force on the submission date.",
+    )
     declaration = serializers.JSONField()
     status = serializers.ChoiceField(choices=[s.value for s in Status], read_only=True)
     checks = serializers.SerializerMethodField()
@@ -241,10 +274,30 @@ class ApplicationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Application
         fields = [
-            "reference", "status", "provider", "enterprise_number", "enterprise_name", "enterprise_kind",
-            "postal_code", "province", "package", "current_package", "extensions", "cost_eur", "rate_pct",
-            "subsidy_eur", "submitted_on", "decision_due_on", "decided_on", "closed_on", "declaration",
-            "checks", "decision", "amendments", "created_at", "updated_at",
+            "reference",
+            "status",
+            "provider",
+            "enterprise_number",
+            "enterprise_name",
+            "enterprise_kind",
+            "postal_code",
+            "province",
+            "package",
+            "current_package",
+            "extensions",
+            "cost_eur",
+            "rate_pct",
+            "subsidy_eur",
+            "submitted_on",
+            "decision_due_on",
+            "decided_on",
+            "closed_on",
+            "declaration",
+            "checks",
+            "decision",
+            "amendments",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -260,7 +313,11 @@ class ApplicationSerializer(serializers.ModelSerializer):
             return []
         lang = _lang()
         return [
-            {"code": r.code, "outcome": r.outcome, "message": getattr(r, f"message_{lang}") or r.message_nl}
+            {
+                "code": r.code,
+                "outcome": r.outcome,
+                "message": getattr(r, f"message_{lang}") or r.message_nl,
+            }
             for r in runs[-1].results.all()
         ]
 
@@ -296,13 +353,19 @@ class TariffSerializer(serializers.Serializer):
 
 
 class TariffFilterSerializer(serializers.Serializer):
-    provider = serializers.CharField(max_length=40, required=False, help_text="Provider code (staff only).")
-    on = serializers.DateField(required=False, help_text="Only tariffs valid on this date (YYYY-MM-DD).")
+    provider = serializers.CharField(
+        max_length=40, required=False, help_text="Provider code (staff only)."
+    )
+    on = serializers.DateField(
+        required=False, help_text="Only tariffs valid on this date (YYYY-MM-DD)."
+    )
 
 
 class PolicyRateSerializer(serializers.Serializer):
     enterprise_kind = serializers.CharField(source="enterprise_kind.code")
-    rate_pct = serializers.DecimalField(max_digits=5, decimal_places=2, coerce_to_string=True, read_only=True)
+    rate_pct = serializers.DecimalField(
+        max_digits=5, decimal_places=2, coerce_to_string=True, read_only=True
+    )
 
 
 class PolicySerializer(serializers.Serializer):
@@ -323,7 +386,9 @@ class PolicySerializer(serializers.Serializer):
 
 
 class PolicyFilterSerializer(serializers.Serializer):
-    on = serializers.DateField(required=False, help_text="The policy in force on this date (default: today).")
+    on = serializers.DateField(
+        required=False, help_text="The policy in force on this date (default: today)."
+    )
 
 
 class ReasonCodeSerializer(serializers.Serializer):
@@ -347,7 +412,9 @@ class TokenSerializer(serializers.Serializer):
 
 
 class StatisticsFilterSerializer(serializers.Serializer):
-    years = serializers.ListField(child=serializers.CharField(max_length=50), min_length=1, max_length=20)
+    years = serializers.ListField(
+        child=serializers.CharField(max_length=50), min_length=1, max_length=20
+    )
 
     def validate_years(self, value):
         years: list[int] = []
@@ -355,7 +422,9 @@ class StatisticsFilterSerializer(serializers.Serializer):
             for part in str(item).split(","):
                 part = part.strip()
                 if not part.isdigit() or not 2000 <= int(part) <= 2100:
-                    raise serializers.ValidationError(_("each year must be a number between 2000 and 2100"))
+                    raise serializers.ValidationError(
+                        _("each year must be a number between 2000 and 2100")
+                    )
                 years.append(int(part))
         if not years or len(years) > 20:
             raise serializers.ValidationError(_("give between 1 and 20 years"))
@@ -375,4 +444,3 @@ class ProblemSerializer(serializers.Serializer):
     code = serializers.CharField()
     errors = ProblemErrorSerializer(many=True, required=False)
     request_id = serializers.CharField(required=False)
-

@@ -23,8 +23,15 @@ def hash_key(raw: str) -> str:
 def token_create(*, actor, user, name: str = "") -> tuple[ApiToken, str]:
     """A new token for `user`; returns (token, raw key). Only the hash is stored."""
     raw = KEY_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, name=name[:100], prefix=raw[: len(KEY_PREFIX) + 6], key_hash=hash_key(raw))
-    audit_record(actor=actor, action="api_token.create", obj=token, after={"user": user.username, "prefix": token.prefix})
+    token = ApiToken.objects.create(
+        user=user, name=name[:100], prefix=raw[: len(KEY_PREFIX) + 6], key_hash=hash_key(raw)
+    )
+    audit_record(
+        actor=actor,
+        action="api_token.create",
+        obj=token,
+        after={"user": user.username, "prefix": token.prefix},
+    )
     return token, raw
 
 
@@ -38,5 +45,7 @@ def token_revoke(*, actor, token: ApiToken) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        audit_record(actor=actor, action="api_token.revoke", obj=token, after={"prefix": token.prefix})
+        audit_record(
+            actor=actor, action="api_token.revoke", obj=token, after={"prefix": token.prefix}
+        )
     return token

@@ -19,12 +19,19 @@ CREATE_BODY = {
         "sme": {
             "enterprise": {
                 "periods": [
-                    {"year_end": "2024-12-31", "staff_awu": 20, "turnover_eur": "3000000", "balance_sheet_eur": "2000000"}
+                    {
+                        "year_end": "2024-12-31",
+                        "staff_awu": 20,
+                        "turnover_eur": "3000000",
+                        "balance_sheet_eur": "2000000",
+                    }
                 ]
             },
             "relations": [],
         },
-        "de_minimis_prior_aid": [{"granted_on": "2025-02-01", "amount_eur": "5000.00", "description": "kmo-portefeuille"}],
+        "de_minimis_prior_aid": [
+            {"granted_on": "2025-02-01", "amount_eur": "5000.00", "description": "kmo-portefeuille"}
+        ],
         "negative_equity": False,
         "public_participation_pct": 0,
     },

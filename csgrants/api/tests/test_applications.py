@@ -72,7 +72,9 @@ def test_minimal_body_sme_check_warns_without_figures(provider_client, funded):
     assert sme["outcome"] == "warn"
 
 
-@pytest.mark.parametrize(("given", "stored"), [(24000, "24000.00"), (24000.5, "24000.50"), ("24000.5", "24000.50")])
+@pytest.mark.parametrize(
+    ("given", "stored"), [(24000, "24000.00"), (24000.5, "24000.50"), ("24000.5", "24000.50")]
+)
 def test_amounts_may_be_strings_or_numbers(provider_client, given, stored):
     r = provider_client.post(URL, body(cost_eur=given, submit=False), format="json")
     assert r.status_code == 201, r.content
@@ -101,7 +103,10 @@ def test_messages_follow_the_request_language(provider_client, funded):
         ({"enterprise_kind": "vzw"}, "enterprise_kind"),
         ({"extensions": ["NOPE"]}, "extensions[0]"),
         ({"declaration": []}, "declaration"),
-        ({"declaration": {"public_participation_pct": 150}}, "declaration.public_participation_pct"),
+        (
+            {"declaration": {"public_participation_pct": 150}},
+            "declaration.public_participation_pct",
+        ),
         ({"declaration": {"surprise": 1}}, "declaration.surprise"),
     ],
 )
@@ -117,7 +122,14 @@ def test_validation_errors_name_their_fields(provider_client, changes, field):
 def test_missing_fields_are_all_named(provider_client):
     r = provider_client.post(URL, {"declaration": {}}, format="json")
     data = problem(r, 400, "VALIDATION_ERROR")
-    assert {"enterprise_number", "enterprise_name", "enterprise_kind", "postal_code", "package", "cost_eur"} <= fields_of(data)
+    assert {
+        "enterprise_number",
+        "enterprise_name",
+        "enterprise_kind",
+        "postal_code",
+        "package",
+        "cost_eur",
+    } <= fields_of(data)
 
 
 def test_invalid_sme_figures_name_the_nested_field(provider_client):
@@ -125,12 +137,16 @@ def test_invalid_sme_figures_name_the_nested_field(provider_client):
     data["declaration"]["sme"]["enterprise"]["periods"][0]["turnover_eur"] = "-5"
     r = provider_client.post(URL, data, format="json")
     assert r.status_code == 400
-    assert any(f.startswith("declaration.sme.") and f.endswith("turnover_eur") for f in fields_of(r.json()))
+    assert any(
+        f.startswith("declaration.sme.") and f.endswith("turnover_eur") for f in fields_of(r.json())
+    )
 
 
 def test_decision_approve_commits_budget(provider_client, reviewer_client, funded):
     ref = provider_client.post(URL, body(), format="json").json()["reference"]
-    r = reviewer_client.post(f"{URL}{ref}/decision/", {"outcome": "approved", "note": "ok"}, format="json")
+    r = reviewer_client.post(
+        f"{URL}{ref}/decision/", {"outcome": "approved", "note": "ok"}, format="json"
+    )
     assert r.status_code == 200, r.content
     data = r.json()
     assert data["status"] == "approved" and data["decision"]["outcome"] == "approved"
@@ -140,10 +156,15 @@ def test_decision_approve_commits_budget(provider_client, reviewer_client, funde
 def test_rejection_lists_its_reasons(provider_client, reviewer_client, funded):
     ref = provider_client.post(URL, body(), format="json").json()["reference"]
     r = reviewer_client.post(
-        f"{URL}{ref}/decision/", {"outcome": "rejected", "reasons": ["NOT_SME"]}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+        f"{URL}{ref}/decision/",
+        {"outcome": "rejected", "reasons": ["NOT_SME"]},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert r.status_code == 200
-    assert r.json()["decision"]["reasons"] == [{"code": "NOT_SME", "label": "Not an SME under the EU definition"}]
+    assert r.json()["decision"]["reasons"] == [
+        {"code": "NOT_SME", "label": "Not an SME under the EU definition"}
+    ]
 
 
 @pytest.mark.parametrize(
@@ -177,11 +198,19 @@ def test_budget_exhausted_answers_409_and_changes_nothing(provider_client, revie
 def test_transition_not_allowed_answers_409(provider_client, reviewer_client, funded):
     ref = provider_client.post(URL, body(), format="json").json()["reference"]
     problem(provider_client.post(f"{URL}{ref}/submit/"), 409, "TRANSITION_NOT_ALLOWED")
-    draft = provider_client.post(URL, body(submit=False, enterprise_number="0202.239.951"), format="json").json()
-    r = reviewer_client.post(f"{URL}{draft['reference']}/decision/", {"outcome": "approved"}, format="json")
+    draft = provider_client.post(
+        URL, body(submit=False, enterprise_number="0202.239.951"), format="json"
+    ).json()
+    r = reviewer_client.post(
+        f"{URL}{draft['reference']}/decision/", {"outcome": "approved"}, format="json"
+    )
     problem(r, 409, "TRANSITION_NOT_ALLOWED")
     provider_client.post(f"{URL}{ref}/withdraw/", {}, format="json")
-    problem(provider_client.post(f"{URL}{ref}/withdraw/", {}, format="json"), 409, "TRANSITION_NOT_ALLOWED")
+    problem(
+        provider_client.post(f"{URL}{ref}/withdraw/", {}, format="json"),
+        409,
+        "TRANSITION_NOT_ALLOWED",
+    )
 
 
 def test_withdraw_releases_committed_budget(provider_client, reviewer_client, funded):
@@ -195,10 +224,20 @@ def test_withdraw_releases_committed_budget(provider_client, reviewer_client, fu
 
 def test_roles_are_enforced(provider_client, reviewer_client, analyst_client, funded):
     ref = provider_client.post(URL, body(), format="json").json()["reference"]
-    problem(provider_client.post(f"{URL}{ref}/decision/", {"outcome": "approved"}, format="json"), 403, "PERMISSION_DENIED")
-    problem(analyst_client.post(f"{URL}{ref}/decision/", {"outcome": "approved"}, format="json"), 403, "PERMISSION_DENIED")
+    problem(
+        provider_client.post(f"{URL}{ref}/decision/", {"outcome": "approved"}, format="json"),
+        403,
+        "PERMISSION_DENIED",
+    )
+    problem(
+        analyst_client.post(f"{URL}{ref}/decision/", {"outcome": "approved"}, format="json"),
+        403,
+        "PERMISSION_DENIED",
+    )
     problem(reviewer_client.post(URL, body(), format="json"), 403, "PERMISSION_DENIED")
-    problem(reviewer_client.post(f"{URL}{ref}/withdraw/", {}, format="json"), 403, "PERMISSION_DENIED")
+    problem(
+        reviewer_client.post(f"{URL}{ref}/withdraw/", {}, format="json"), 403, "PERMISSION_DENIED"
+    )
     assert analyst_client.get(f"{URL}{ref}/").status_code == 200
 
 
@@ -209,14 +248,20 @@ def test_list_filters_and_paginates(provider_client, make_application, funded):
     r = provider_client.get(URL, {"status": "submitted"})
     assert r.json()["count"] == 2
     assert provider_client.get(URL, {"province": "BE-VAN"}).json()["count"] == 1
-    assert provider_client.get(URL, {"package": "light"}).json()["count"] == 2  # former name of MEDIUM
+    assert (
+        provider_client.get(URL, {"package": "light"}).json()["count"] == 2
+    )  # former name of MEDIUM
     year = Application.objects.first().created_at.year
     assert provider_client.get(URL, {"year": year}).json()["count"] == 3
     assert provider_client.get(URL, {"year": year - 1}).json()["count"] == 0
     page = provider_client.get(URL, {"page_size": 2}).json()
     assert len(page["results"]) == 2 and page["next"] and page["count"] == 3
-    for params, field in [({"status": "bogus"}, "status"), ({"year": "x"}, "year"), ({"package": "GOLD"}, "package"),
-                          ({"province": "BE-XX"}, "province")]:
+    for params, field in [
+        ({"status": "bogus"}, "status"),
+        ({"year": "x"}, "year"),
+        ({"package": "GOLD"}, "package"),
+        ({"province": "BE-XX"}, "province"),
+    ]:
         r = provider_client.get(URL, params)
         assert r.status_code == 400 and field in fields_of(r.json()), (params, r.content)
     problem(provider_client.get(URL, {"page": 99}), 404, "NOT_FOUND")

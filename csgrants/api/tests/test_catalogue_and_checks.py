@@ -35,15 +35,38 @@ SME = {
         "name": "A",
         "kind": "kmo",
         "periods": [
-            {"year_end": "2024-12-31", "staff_awu": 180, "turnover_eur": "30000000", "balance_sheet_eur": "45000000"},
-            {"year_end": "2023-12-31", "staff_awu": 170, "turnover_eur": "28000000", "balance_sheet_eur": "44000000"},
+            {
+                "year_end": "2024-12-31",
+                "staff_awu": 180,
+                "turnover_eur": "30000000",
+                "balance_sheet_eur": "45000000",
+            },
+            {
+                "year_end": "2023-12-31",
+                "staff_awu": 170,
+                "turnover_eur": "28000000",
+                "balance_sheet_eur": "44000000",
+            },
         ],
     },
     "relations": [
         {
-            "name": "C", "direction": "upstream", "capital_pct": 30, "voting_pct": 30, "control": False,
-            "investor_category": None, "investment_eur": None, "acting_jointly_with": [],
-            "periods": [{"year_end": "2024-12-31", "staff_awu": 200, "turnover_eur": "40000000", "balance_sheet_eur": "20000000"}],
+            "name": "C",
+            "direction": "upstream",
+            "capital_pct": 30,
+            "voting_pct": 30,
+            "control": False,
+            "investor_category": None,
+            "investment_eur": None,
+            "acting_jointly_with": [],
+            "periods": [
+                {
+                    "year_end": "2024-12-31",
+                    "staff_awu": 200,
+                    "turnover_eur": "40000000",
+                    "balance_sheet_eur": "20000000",
+                }
+            ],
         }
     ],
 }
@@ -66,12 +89,23 @@ def test_sme_check_names_the_bad_field(provider_client):
 
 
 def test_de_minimis_check(provider_client):
-    body = {"grant_date": "2024-03-01", "amount_eur": 15000, "prior_aid": [
-        {"granted_on": "2022-05-01", "amount_eur": "190000.00", "description": "kmo-portefeuille"}]}
+    body = {
+        "grant_date": "2024-03-01",
+        "amount_eur": 15000,
+        "prior_aid": [
+            {
+                "granted_on": "2022-05-01",
+                "amount_eur": "190000.00",
+                "description": "kmo-portefeuille",
+            }
+        ],
+    }
     r = provider_client.post("/api/v1/eligibility/de-minimis", body, format="json")
     assert r.status_code == 200
     assert r.json()["headroom_eur"] == "110000.00" and r.json()["window_start"] == "2021-03-02"
-    r = provider_client.post("/api/v1/eligibility/de-minimis", {**body, "grant_date": "01/03/2024"}, format="json")
+    r = provider_client.post(
+        "/api/v1/eligibility/de-minimis", {**body, "grant_date": "01/03/2024"}, format="json"
+    )
     assert r.status_code == 400 and r.json()["errors"][0]["field"] == "grant_date"
 
 
@@ -81,21 +115,28 @@ def fake_report(monkeypatch):
 
     def build(years):
         seen.append(years)
-        return {"scheme": "CS-verbetertrajecten", "generated_at": "2026-11-27T10:00:00+00:00",
-                "years": {str(y): {"submitted": {"total": 0}} for y in years}}
+        return {
+            "scheme": "CS-verbetertrajecten",
+            "generated_at": "2026-11-27T10:00:00+00:00",
+            "years": {str(y): {"submitted": {"total": 0}} for y in years},
+        }
 
     monkeypatch.setattr(statistics, "_build_report", build)
     return seen
 
 
-@pytest.mark.parametrize("query", ["years=2021&years=2022", "years=2021,2022", "years=2022,2021&years=2021"])
+@pytest.mark.parametrize(
+    "query", ["years=2021&years=2022", "years=2021,2022", "years=2022,2021&years=2021"]
+)
 def test_statistics_report_for_staff(analyst_client, fake_report, query):
     r = analyst_client.get(f"/api/v1/statistics/report/?{query}")
     assert r.status_code == 200
     assert fake_report == [[2021, 2022]] and set(r.json()["years"]) == {"2021", "2022"}
 
 
-def test_statistics_is_staff_only_and_validates_years(provider_client, reviewer_client, fake_report):
+def test_statistics_is_staff_only_and_validates_years(
+    provider_client, reviewer_client, fake_report
+):
     assert provider_client.get("/api/v1/statistics/report/?years=2021").status_code == 403
     for query in ["", "years=", "years=abc", "years=1850", "years=2021,x"]:
         r = reviewer_client.get(f"/api/v1/statistics/report/?{query}")

@@ -26,7 +26,9 @@ def works(raw) -> int:
 def test_provider_user_and_unknown_provider_are_created():
     lines = run("crm", "--role", "provider", "--provider", "ACME")
     user = User.objects.get(username="crm")
-    assert user.role == Role.PROVIDER and user.service_provider == ServiceProvider.objects.get(code="ACME")
+    assert user.role == Role.PROVIDER and user.service_provider == ServiceProvider.objects.get(
+        code="ACME"
+    )
     assert works(lines[-1]) == 200
 
 

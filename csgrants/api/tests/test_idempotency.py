@@ -32,7 +32,9 @@ def test_retry_with_same_key_returns_first_answer_and_creates_nothing(provider_c
 
 def test_same_key_with_another_body_is_422(provider_client, funded):
     provider_client.post(URL, CREATE_BODY, format="json", HTTP_IDEMPOTENCY_KEY="order-43")
-    r = provider_client.post(URL, {**CREATE_BODY, "cost_eur": "25000.00"}, format="json", HTTP_IDEMPOTENCY_KEY="order-43")
+    r = provider_client.post(
+        URL, {**CREATE_BODY, "cost_eur": "25000.00"}, format="json", HTTP_IDEMPOTENCY_KEY="order-43"
+    )
     assert r.status_code == 422
     assert r["Content-Type"].startswith("application/problem+json")
     assert r.json()["code"] == "IDEMPOTENCY_KEY_REUSED"
@@ -48,8 +50,12 @@ def test_keys_are_per_user(provider_client, other_client, funded):
 
 def test_key_applies_to_transitions_too(provider_client, reviewer_client, funded):
     ref = provider_client.post(URL, CREATE_BODY, format="json").json()["reference"]
-    first = reviewer_client.post(f"{URL}{ref}/decision/", {"outcome": "approved"}, format="json", HTTP_IDEMPOTENCY_KEY="d1")
-    again = reviewer_client.post(f"{URL}{ref}/decision/", {"outcome": "approved"}, format="json", HTTP_IDEMPOTENCY_KEY="d1")
+    first = reviewer_client.post(
+        f"{URL}{ref}/decision/", {"outcome": "approved"}, format="json", HTTP_IDEMPOTENCY_KEY="d1"
+    )
+    again = reviewer_client.post(
+        f"{URL}{ref}/decision/", {"outcome": "approved"}, format="json", HTTP_IDEMPOTENCY_KEY="d1"
+    )
     assert first.status_code == again.status_code == 200  # not 409: the retry is the same request
     assert Application.objects.get().decisions.count() == 1
 
@@ -57,16 +63,24 @@ def test_key_applies_to_transitions_too(provider_client, reviewer_client, funded
 def test_records_are_kept_24_hours_then_forgotten(provider_client, funded, time_machine):
     provider_client.post(URL, CREATE_BODY, format="json", HTTP_IDEMPOTENCY_KEY="old")
     time_machine.move_to(timezone.now() + timedelta(hours=23, minutes=59))
-    assert provider_client.post(URL, CREATE_BODY, format="json", HTTP_IDEMPOTENCY_KEY="old")["Idempotent-Replayed"]
+    assert provider_client.post(URL, CREATE_BODY, format="json", HTTP_IDEMPOTENCY_KEY="old")[
+        "Idempotent-Replayed"
+    ]
     assert Application.objects.count() == 1
     time_machine.move_to(timezone.now() + timedelta(hours=25))
-    r = provider_client.post(URL, {**CREATE_BODY, "enterprise_number": "0202.239.951"}, format="json",
-                             HTTP_IDEMPOTENCY_KEY="old")
+    r = provider_client.post(
+        URL,
+        {**CREATE_BODY, "enterprise_number": "0202.239.951"},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="old",
+    )
     assert r.status_code == 201 and "Idempotent-Replayed" not in r
     assert Application.objects.count() == 2
 
 
-def test_server_error_is_not_stored_so_the_retry_does_the_work(provider_client, funded, monkeypatch):
+def test_server_error_is_not_stored_so_the_retry_does_the_work(
+    provider_client, funded, monkeypatch
+):
     from csgrants.applications import services
 
     real = services.application_create
@@ -79,9 +93,19 @@ def test_server_error_is_not_stored_so_the_retry_does_the_work(provider_client, 
         return real(**kwargs)
 
     monkeypatch.setattr(services, "application_create", flaky)
-    assert provider_client.post(URL, CREATE_BODY, format="json", HTTP_IDEMPOTENCY_KEY="flaky").status_code == 500
+    assert (
+        provider_client.post(
+            URL, CREATE_BODY, format="json", HTTP_IDEMPOTENCY_KEY="flaky"
+        ).status_code
+        == 500
+    )
     assert not IdempotencyRecord.objects.exists()
-    assert provider_client.post(URL, CREATE_BODY, format="json", HTTP_IDEMPOTENCY_KEY="flaky").status_code == 201
+    assert (
+        provider_client.post(
+            URL, CREATE_BODY, format="json", HTTP_IDEMPOTENCY_KEY="flaky"
+        ).status_code
+        == 201
+    )
     assert Application.objects.count() == 1
 
 

@@ -33,12 +33,15 @@ def test_read_another_providers_file_is_404_like_a_missing_one(own, other_client
     assert theirs == missing
 
 
-def test_list_shows_only_own_files(own, other_client, provider_client, other_provider_user, other_provider):
+def test_list_shows_only_own_files(
+    own, other_client, provider_client, other_provider_user, other_provider
+):
     assert other_client.get(URL).json()["count"] == 0
     for filters in ({"status": "submitted"}, {"province": "BE-VOV"}, {"package": "MEDIUM"}):
         assert other_client.get(URL, filters).json()["count"] == 0
-    other_ref = other_client.post(URL, {**CREATE_BODY, "enterprise_number": "0202.239.951", "submit": False},
-                                  format="json").json()["reference"]
+    other_ref = other_client.post(
+        URL, {**CREATE_BODY, "enterprise_number": "0202.239.951", "submit": False}, format="json"
+    ).json()["reference"]
     assert [a["reference"] for a in provider_client.get(URL).json()["results"]] == [own]
     assert [a["reference"] for a in other_client.get(URL).json()["results"]] == [other_ref]
 
@@ -57,11 +60,31 @@ def test_create_always_files_for_the_users_own_provider(other_client, other_prov
     assert Application.objects.get().provider == other_provider
 
 
-def test_tariffs_of_another_provider_are_not_shown(provider, other_provider, provider_client, other_client, reviewer_client):
+def test_tariffs_of_another_provider_are_not_shown(
+    provider, other_provider, provider_client, other_client, reviewer_client
+):
     package = Package.objects.get(code="MEDIUM")
-    Tariff.objects.create(provider=provider, package=package, amount_eur=Decimal("20000"), valid_from=date(2023, 1, 1))
-    Tariff.objects.create(provider=other_provider, package=package, amount_eur=Decimal("21000"), valid_from=date(2023, 1, 1))
-    assert [t["provider"] for t in provider_client.get("/api/v1/catalogue/tariffs/").json()] == ["P1"]
-    assert [t["provider"] for t in other_client.get("/api/v1/catalogue/tariffs/", {"provider": "P1"}).json()] == []
-    assert {t["provider"] for t in reviewer_client.get("/api/v1/catalogue/tariffs/").json()} == {"P1", "P2"}
-    assert [t["amount_eur"] for t in reviewer_client.get("/api/v1/catalogue/tariffs/", {"provider": "P2"}).json()] == ["21000.00"]
+    Tariff.objects.create(
+        provider=provider, package=package, amount_eur=Decimal("20000"), valid_from=date(2023, 1, 1)
+    )
+    Tariff.objects.create(
+        provider=other_provider,
+        package=package,
+        amount_eur=Decimal("21000"),
+        valid_from=date(2023, 1, 1),
+    )
+    assert [t["provider"] for t in provider_client.get("/api/v1/catalogue/tariffs/").json()] == [
+        "P1"
+    ]
+    assert [
+        t["provider"]
+        for t in other_client.get("/api/v1/catalogue/tariffs/", {"provider": "P1"}).json()
+    ] == []
+    assert {t["provider"] for t in reviewer_client.get("/api/v1/catalogue/tariffs/").json()} == {
+        "P1",
+        "P2",
+    }
+    assert [
+        t["amount_eur"]
+        for t in reviewer_client.get("/api/v1/catalogue/tariffs/", {"provider": "P2"}).json()
+    ] == ["21000.00"]

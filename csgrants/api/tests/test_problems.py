@@ -23,7 +23,9 @@ def assert_problem(r, status, code=None):
     return data
 
 
-@pytest.mark.parametrize("path", ["/api/v1/nope/", "/api/v1/applications/CS-1/submit/extra/", "/api/v2/", "/api/"])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/nope/", "/api/v1/applications/CS-1/submit/extra/", "/api/v2/", "/api/"]
+)
 def test_unknown_api_urls_are_404_problems(provider_client, path):
     assert_problem(provider_client.get(path), 404, "NOT_FOUND")
 
@@ -40,12 +42,20 @@ def test_405(provider_client):
 
 
 def test_415(provider_client):
-    r = provider_client.post("/api/v1/applications/", "enterprise_name=x", content_type="application/x-www-form-urlencoded")
+    r = provider_client.post(
+        "/api/v1/applications/",
+        "enterprise_name=x",
+        content_type="application/x-www-form-urlencoded",
+    )
     assert_problem(r, 415, "UNSUPPORTED_MEDIA_TYPE")
 
 
 def test_406(provider_client):
-    assert_problem(provider_client.get("/api/v1/catalogue/packages/", HTTP_ACCEPT="text/html"), 406, "NOT_ACCEPTABLE")
+    assert_problem(
+        provider_client.get("/api/v1/catalogue/packages/", HTTP_ACCEPT="text/html"),
+        406,
+        "NOT_ACCEPTABLE",
+    )
 
 
 def test_401_without_or_with_a_bad_token(db):
@@ -60,7 +70,11 @@ def test_401_without_or_with_a_bad_token(db):
 
 
 def test_403(provider_client):
-    assert_problem(provider_client.get("/api/v1/statistics/report/", {"years": "2024"}), 403, "PERMISSION_DENIED")
+    assert_problem(
+        provider_client.get("/api/v1/statistics/report/", {"years": "2024"}),
+        403,
+        "PERMISSION_DENIED",
+    )
 
 
 def test_throttling_is_429_with_retry_after(provider_client, monkeypatch):
@@ -74,8 +88,14 @@ def test_throttling_is_429_with_retry_after(provider_client, monkeypatch):
 
 @pytest.mark.parametrize(
     "raw",
-    [b"{not json", b'{"enterprise_name": "a\\u0000b"}', b'{"enterprise_name": "\\ud800"}', b"[" * 5000 + b"]" * 5000,
-     b'{"cost_eur": 1e999}', b'{"cost_eur": NaN}'],
+    [
+        b"{not json",
+        b'{"enterprise_name": "a\\u0000b"}',
+        b'{"enterprise_name": "\\ud800"}',
+        b"[" * 5000 + b"]" * 5000,
+        b'{"cost_eur": 1e999}',
+        b'{"cost_eur": NaN}',
+    ],
 )
 def test_malformed_bodies_are_400(provider_client, raw):
     r = provider_client.post("/api/v1/applications/", raw, content_type="application/json")
@@ -83,7 +103,9 @@ def test_malformed_bodies_are_400(provider_client, raw):
     assert_problem(r, 400)
 
 
-def test_unhandled_errors_are_500_problems_logged_with_the_request_id(provider_client, monkeypatch, caplog):
+def test_unhandled_errors_are_500_problems_logged_with_the_request_id(
+    provider_client, monkeypatch, caplog
+):
     from csgrants.api.views import catalogue
 
     def boom():
@@ -100,7 +122,9 @@ def test_unhandled_errors_are_500_problems_logged_with_the_request_id(provider_c
 
 
 def test_validation_problem_lists_fields(provider_client):
-    data = assert_problem(provider_client.post("/api/v1/applications/", {}, format="json"), 400, "VALIDATION_ERROR")
+    data = assert_problem(
+        provider_client.post("/api/v1/applications/", {}, format="json"), 400, "VALIDATION_ERROR"
+    )
     assert all(set(e) == {"field", "message"} for e in data["errors"])
     assert "cost_eur" in {e["field"] for e in data["errors"]}
 

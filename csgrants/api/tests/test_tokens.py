@@ -29,7 +29,10 @@ def test_raw_token_is_never_stored(provider_user):
 
 
 def test_several_tokens_work_and_record_their_use(provider_user):
-    (t1, raw1), (t2, raw2) = token_create(actor=None, user=provider_user), token_create(actor=None, user=provider_user)
+    (t1, raw1), (_t2, raw2) = (
+        token_create(actor=None, user=provider_user),
+        token_create(actor=None, user=provider_user),
+    )
     assert raw1 != raw2
     assert _client(raw1).get("/api/v1/applications/").status_code == 200
     assert _client(raw2).get("/api/v1/applications/").status_code == 200
@@ -69,7 +72,9 @@ def test_session_auth_still_works_for_the_web_ui(client, provider_user):
 def test_admin_can_revoke(client, provider_user):
     from csgrants.accounts.models import User
 
-    client.force_login(User.objects.create_superuser("root", "root@example.org", "pw-root-123456", role="admin"))
+    client.force_login(
+        User.objects.create_superuser("root", "root@example.org", "pw-root-123456", role="admin")
+    )
     token, raw = token_create(actor=None, user=provider_user)
     r = client.post("/admin/api/apitoken/", {"action": "revoke", "_selected_action": [token.pk]})
     assert r.status_code == 302

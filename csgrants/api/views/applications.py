@@ -27,12 +27,18 @@ from csgrants.applications.workflow import transition_for
 from csgrants.core.errors import TransitionNotAllowed
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
-    IDEMPOTENCY_HEADER, str, OpenApiParameter.HEADER, required=False,
+    IDEMPOTENCY_HEADER,
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
     description="Repeat a POST safely: the same key with the same body returns the first answer and "
     "changes nothing; the same key with another body answers 422. Kept at least 24 hours.",
 )
 REFERENCE_PARAMETER = OpenApiParameter(
-    "reference", str, OpenApiParameter.PATH, description="The application's reference, e.g. CS-2026-00042.",
+    "reference",
+    str,
+    OpenApiParameter.PATH,
+    description="The application's reference, e.g. CS-2026-00042.",
     pattern=r"^[A-Za-z0-9-]{1,40}$",
 )
 
@@ -85,8 +91,11 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     def _render(self, reference: str, code=status.HTTP_200_OK, headers=None) -> Response:
         application = self._fetch(reference)
-        return Response(ApplicationSerializer(application, context={"request": self.request}).data,
-                        status=code, headers=headers)
+        return Response(
+            ApplicationSerializer(application, context={"request": self.request}).data,
+            status=code,
+            headers=headers,
+        )
 
     @extend_schema(
         summary="File an application",
@@ -105,9 +114,13 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         submit = fields.pop("submit")
         # One transaction for both steps, so that a failed submission leaves no stray draft.
         with transaction.atomic():
-            application = services.application_create(actor=request.user, provider=request.user.service_provider, **fields)
+            application = services.application_create(
+                actor=request.user, provider=request.user.service_provider, **fields
+            )
             if submit:
-                application = services.application_submit(actor=request.user, application=application)
+                application = services.application_submit(
+                    actor=request.user, application=application
+                )
         location = request.build_absolute_uri(f"{request.path}{application.reference}/")
         return self._render(application.reference, status.HTTP_201_CREATED, {"Location": location})
 
@@ -146,7 +159,9 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
                 raise TransitionNotAllowed(
                     f"{application.status} -> {serializer.validated_data['outcome']} is not a step of the workflow"
                 )
-            services.decision_record(actor=request.user, application=application, **serializer.validated_data)
+            services.decision_record(
+                actor=request.user, application=application, **serializer.validated_data
+            )
             return self._render(application.reference)
 
         return idempotent(self, request, handler)
@@ -164,7 +179,9 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             application = self.get_object()
             serializer = NoteInputSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
-            services.application_withdraw(actor=request.user, application=application, **serializer.validated_data)
+            services.application_withdraw(
+                actor=request.user, application=application, **serializer.validated_data
+            )
             return self._render(application.reference)
 
         return idempotent(self, request, handler)

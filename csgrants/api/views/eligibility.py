@@ -15,7 +15,11 @@ from csgrants.core.errors import ValidationFailed
 _MONEY_OUT = {"type": "string", "pattern": r"^\d+\.\d{2}$"}
 _FIGURES_OUT = {
     "type": "object",
-    "properties": {"staff_awu": _MONEY_OUT, "turnover_eur": _MONEY_OUT, "balance_sheet_eur": _MONEY_OUT},
+    "properties": {
+        "staff_awu": _MONEY_OUT,
+        "turnover_eur": _MONEY_OUT,
+        "balance_sheet_eur": _MONEY_OUT,
+    },
 }
 _CATEGORY = {"type": "string", "enum": ["micro", "small", "medium", "large"]}
 SME_ANSWER_SCHEMA = {
@@ -27,7 +31,10 @@ SME_ANSWER_SCHEMA = {
         "status": {"type": "string", "enum": ["autonomous", "partner", "linked"]},
         "aggregated": {
             "type": "object",
-            "properties": {"year_end": {"type": "string", "format": "date"}, **_FIGURES_OUT["properties"]},
+            "properties": {
+                "year_end": {"type": "string", "format": "date"},
+                **_FIGURES_OUT["properties"],
+            },
         },
         "periods": {
             "type": "array",
@@ -48,7 +55,13 @@ SME_ANSWER_SCHEMA = {
                     "name": {"type": "string"},
                     "treatment": {
                         "type": "string",
-                        "enum": ["linked", "partner", "exempt_investor", "below_threshold", "public_body"],
+                        "enum": [
+                            "linked",
+                            "partner",
+                            "exempt_investor",
+                            "below_threshold",
+                            "public_body",
+                        ],
                     },
                     "share_pct": _MONEY_OUT,
                 },
@@ -56,7 +69,10 @@ SME_ANSWER_SCHEMA = {
         },
         "reasons": {
             "type": "array",
-            "items": {"type": "object", "properties": {"code": {"type": "string"}, "message": {"type": "string"}}},
+            "items": {
+                "type": "object",
+                "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+            },
         },
     },
 }
@@ -66,7 +82,11 @@ DE_MINIMIS_INPUT_SCHEMA = {
     "properties": {
         "grant_date": {"type": "string", "format": "date"},
         "amount_eur": AID_SCHEMA["properties"]["amount_eur"],
-        "fiscal_year_end": {"type": "string", "pattern": r"^\d{2}-\d{2}$", "description": "MM-DD, default 12-31."},
+        "fiscal_year_end": {
+            "type": "string",
+            "pattern": r"^\d{2}-\d{2}$",
+            "description": "MM-DD, default 12-31.",
+        },
         "prior_aid": {"type": "array", "items": AID_SCHEMA},
     },
 }
@@ -80,8 +100,16 @@ _AID_OUT = {
 }
 DE_MINIMIS_ANSWER_SCHEMA = {
     "type": "object",
-    "required": ["eligible", "regulation", "ceiling_eur", "window_start", "window_end", "cumulated_eur",
-                 "headroom_eur", "counted_aid"],
+    "required": [
+        "eligible",
+        "regulation",
+        "ceiling_eur",
+        "window_start",
+        "window_end",
+        "cumulated_eur",
+        "headroom_eur",
+        "counted_aid",
+    ],
     "properties": {
         "eligible": {"type": "boolean"},
         "regulation": {"type": "string", "enum": ["1407/2013", "2023/2831"]},
@@ -108,8 +136,11 @@ def _evaluate(entry_point: str, data) -> dict:
     try:
         return getattr(serialize, entry_point)(data, lang=_lang())
     except EligibilityInputError as exc:
-        raise ValidationFailed(exc.errors[0][1] if exc.errors else str(exc),
-                               field=exc.errors[0][0] if exc.errors else "", errors=exc.errors)
+        raise ValidationFailed(
+            exc.errors[0][1] if exc.errors else str(exc),
+            field=exc.errors[0][0] if exc.errors else "",
+            errors=exc.errors,
+        )
 
 
 class SmeCheckView(APIView):
@@ -119,14 +150,46 @@ class SmeCheckView(APIView):
         "Invalid input answers 400 naming the field; it never gets a verdict.",
         request={"application/json": SME_INPUT_SCHEMA},
         responses={200: SME_ANSWER_SCHEMA},
-        examples=[OpenApiExample("Partner enterprise", request_only=True, value={
-            "enterprise": {"name": "A", "kind": "kmo", "periods": [
-                {"year_end": "2024-12-31", "staff_awu": 180, "turnover_eur": "30000000", "balance_sheet_eur": "45000000"}]},
-            "relations": [{"name": "C", "direction": "upstream", "capital_pct": 30, "voting_pct": 30, "control": False,
-                           "investor_category": None, "investment_eur": None, "acting_jointly_with": [],
-                           "periods": [{"year_end": "2024-12-31", "staff_awu": 200, "turnover_eur": "40000000",
-                                        "balance_sheet_eur": "20000000"}]}],
-        })],
+        examples=[
+            OpenApiExample(
+                "Partner enterprise",
+                request_only=True,
+                value={
+                    "enterprise": {
+                        "name": "A",
+                        "kind": "kmo",
+                        "periods": [
+                            {
+                                "year_end": "2024-12-31",
+                                "staff_awu": 180,
+                                "turnover_eur": "30000000",
+                                "balance_sheet_eur": "45000000",
+                            }
+                        ],
+                    },
+                    "relations": [
+                        {
+                            "name": "C",
+                            "direction": "upstream",
+                            "capital_pct": 30,
+                            "voting_pct": 30,
+                            "control": False,
+                            "investor_category": None,
+                            "investment_eur": None,
+                            "acting_jointly_with": [],
+                            "periods": [
+                                {
+                                    "year_end": "2024-12-31",
+                                    "staff_awu": 200,
+                                    "turnover_eur": "40000000",
+                                    "balance_sheet_eur": "20000000",
+                                }
+                            ],
+                        }
+                    ],
+                },
+            )
+        ],
     )
     def post(self, request):
         return Response(_evaluate("evaluate_sme_json", request.data))
@@ -139,10 +202,24 @@ class DeMinimisCheckView(APIView):
         "under the ceiling over the window? Invalid input answers 400 naming the field.",
         request={"application/json": DE_MINIMIS_INPUT_SCHEMA},
         responses={200: DE_MINIMIS_ANSWER_SCHEMA},
-        examples=[OpenApiExample("Within the ceiling", request_only=True, value={
-            "grant_date": "2024-03-01", "amount_eur": "15000.00", "fiscal_year_end": "12-31",
-            "prior_aid": [{"granted_on": "2022-05-01", "amount_eur": "190000.00", "description": "kmo-portefeuille"}],
-        })],
+        examples=[
+            OpenApiExample(
+                "Within the ceiling",
+                request_only=True,
+                value={
+                    "grant_date": "2024-03-01",
+                    "amount_eur": "15000.00",
+                    "fiscal_year_end": "12-31",
+                    "prior_aid": [
+                        {
+                            "granted_on": "2022-05-01",
+                            "amount_eur": "190000.00",
+                            "description": "kmo-portefeuille",
+                        }
+                    ],
+                },
+            )
+        ],
     )
     def post(self, request):
         return Response(_evaluate("evaluate_de_minimis_json", request.data))

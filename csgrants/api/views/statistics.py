@@ -50,8 +50,15 @@ class StatisticsReportView(APIView):
         description="The yearly statistics report (the machine form of `parliamentary_report --format "
         "json`). `?years=2021&years=2022` or `?years=2021,2022`. Agency staff only.",
         parameters=[
-            OpenApiParameter("years", str, OpenApiParameter.QUERY, required=True, many=True, explode=True,
-                             description="Years, repeated or comma-separated."),
+            OpenApiParameter(
+                "years",
+                str,
+                OpenApiParameter.QUERY,
+                required=True,
+                many=True,
+                explode=True,
+                description="Years, repeated or comma-separated.",
+            ),
         ],
         responses={200: REPORT_SCHEMA},
     )

@@ -30,7 +30,9 @@ class TokenDetailView(APIView):
     )
     def delete(self, request, id: int):
         # Ids beyond a bigint are not found rather than a database error.
-        token = ApiToken.objects.filter(user=request.user, pk=id).first() if 0 < id < 2**63 else None
+        token = (
+            ApiToken.objects.filter(user=request.user, pk=id).first() if 0 < id < 2**63 else None
+        )
         if token is None:
             raise NotFound()
         token_revoke(actor=request.user, token=token)

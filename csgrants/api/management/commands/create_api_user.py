@@ -17,7 +17,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("username")
         parser.add_argument("--role", required=True, choices=[r.value for r in Role])
-        parser.add_argument("--provider", help="Service provider code (required for --role provider).")
+        parser.add_argument(
+            "--provider", help="Service provider code (required for --role provider)."
+        )
         parser.add_argument("--token-name", default="", help="A name to recognise the token by.")
 
     @transaction.atomic
@@ -28,7 +30,9 @@ class Command(BaseCommand):
             raise CommandError("--provider is only for --role provider")
         sp = None
         if provider:
-            sp, created = ServiceProvider.objects.get_or_create(code=provider, defaults={"name": provider})
+            sp, created = ServiceProvider.objects.get_or_create(
+                code=provider, defaults={"name": provider}
+            )
             if created:
                 self.stdout.write(f"Created service provider {provider}.")
         user = User.objects.filter(username=username).first()
