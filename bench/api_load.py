@@ -68,14 +68,31 @@ def free_port() -> int:
 
 def psql(sql: str) -> None:
     subprocess.run(
-        ["psql", "-h", PG["host"], "-p", PG["port"], "-U", PG["user"], "-d", "postgres", "-qc", sql],
-        check=True, stdout=subprocess.DEVNULL,
+        [
+            "psql",
+            "-h",
+            PG["host"],
+            "-p",
+            PG["port"],
+            "-U",
+            PG["user"],
+            "-d",
+            "postgres",
+            "-qc",
+            sql,
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
     )
 
 
 def manage(env: dict, *args: str, capture: bool = False) -> str:
     result = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, text=True,
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        text=True,
         stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
     )
     return result.stdout or ""
@@ -96,8 +113,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=30, help="seconds of load (default 30)")
     parser.add_argument("--users", type=int, default=16, help="concurrent simulated clients")
-    parser.add_argument("--rate", type=float, default=130, help="target requests/s over all clients")
-    parser.add_argument("--max-requests", type=int, default=6000, help="stop after this many requests")
+    parser.add_argument(
+        "--rate", type=float, default=130, help="target requests/s over all clients"
+    )
+    parser.add_argument(
+        "--max-requests", type=int, default=6000, help="stop after this many requests"
+    )
     parser.add_argument("--warmup", type=float, default=3, help="seconds of load not counted")
     parser.add_argument("--db", default="csg_api_bench")
     parser.add_argument("--keep-db", action="store_true")
@@ -120,20 +141,47 @@ def main() -> int:
         print(f"migrating {args.db} ...", flush=True)
         manage(env, "migrate", "--noinput")
         manage(env, "create_api_user", "bench-admin", "--role", "admin")
-        token = manage(env, "create_api_user", "bench-crm", "--role", "provider", "--provider", "BENCH",
-                       capture=True).strip().splitlines()[-1]
+        token = (
+            manage(
+                env,
+                "create_api_user",
+                "bench-crm",
+                "--role",
+                "provider",
+                "--provider",
+                "BENCH",
+                capture=True,
+            )
+            .strip()
+            .splitlines()[-1]
+        )
         manage(env, "shell", "-c", SETUP)
 
         port = free_port()
         gunicorn = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "csgrants.wsgi:application", "--workers", "2",
-             "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
-            cwd=ROOT, env=env, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "csgrants.wsgi:application",
+                "--workers",
+                "2",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
         )
         wait_for_port(port)
-        print(f"gunicorn (2 workers) on 127.0.0.1:{port}; load: {args.users} clients, target "
-              f"{args.rate:g} req/s, {args.duration:g} s (+{args.warmup:g} s warm-up), at most "
-              f"{args.max_requests} requests", flush=True)
+        print(
+            f"gunicorn (2 workers) on 127.0.0.1:{port}; load: {args.users} clients, target "
+            f"{args.rate:g} req/s, {args.duration:g} s (+{args.warmup:g} s warm-up), at most "
+            f"{args.max_requests} requests",
+            flush=True,
+        )
         return run_load(args, port, token)
     finally:
         if gunicorn is not None:
@@ -166,8 +214,13 @@ def run_load(args, port: int, token: str) -> int:
                 "submit": True,
             }
             headers = {"Authorization": f"Token {token}", "Idempotency-Key": uuid.uuid4().hex}
-            with self.client.post("/api/v1/applications/", json=body, headers=headers, name="create+submit",
-                                  catch_response=True) as response:
+            with self.client.post(
+                "/api/v1/applications/",
+                json=body,
+                headers=headers,
+                name="create+submit",
+                catch_response=True,
+            ) as response:
                 if response.status_code != 201:
                     response.failure(f"{response.status_code}: {(response.text or '')[:200]}")
 

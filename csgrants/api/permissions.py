@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
 from csgrants.accounts.models import Role
@@ -16,28 +17,28 @@ def _role(request) -> str | None:
 
 
 class IsProvider(BasePermission):
-    message = "Only a service provider user may do this."
+    message = _("Only a service provider user may do this.")
 
     def has_permission(self, request, view):
         return _role(request) == Role.PROVIDER
 
 
 class IsDecider(BasePermission):
-    message = "Only a reviewer or an administrator may decide."
+    message = _("Only a reviewer or an administrator may decide.")
 
     def has_permission(self, request, view):
         return _role(request) in STAFF_DECIDERS
 
 
 class IsStaff(BasePermission):
-    message = "Only agency staff may do this."
+    message = _("Only agency staff may do this.")
 
     def has_permission(self, request, view):
         return _role(request) in STAFF
 
 
 class IsProviderOrStaff(BasePermission):
-    message = "Only a service provider user or agency staff may do this."
+    message = _("Only a service provider user or agency staff may do this.")
 
     def has_permission(self, request, view):
         return _role(request) in (Role.PROVIDER, *STAFF)
