@@ -142,3 +142,24 @@ def test_statistics_is_staff_only_and_validates_years(
         r = reviewer_client.get(f"/api/v1/statistics/report/?{query}")
         assert r.status_code == 400 and r.json()["errors"][0]["field"].startswith("years"), query
     assert fake_report == []
+
+
+def test_statistics_report_with_the_real_report(analyst_client):
+    try:
+        from csgrants.reporting.selectors import build_report  # noqa: F401
+    except ImportError:
+        pytest.skip("csgrants.reporting.selectors.build_report is not on this branch yet")
+    r = analyst_client.get("/api/v1/statistics/report/?years=2021,2022")
+    assert r.status_code == 200, r.content
+    assert set(r.json()["years"]) == {"2021", "2022"}
+
+
+def test_statistics_unavailable_is_503(analyst_client, monkeypatch):
+    import importlib
+
+    def missing(name):
+        raise ImportError(name)
+
+    monkeypatch.setattr(importlib, "import_module", missing)
+    r = analyst_client.get("/api/v1/statistics/report/?years=2021")
+    assert r.status_code == 503 and r.json()["code"] == "REPORT_UNAVAILABLE"

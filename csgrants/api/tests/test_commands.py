@@ -57,3 +57,24 @@ def test_refusals():
     run("y", "--role", "reviewer")
     with pytest.raises(CommandError):
         run("y", "--role", "provider", "--provider", "ACME")
+
+
+@pytest.mark.django_db
+def test_purge_idempotency_records_keeps_the_last_24_hours(provider_user):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from csgrants.api.models import IdempotencyRecord
+
+    now = timezone.now()
+    IdempotencyRecord.objects.create(
+        user=provider_user, key="old", fingerprint="x", created_at=now - timedelta(hours=25)
+    )
+    IdempotencyRecord.objects.create(
+        user=provider_user, key="new", fingerprint="x", created_at=now - timedelta(hours=23)
+    )
+    out = io.StringIO()
+    call_command("purge_idempotency_records", stdout=out)
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]
+    assert "Deleted 1" in out.getvalue()
