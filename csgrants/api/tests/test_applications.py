@@ -276,3 +276,11 @@ def test_list_queries_do_not_grow_with_page_size(provider_client, make_applicati
     with CaptureQueriesContext(connection) as six:
         assert provider_client.get(URL).json()["count"] == 6
     assert len(six) == len(one)
+
+
+def test_submit_is_for_drafts_only(provider_client, make_application, funded):
+    app = make_application("info_requested")
+    r = provider_client.post(f"{URL}{app.reference}/submit/")
+    problem(r, 409, "TRANSITION_NOT_ALLOWED")
+    app.refresh_from_db()
+    assert app.status == Status.INFO_REQUESTED

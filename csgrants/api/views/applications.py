@@ -23,6 +23,7 @@ from csgrants.api.serializers import (
     NoteInputSerializer,
 )
 from csgrants.applications import services
+from csgrants.applications.models import Status
 from csgrants.applications.workflow import transition_for
 from csgrants.core.errors import TransitionNotAllowed
 
@@ -134,6 +135,12 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def submit(self, request, reference=None):
         def handler():
             application = self.get_object()
+            # The service also takes a file back from "information requested" (the web UI's answer
+            # flow); through the API only a draft is submitted, as the contract says.
+            if application.status != Status.DRAFT:
+                raise TransitionNotAllowed(
+                    f"only a draft can be submitted; this application is {application.status}"
+                )
             services.application_submit(actor=request.user, application=application)
             return self._render(application.reference)
 
