@@ -109,6 +109,9 @@ def flatten_errors(detail, prefix: str = "") -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     if isinstance(detail, dict):
         for key, value in detail.items():
+            if isinstance(key, int):  # a ListField child, as the services name them: extensions[0]
+                out.extend(flatten_errors(value, f"{prefix}[{key}]"))
+                continue
             key = "" if key in ("non_field_errors", "__all__") else str(key)
             path = f"{prefix}.{key}" if prefix and key else (prefix or key)
             out.extend(flatten_errors(value, path))

@@ -102,6 +102,7 @@ def test_messages_follow_the_request_language(provider_client, funded):
         ({"package": "GOLD"}, "package"),
         ({"enterprise_kind": "vzw"}, "enterprise_kind"),
         ({"extensions": ["NOPE"]}, "extensions[0]"),
+        ({"extensions": ["EXTENSION", ""]}, "extensions[1]"),
         ({"declaration": []}, "declaration"),
         (
             {"declaration": {"public_participation_pct": 150}},
