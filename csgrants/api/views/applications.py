@@ -4,7 +4,12 @@ hold the rules, the transaction and the audit."""
 from __future__ import annotations
 
 from django.db import transaction
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -103,6 +108,46 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         description='`"submit": true` submits at once; otherwise the application stays a draft.',
         request=ApplicationCreateSerializer,
         responses={201: ApplicationSerializer},
+        examples=[
+            OpenApiExample(
+                "File and submit",
+                request_only=True,
+                value={
+                    "enterprise_number": "0403.170.701",
+                    "enterprise_name": "Voorbeeld NV",
+                    "enterprise_kind": "kmo",
+                    "postal_code": "9000",
+                    "package": "MEDIUM",
+                    "extensions": [],
+                    "cost_eur": "24000.00",
+                    "declaration": {
+                        "sme": {
+                            "enterprise": {
+                                "periods": [
+                                    {
+                                        "year_end": "2024-12-31",
+                                        "staff_awu": 20,
+                                        "turnover_eur": "3000000",
+                                        "balance_sheet_eur": "2000000",
+                                    }
+                                ]
+                            },
+                            "relations": [],
+                        },
+                        "de_minimis_prior_aid": [
+                            {
+                                "granted_on": "2025-02-01",
+                                "amount_eur": "5000.00",
+                                "description": "kmo-portefeuille",
+                            }
+                        ],
+                        "negative_equity": False,
+                        "public_participation_pct": 0,
+                    },
+                    "submit": True,
+                },
+            )
+        ],
         parameters=[IDEMPOTENCY_PARAMETER],
     )
     def create(self, request, *args, **kwargs):
@@ -127,6 +172,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     @extend_schema(
         summary="Submit a draft",
+        operation_id="applications_submit",
         request=None,
         responses={200: ApplicationSerializer},
         parameters=[REFERENCE_PARAMETER, IDEMPOTENCY_PARAMETER],
@@ -148,6 +194,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     @extend_schema(
         summary="Decide on a submitted application",
+        operation_id="applications_decide",
         description="Approval commits the subsidy against the provider's available budget in the same "
         "transaction; when it does not fit the answer is 409 `BUDGET_EXHAUSTED` and nothing changes.",
         request=DecisionInputSerializer,
@@ -175,6 +222,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     @extend_schema(
         summary="Withdraw an application",
+        operation_id="applications_withdraw",
         description="The committed budget, if any, is released.",
         request=NoteInputSerializer,
         responses={200: ApplicationSerializer},

@@ -50,6 +50,7 @@ class TariffListView(APIView):
 class PolicyView(APIView):
     @extend_schema(
         summary="Policy in force",
+        operation_id="catalogue_policy",
         description="The policy version in force today or on `?on=`.",
         parameters=[PolicyFilterSerializer],
         responses={200: PolicySerializer},

@@ -146,6 +146,7 @@ def _evaluate(entry_point: str, data) -> dict:
 class SmeCheckView(APIView):
     @extend_schema(
         summary="SME definition check",
+        operation_id="eligibility_sme",
         description="EU SME definition (Recommendation 2003/361/EC) for an enterprise and its relations. "
         "Invalid input answers 400 naming the field; it never gets a verdict.",
         request={"application/json": SME_INPUT_SCHEMA},
@@ -198,6 +199,7 @@ class SmeCheckView(APIView):
 class DeMinimisCheckView(APIView):
     @extend_schema(
         summary="De minimis check",
+        operation_id="eligibility_de_minimis",
         description="Regulation 1407/2013 (grants up to 2023) or 2023/2831 (from 2024): does the new aid fit "
         "under the ceiling over the window? Invalid input answers 400 naming the field.",
         request={"application/json": DE_MINIMIS_INPUT_SCHEMA},

@@ -47,6 +47,7 @@ class StatisticsReportView(APIView):
 
     @extend_schema(
         summary="Statistics report",
+        operation_id="statistics_report",
         description="The yearly statistics report (the machine form of `parliamentary_report --format "
         "json`). `?years=2021&years=2022` or `?years=2021,2022`. Agency staff only.",
         parameters=[

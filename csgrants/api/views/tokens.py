@@ -24,6 +24,7 @@ class TokenListView(APIView):
 class TokenDetailView(APIView):
     @extend_schema(
         summary="Revoke one of my API tokens",
+        operation_id="tokens_revoke",
         parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)],
         request=None,
         responses={204: None},
