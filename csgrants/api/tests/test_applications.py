@@ -285,3 +285,66 @@ def test_submit_is_for_drafts_only(provider_client, make_application, funded):
     problem(r, 409, "TRANSITION_NOT_ALLOWED")
     app.refresh_from_db()
     assert app.status == Status.INFO_REQUESTED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_approvals_never_commit_more_than_the_budget(
+    postgres_only, provider, provider_user, admin_user
+):
+    import datetime as dt
+    import threading
+
+    from rest_framework.test import APIClient
+
+    from conftest import make_user
+    from csgrants.accounts.models import Role
+    from csgrants.api.tokens import token_create
+    from csgrants.applications import services
+    from csgrants.budgets.services import allocation_create
+
+    # Room for two subsidies of EUR 12,000, not three.
+    allocation_create(
+        actor=admin_user,
+        provider=provider,
+        amount_eur=Decimal("30000.00"),
+        allocated_on=dt.date(2020, 1, 1),
+    )
+    numbers = ["0403.170.701", "0202.239.951", "0417.497.106", "0404.616.494", "0403.199.702"]
+    refs = []
+    for number in numbers:
+        app = services.application_create(
+            actor=provider_user,
+            provider=provider,
+            enterprise_number=number,
+            enterprise_name="E",
+            enterprise_kind="kmo",
+            postal_code="9000",
+            package="MEDIUM",
+            cost_eur="24000.00",
+        )
+        refs.append(services.application_submit(actor=provider_user, application=app).reference)
+    keys = [
+        token_create(actor=None, user=make_user(f"r{i}", Role.REVIEWER))[1]
+        for i in range(len(refs))
+    ]
+    barrier = threading.Barrier(len(refs))
+    answers = []
+
+    def approve(ref, key):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+        barrier.wait()
+        try:
+            r = client.post(f"{URL}{ref}/decision/", {"outcome": "approved"}, format="json")
+            answers.append((r.status_code, r.json()["status" if r.status_code == 200 else "code"]))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=approve, args=pair) for pair in zip(refs, keys, strict=True)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(answers) == [(200, "approved")] * 2 + [(409, "BUDGET_EXHAUSTED")] * 3
+    assert Application.objects.filter(status=Status.APPROVED).count() == 2
+    assert provider_balance(provider).committed == Decimal("24000.00")
