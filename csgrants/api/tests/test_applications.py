@@ -287,9 +287,11 @@ def test_submit_is_for_drafts_only(provider_client, make_application, funded):
     assert app.status == Status.INFO_REQUESTED
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the catalogue seed comes back for later transactional tests, and
+# post_migrate is not re-run after the flush (which would clash with other serialized tests).
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_approvals_never_commit_more_than_the_budget(
-    postgres_only, provider, provider_user, admin_user
+    postgres_only_tx, provider, provider_user, admin_user
 ):
     import datetime as dt
     import threading

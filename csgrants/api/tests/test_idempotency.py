@@ -116,8 +116,10 @@ def test_malformed_keys_are_400(provider_client, key):
     assert r.json()["errors"][0]["field"] == "Idempotency-Key"
 
 
-@pytest.mark.django_db(transaction=True)
-def test_concurrent_retries_create_one_application(postgres_only, provider_user, funded):
+# serialized_rollback: the catalogue seed comes back for later transactional tests, and
+# post_migrate is not re-run after the flush (which would clash with other serialized tests).
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_retries_create_one_application(postgres_only_tx, provider_user, funded):
     _token, raw = token_create(actor=None, user=provider_user)
     barrier = threading.Barrier(4)
     results = []
