@@ -1,10 +1,48 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
 
+from csgrants.api.views.applications import ApplicationViewSet
+from csgrants.api.views.catalogue import (
+    PackageListView,
+    PolicyView,
+    ReasonCodeListView,
+    TariffListView,
+)
+from csgrants.api.views.eligibility import DeMinimisCheckView, SmeCheckView
+from csgrants.api.views.statistics import StatisticsReportView
+from csgrants.api.views.tokens import TokenDetailView, TokenListView
 from csgrants.enterprises.api import EnterpriseRegisterView
 
+router = SimpleRouter()
+router.register("applications", ApplicationViewSet, basename="api-application")
+
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("enterprises/<str:number>/", EnterpriseRegisterView.as_view(), name="api-enterprise-register"),
+    path(
+        "schema/",
+        SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[]),
+        name="api-schema",
+    ),
+    path(
+        "docs/",
+        SpectacularSwaggerView.as_view(
+            url_name="api-schema", authentication_classes=[], permission_classes=[]
+        ),
+        name="api-docs",
+    ),
+    *router.urls,
+    path("eligibility/sme", SmeCheckView.as_view(), name="api-eligibility-sme"),
+    path("eligibility/de-minimis", DeMinimisCheckView.as_view(), name="api-eligibility-de-minimis"),
+    path("catalogue/packages/", PackageListView.as_view(), name="api-packages"),
+    path("catalogue/tariffs/", TariffListView.as_view(), name="api-tariffs"),
+    path("catalogue/policy/", PolicyView.as_view(), name="api-policy"),
+    path("catalogue/reason-codes/", ReasonCodeListView.as_view(), name="api-reason-codes"),
+    path("statistics/report/", StatisticsReportView.as_view(), name="api-statistics-report"),
+    path("tokens/", TokenListView.as_view(), name="api-tokens"),
+    path("tokens/<int:id>/", TokenDetailView.as_view(), name="api-token-detail"),
+    path(
+        "enterprises/<str:number>/",
+        EnterpriseRegisterView.as_view(),
+        name="api-enterprise-register",
+    ),
 ]

@@ -45,6 +45,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Problem details and X-Request-ID for everything under /api/ (csgrants/api/problems.py).
+    "csgrants.api.problems.ApiProblemMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -132,20 +134,43 @@ TASKS = {
 }
 
 REST_FRAMEWORK = {
+    # Systems use `Authorization: Token <key>`; the web UI's session works as well.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "csgrants.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["csgrants.api.parsers.StrictJSONParser"],
+    "EXCEPTION_HANDLER": "csgrants.api.problems.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    # Per process with the default local-memory cache; set a shared CACHES backend to make the
+    # limits hold across gunicorn workers.
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("API_THROTTLE_ANON", default="60/minute"),
+        "user": env("API_THROTTLE_USER", default="3000/minute"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "csgrants API",
     "DESCRIPTION": "Applications for the Flemish cybersecurity improvement trajectories.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "csgrants.api.schema.add_problem_responses",
+    ],
 }
+# Idempotency-Key answers are kept at least this long.
+CSGRANTS_IDEMPOTENCY_TTL_HOURS = env.int("CSGRANTS_IDEMPOTENCY_TTL_HOURS", default=24)
 
 LOGGING = {
     "version": 1,

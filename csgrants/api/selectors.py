@@ -1,0 +1,83 @@
+"""Reads for the API. Querysets load everything the serializers touch in a fixed number of
+queries, whatever the page size."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from csgrants.accounts.models import Role
+from csgrants.applications.models import Application, CheckResult, CheckRun, Decision
+from csgrants.applications.services import role_of
+from csgrants.catalogue.models import Package, ReasonCode, Tariff
+from csgrants.catalogue.selectors import package_resolve
+
+
+def applications_visible_to(user) -> QuerySet[Application]:
+    """A provider user sees its own provider's files only; staff see all."""
+    qs = Application.objects.all()
+    if role_of(user) == Role.PROVIDER:
+        qs = qs.filter(provider_id=user.service_provider_id)
+    return qs
+
+
+def applications_for_api(
+    user, *, status=None, year=None, package=None, province=None
+) -> QuerySet[Application]:
+    qs = applications_visible_to(user)
+    if status:
+        qs = qs.filter(status=status)
+    if year:
+        qs = qs.filter(
+            Q(submitted_on__year=year) | Q(submitted_on__isnull=True, created_at__year=year)
+        )
+    if package:
+        qs = qs.filter(package=package_resolve(package))
+    if province:
+        qs = qs.filter(province=province)
+    return with_details(qs).order_by("-created_at", "-id")
+
+
+def with_details(qs: QuerySet[Application]) -> QuerySet[Application]:
+    return qs.select_related(
+        "provider", "enterprise", "package", "current_package"
+    ).prefetch_related(
+        Prefetch("extensions", queryset=Package.objects.only("id", "code")),
+        Prefetch(
+            "check_runs",
+            queryset=CheckRun.objects.order_by("run_at", "id").prefetch_related(
+                Prefetch("results", queryset=CheckResult.objects.order_by("id"))
+            ),
+        ),
+        Prefetch(
+            "decisions",
+            queryset=Decision.objects.order_by("created_at", "id").prefetch_related(
+                Prefetch("reasons", queryset=ReasonCode.objects.order_by("code"))
+            ),
+        ),
+        "amendments__package",
+    )
+
+
+def application_for_api(user, reference: str) -> Application | None:
+    return with_details(applications_visible_to(user)).filter(reference=reference).first()
+
+
+def packages_for_api() -> QuerySet[Package]:
+    return Package.objects.prefetch_related("aliases").order_by(
+        "is_extension", "sort_order", "code"
+    )
+
+
+def tariffs_for_api(user, *, provider_code=None, on=None) -> QuerySet[Tariff]:
+    qs = Tariff.objects.select_related("provider", "package")
+    if role_of(user) == Role.PROVIDER:
+        qs = qs.filter(provider_id=user.service_provider_id)
+    if provider_code:
+        qs = qs.filter(provider__code=provider_code)
+    if on:
+        qs = qs.filter(valid_from__lte=on).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+    return qs.order_by("provider__code", "package__sort_order", "package__code", "-valid_from")
+
+
+def reason_codes_for_api() -> QuerySet[ReasonCode]:
+    return ReasonCode.objects.order_by("code")

@@ -1,0 +1,69 @@
+"""The parliamentary report as JSON (contracts/report.md), for agency staff."""
+
+from __future__ import annotations
+
+import importlib
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from csgrants.api.permissions import IsStaff
+from csgrants.api.serializers import StatisticsFilterSerializer
+from csgrants.core.errors import DomainError
+
+REPORT_SCHEMA = {
+    "type": "object",
+    "required": ["scheme", "generated_at", "years"],
+    "properties": {
+        "scheme": {"type": "string"},
+        "generated_at": {"type": "string", "format": "date-time"},
+        "years": {
+            "type": "object",
+            "description": "One entry per requested year, keyed by the year (see the report contract).",
+            "additionalProperties": {"type": "object"},
+        },
+    },
+}
+
+
+class ReportUnavailable(DomainError):
+    code = "REPORT_UNAVAILABLE"
+    status = 503
+
+
+def _build_report(years: list[int]) -> dict:
+    # Imported late: the reporting app builds the report and the API only serves it.
+    try:
+        module = importlib.import_module("csgrants.reporting.selectors")
+        build_report = module.build_report
+    except (ImportError, AttributeError):
+        raise ReportUnavailable("the statistics report is not available in this version")
+    return build_report(years)
+
+
+class StatisticsReportView(APIView):
+    permission_classes = [IsStaff]
+
+    @extend_schema(
+        summary="Statistics report",
+        operation_id="statistics_report",
+        description="The yearly statistics report (the machine form of `parliamentary_report --format "
+        "json`). `?years=2021&years=2022` or `?years=2021,2022`. Agency staff only.",
+        parameters=[
+            OpenApiParameter(
+                "years",
+                str,
+                OpenApiParameter.QUERY,
+                required=True,
+                many=True,
+                explode=True,
+                description="Years, repeated or comma-separated.",
+            ),
+        ],
+        responses={200: REPORT_SCHEMA},
+    )
+    def get(self, request):
+        filters = StatisticsFilterSerializer(data={"years": request.query_params.getlist("years")})
+        filters.is_valid(raise_exception=True)
+        return Response(_build_report(filters.validated_data["years"]))
