@@ -35,7 +35,7 @@ fmt: $(STAMP)
 	$(PY) -m ruff check --fix .
 
 schema: $(STAMP)
-	$(PY) manage.py spectacular --file openapi.yaml --validate
+	$(PY) manage.py spectacular --lang en --file openapi.yaml --validate
 
 messages: $(STAMP)
 	$(PY) manage.py makemessages -l en -l nl --ignore '.venv/*' --ignore 'bench/*'

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from csgrants.accounts.models import Role
@@ -78,24 +78,39 @@ def _today() -> date:
     return clock.today()
 
 
-def _next_reference(year: int) -> str:
-    counter, _ = ReferenceCounter.objects.get_or_create(year=year)
+def _next_number(year: int) -> int:
+    if connection.vendor == "postgresql":
+        # A sequence hands out numbers without holding a row lock until commit, so concurrent
+        # filings do not queue behind each other. A rolled-back filing leaves a gap, which a
+        # reference may have.
+        name = f"csgrants_reference_{int(year)}"
+        with connection.cursor() as cursor:
+            try:
+                with transaction.atomic():
+                    cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name}")
+            except DatabaseError:  # created by a concurrent filing just now
+                pass
+            cursor.execute("SELECT nextval(%s)", [name])
+            return cursor.fetchone()[0]
+    # SQLite serialises writers anyway: a counter row is enough.
+    ReferenceCounter.objects.get_or_create(year=year)
     counter = ReferenceCounter.objects.select_for_update().get(pk=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return counter.last
+
+
+def _next_reference(year: int) -> str:
     while True:
-        counter.last += 1
-        reference = f"CS-{year}-{counter.last:05d}"
+        reference = f"CS-{year}-{_next_number(year):05d}"
         # Imported history may already hold references of the same form.
         if not Application.objects.filter(reference=reference).exists():
-            break
-    counter.save(update_fields=["last"])
-    return reference
+            return reference
 
 
-def application_transition(
-    *, actor, application: Application, to_status: str, note: str = "", on: date | None = None
-) -> Application:
-    """Move a locked application to `to_status` if the table allows it for the actor's role.
-    Callers hold the transaction and the row lock."""
+def authorize_transition(*, actor, application: Application, to_status: str):
+    """The table's verdict for this actor and step; raises when it is not allowed. Services call
+    it before any work that only makes sense for an allowed step."""
     ensure_can_see(actor, application)
     transition = transition_for(application.status, to_status)
     if transition is None:
@@ -105,6 +120,15 @@ def application_transition(
         )
     if role_of(actor) not in transition.roles:
         raise PermissionDenied(f"a {role_of(actor)} may not {transition.name} an application")
+    return transition
+
+
+def application_transition(
+    *, actor, application: Application, to_status: str, note: str = "", on: date | None = None
+) -> Application:
+    """Move a locked application to `to_status` if the table allows it for the actor's role.
+    Callers hold the transaction and the row lock."""
+    transition = authorize_transition(actor=actor, application=application, to_status=to_status)
     before = snapshot(application, AUDIT_FIELDS)
     from_status = application.status
     application.status = to_status
@@ -334,10 +358,14 @@ def application_submit(*, actor, application: Application) -> Application:
     application = _lock(application)
     today = _today()
     ensure_can_see(actor, application)
-    if application.status == Status.DRAFT:
-        application.submitted_on = today
-        _price(application, today)
-        _recompute_due(application)
+    if application.status != Status.DRAFT:
+        # A file with an open information request goes back through `info_answer`, which
+        # closes the request and restarts the clock.
+        raise TransitionNotAllowed(f"only a draft can be submitted (status {application.status})")
+    authorize_transition(actor=actor, application=application, to_status=Status.SUBMITTED)
+    application.submitted_on = today
+    _price(application, today)
+    _recompute_due(application)
     application_transition(actor=actor, application=application, to_status=Status.SUBMITTED)
     run = run_checks(application=application, actor=actor)
     if application.policy.straight_through and run.all_passed:
@@ -420,6 +448,7 @@ def decision_record(
         )
     if outcome not in (Decision.Outcome.APPROVED, Decision.Outcome.REJECTED):
         raise ValidationFailed("outcome must be approved or rejected", field="outcome")
+    authorize_transition(actor=actor, application=application, to_status=outcome)
     application.decided_on = today
     paused = _paused_intervals(application)
     calendar = default_calendar()

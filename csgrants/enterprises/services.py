@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from csgrants.core import enterprise_number
 from csgrants.core.audit import audit_record, snapshot
@@ -44,14 +44,21 @@ def enterprise_upsert(*, actor, number: str, name: str, kind: str, postal_code: 
         raise ValidationFailed("a name is required", field="enterprise_name")
     enterprise = Enterprise.objects.select_for_update().filter(number=canonical).first()
     if enterprise is None:
-        enterprise = Enterprise.objects.create(number=canonical, **values)
-        audit_record(
-            actor=actor,
-            action="enterprise.create",
-            obj=enterprise,
-            after=snapshot(enterprise, _FIELDS),
-        )
-        return enterprise
+        try:
+            # Two filings for the same new enterprise may race; the unique number decides and
+            # the loser updates the winner's row below.
+            with transaction.atomic():
+                enterprise = Enterprise.objects.create(number=canonical, **values)
+        except IntegrityError:
+            enterprise = Enterprise.objects.select_for_update().get(number=canonical)
+        else:
+            audit_record(
+                actor=actor,
+                action="enterprise.create",
+                obj=enterprise,
+                after=snapshot(enterprise, _FIELDS),
+            )
+            return enterprise
     before = snapshot(enterprise, _FIELDS)
     changed = [k for k, v in values.items() if getattr(enterprise, k) != v]
     if changed:
@@ -74,7 +81,15 @@ def kbo_import(*, actor, path, progress: bool = False):
     from csgrants.enterprises import kbo
 
     def audit(record):
-        audit_record(actor=actor, action="kbo.import", obj=record,
-                     after={"kind": record.kind, "extract_number": record.extract_number, "rows": record.rows})
+        audit_record(
+            actor=actor,
+            action="kbo.import",
+            obj=record,
+            after={
+                "kind": record.kind,
+                "extract_number": record.extract_number,
+                "rows": record.rows,
+            },
+        )
 
     return kbo.run_import(path, progress=progress, on_recorded=audit)

@@ -32,17 +32,6 @@ CASE_COUNTS: Counter[str] = Counter()
 def fuzz_env(db, provider_user, reviewer, funded, make_application, monkeypatch):
     """Tokens per role and a few real files, so that some generated references hit real
     applications in every state rather than only 404s."""
-    from csgrants.api.views import statistics
-
-    monkeypatch.setattr(
-        statistics,
-        "_build_report",
-        lambda years: {
-            "scheme": "CS-verbetertrajecten",
-            "generated_at": "2026-11-27T10:00:00+00:00",
-            "years": {str(y): {} for y in years},
-        },
-    )
     refs = [
         make_application(state).reference
         for state in ("draft", "submitted", "approved", "draft", "submitted")

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import importlib
-
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from csgrants.api.permissions import IsStaff
 from csgrants.api.serializers import StatisticsFilterSerializer
-from csgrants.core.errors import DomainError
+from csgrants.reporting.selectors import build_report
 
 REPORT_SCHEMA = {
     "type": "object",
@@ -25,21 +23,6 @@ REPORT_SCHEMA = {
         },
     },
 }
-
-
-class ReportUnavailable(DomainError):
-    code = "REPORT_UNAVAILABLE"
-    status = 503
-
-
-def _build_report(years: list[int]) -> dict:
-    # Imported late: the reporting app builds the report and the API only serves it.
-    try:
-        module = importlib.import_module("csgrants.reporting.selectors")
-        build_report = module.build_report
-    except (ImportError, AttributeError):
-        raise ReportUnavailable("the statistics report is not available in this version")
-    return build_report(years)
 
 
 class StatisticsReportView(APIView):
@@ -66,4 +49,4 @@ class StatisticsReportView(APIView):
     def get(self, request):
         filters = StatisticsFilterSerializer(data={"years": request.query_params.getlist("years")})
         filters.is_valid(raise_exception=True)
-        return Response(_build_report(filters.validated_data["years"]))
+        return Response(build_report(filters.validated_data["years"]))

@@ -2,6 +2,7 @@
 exactly as the table says or refused, and refusals change nothing."""
 
 import itertools
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -139,14 +140,27 @@ def test_rejection_needs_a_reason(make_application, reviewer):
 
 @pytest.mark.django_db
 def test_reference_format_and_uniqueness_per_year(make_application):
-    with time_machine.travel(date(2026, 3, 2)):
+    with time_machine.travel(date(2031, 3, 2)):
         a = make_application("draft")
         b = make_application("draft")
-    with time_machine.travel(date(2027, 1, 4)):
+    with time_machine.travel(date(2032, 1, 4)):
         c = make_application("draft")
-    assert a.reference == "CS-2026-00001"
-    assert b.reference == "CS-2026-00002"
-    assert c.reference == "CS-2027-00001"
+    pattern = re.compile(r"^CS-(\d{4})-(\d{5})$")
+    (year_a, n_a), (year_b, n_b), (year_c, _) = (
+        pattern.match(x.reference).groups() for x in (a, b, c)
+    )
+    assert (year_a, year_b, year_c) == ("2031", "2031", "2032")
+    assert int(n_b) == int(n_a) + 1
+
+
+@pytest.mark.django_db
+def test_reference_skips_numbers_taken_by_imported_history(make_application):
+    with time_machine.travel(date(2033, 3, 2)):
+        first = make_application("draft")
+        number = int(first.reference.rsplit("-", 1)[1])
+        Application.objects.filter(pk=first.pk).update(reference=f"CS-2033-{number + 1:05d}")
+        second = make_application("draft")
+    assert second.reference == f"CS-2033-{number + 2:05d}"
 
 
 @pytest.mark.django_db
@@ -291,3 +305,22 @@ def test_edit_of_a_draft_is_audited_with_before_and_after(make_application):
     event = AuditEvent.objects.filter(object_id=app.reference, action="application.edit").get()
     assert event.before["cost_eur"] == "20000.00"
     assert event.after["cost_eur"] == "21000.00"
+
+
+@pytest.mark.django_db
+def test_deciding_a_draft_is_a_transition_error_not_a_crash(make_application, reviewer):
+    app = make_application("draft")
+    with pytest.raises(TransitionNotAllowed):
+        services.decision_record(actor=reviewer, application=app, outcome="approved")
+    app.refresh_from_db()
+    assert app.status == Status.DRAFT and app.decided_on is None
+
+
+@pytest.mark.django_db
+def test_an_open_information_request_is_answered_not_resubmitted(make_application):
+    app = make_application("info_requested")
+    with pytest.raises(TransitionNotAllowed):
+        services.application_submit(actor=app.created_by, application=app)
+    app.refresh_from_db()
+    assert app.status == Status.INFO_REQUESTED
+    assert app.info_requests.get().answered_on is None
