@@ -276,6 +276,11 @@ class Amendment(models.Model):
     )
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
+    # The amendment's own checks (de minimis with the extra subsidy, total cost within the
+    # policy's range), stored as run so that the decision can be replayed.
+    checks = models.JSONField(_("checks"), default=list, blank=True)
+    checks_passed = models.BooleanField(_("every check passed"), null=True, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -293,3 +298,119 @@ class Amendment(models.Model):
                 name="amendment_subsidy_gte_0",
             ),
         ]
+
+
+# --- after approval: final report and payment ------------------------------------------------
+
+
+class CyFunFunction(models.TextChoices):
+    """The five functions of the CyberFundamentals framework (CCB; NIST CSF based)."""
+
+    IDENTIFY = "identify", _("identify")
+    PROTECT = "protect", _("protect")
+    DETECT = "detect", _("detect")
+    RESPOND = "respond", _("respond")
+    RECOVER = "recover", _("recover")
+
+
+MATURITY_FIELDS = ("documentation_before", "implementation_before", "documentation_after", "implementation_after")
+
+
+def _one_to_five(field: str, prefix: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=models.Q(**{f"{field}__gte": 1, f"{field}__lte": 5}), name=f"{prefix}_{field}_1_5"
+    )
+
+
+class FinalReport(models.Model):
+    """The provider's final report (eindverslag). A report sent back stays as it was; the provider
+    files a new one, so the history of what was reported is kept."""
+
+    class ReportStatus(models.TextChoices):
+        SUBMITTED = "submitted", _("submitted")
+        ACCEPTED = "accepted", _("accepted")
+        SENT_BACK = "sent_back", _("sent back")
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="final_reports")
+    status = models.CharField(_("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.SUBMITTED)
+    work_delivered = models.TextField(_("work delivered"))
+    actual_cost_eur = models.DecimalField(_("actual cost (EUR)"), **MONEY)
+    made_progress = models.BooleanField(_("the enterprise made progress in cybersecurity maturity"))
+    keep_investing = models.BooleanField(_("the enterprise is convinced to keep investing"))
+    satisfaction_score = models.PositiveSmallIntegerField(_("satisfaction (1-5)"))
+    testimonial_consent = models.BooleanField(_("consent to a testimonial"), default=False)
+    testimonial = models.TextField(_("testimonial"), blank=True)
+    submitted_on = models.DateField(_("submitted on"))
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    reviewed_on = models.DateField(_("reviewed on"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    staff_note = models.TextField(_("note from the agency"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["submitted_on", "id"]
+        verbose_name = _("final report")
+        verbose_name_plural = _("final reports")
+        indexes = [models.Index(fields=["status", "reviewed_on"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(actual_cost_eur__gte=0), name="final_report_cost_gte_0"),
+            _one_to_five("satisfaction_score", "final_report"),
+            # Only one report per file can be under review or accepted at a time.
+            models.UniqueConstraint(
+                fields=["application"], condition=~models.Q(status="sent_back"), name="final_report_one_open"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.application} final report {self.submitted_on}"
+
+
+class MaturityScore(models.Model):
+    """CyberFundamentals-style maturity of one function, before and after the trajectory: the
+    documentation (policy) maturity and the implementation maturity, each 1 (initial) to 5
+    (optimising), as in the CyFun self-assessment tool."""
+
+    report = models.ForeignKey(FinalReport, on_delete=models.CASCADE, related_name="maturity")
+    function = models.CharField(_("function"), max_length=10, choices=CyFunFunction.choices)
+    documentation_before = models.PositiveSmallIntegerField(_("documentation before"))
+    implementation_before = models.PositiveSmallIntegerField(_("implementation before"))
+    documentation_after = models.PositiveSmallIntegerField(_("documentation after"))
+    implementation_after = models.PositiveSmallIntegerField(_("implementation after"))
+
+    class Meta:
+        ordering = ["report", "id"]
+        verbose_name = _("maturity score")
+        verbose_name_plural = _("maturity scores")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "function"], name="maturity_one_per_function"),
+            *[_one_to_five(f, "maturity") for f in MATURITY_FIELDS],
+        ]
+
+
+class Payment(models.Model):
+    """The agency's payment to the provider: rate x min(actual cost, approved cost), capped at
+    the committed subsidy. One per file; the figures it was computed from are kept."""
+
+    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="payment")
+    paid_on = models.DateField(_("paid on"))
+    amount_eur = models.DecimalField(_("amount paid (EUR)"), **MONEY)
+    rate_pct = models.DecimalField(_("subsidy rate (%)"), max_digits=5, decimal_places=2)
+    actual_cost_eur = models.DecimalField(_("actual cost (EUR)"), **MONEY)
+    approved_cost_eur = models.DecimalField(_("approved cost (EUR)"), **MONEY)
+    committed_eur = models.DecimalField(_("committed subsidy (EUR)"), **MONEY)
+    released_eur = models.DecimalField(_("released (EUR)"), **MONEY)
+    paid_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["paid_on", "id"]
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        indexes = [models.Index(fields=["paid_on"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount_eur__gte=0), name="payment_amount_gte_0"),
+            models.CheckConstraint(condition=models.Q(amount_eur__lte=models.F("committed_eur")), name="payment_within_commitment"),
+        ]
+
+    def __str__(self):
+        return f"{self.application} paid {self.amount_eur}"

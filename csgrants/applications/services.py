@@ -28,6 +28,7 @@ from csgrants.core.calendar import default_calendar
 from csgrants.core.errors import NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
 from csgrants.core.money import MAX_AMOUNT, percentage_of, to_money
 from csgrants.enterprises.services import enterprise_upsert
+from csgrants.notifications.hooks import notify_after_commit
 
 AUDIT_FIELDS = [
     "reference",
@@ -368,6 +369,7 @@ def application_submit(*, actor, application: Application) -> Application:
     _recompute_due(application)
     application_transition(actor=actor, application=application, to_status=Status.SUBMITTED)
     run = run_checks(application=application, actor=actor)
+    notify_after_commit("submitted", application)
     if application.policy.straight_through and run.all_passed:
         decision_record(
             actor=None,
@@ -391,6 +393,7 @@ def info_request(*, actor, application: Application, question: str) -> InfoReque
     application_transition(
         actor=actor, application=application, to_status=Status.INFO_REQUESTED, note=question.strip()
     )
+    notify_after_commit("info_requested", request)
     return request
 
 
@@ -480,6 +483,7 @@ def decision_record(
         obj=application,
         after={"outcome": outcome, "reasons": [r.code for r in reason_objs], "note": note},
     )
+    notify_after_commit("decision", decision)
     return decision
 
 
@@ -523,6 +527,7 @@ def application_stop(*, actor, application: Application, reasons, note: str = ""
         note=note,
     )
     decision.reasons.set(reason_objs)
+    notify_after_commit("decision", decision)
     return decision
 
 

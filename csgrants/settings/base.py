@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "csgrants.eligibility",
     "csgrants.budgets",
     "csgrants.applications",
+    "csgrants.notifications",
     "csgrants.reporting",
     "csgrants.imports",
     "csgrants.web",

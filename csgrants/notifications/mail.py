@@ -1,0 +1,119 @@
+"""Build and send the e-mails of each event, one per recipient, in the recipient's language.
+
+Each event has a Dutch and an English template pair under templates/notifications/:
+`<event>_subject_<lang>.txt` and `<event>_body_<lang>.txt`. Rendering runs under the recipient's
+language so that package names, reason labels and letter texts follow it too."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from csgrants.notifications.models import SentMail
+
+LANGUAGES = ("nl", "en")
+
+
+@dataclass(frozen=True)
+class Recipient:
+    email: str
+    language: str
+
+
+def provider_recipients(provider) -> list[Recipient]:
+    """The provider's active users with an address, and the provider's own address if set (in
+    Dutch, the agency's default language)."""
+    from csgrants.accounts.models import Role, User
+
+    seen: dict[str, Recipient] = {}
+    users = User.objects.filter(service_provider=provider, role=Role.PROVIDER, is_active=True).exclude(email="")
+    for user in users.order_by("id"):
+        seen.setdefault(user.email.lower(), Recipient(user.email, _lang(user.language)))
+    if provider.email:
+        seen.setdefault(provider.email.lower(), Recipient(provider.email, settings.LANGUAGE_CODE[:2]))
+    return list(seen.values())
+
+
+def _lang(code: str | None) -> str:
+    code = (code or settings.LANGUAGE_CODE)[:2]
+    return code if code in LANGUAGES else "nl"
+
+
+def _reasons(decision, lang: str) -> list[dict]:
+    return [
+        {"code": r.code,
+         "label": (r.label_en if lang == "en" else r.label_nl) or r.label_nl,
+         "letter": (r.letter_en if lang == "en" else r.letter_nl) or r.letter_nl}
+        for r in decision.reasons.all().order_by("code")
+    ]
+
+
+def render(event: str, lang: str, context: dict) -> tuple[str, str]:
+    with translation.override(lang):
+        subject = render_to_string(f"notifications/{event}_subject_{lang}.txt", context)
+        body = render_to_string(f"notifications/{event}_body_{lang}.txt", context)
+    return " ".join(subject.split()), body.strip() + "\n"
+
+
+def send(event: str, recipients: list[Recipient], context_for: Callable[[str], dict], application=None) -> int:
+    """Render and send one message per recipient; log each in SentMail. Returns the count."""
+    if not recipients:
+        return 0
+    sent = 0
+    with get_connection() as connection:
+        for r in recipients:
+            subject, body = render(event, r.language, context_for(r.language))
+            EmailMessage(subject=subject, body=body, to=[r.email], connection=connection).send()
+            SentMail.objects.create(event=event, application=application, recipient=r.email, language=r.language,
+                                    subject=subject[:250], sent_on=timezone.localdate())
+            sent += 1
+    return sent
+
+
+# --- events: reload by id, build the context --------------------------------------------------
+
+
+def _load(event: str, object_id: int):
+    """(application, context_for(lang)) for an event and the id of its object."""
+    from csgrants.applications.models import Application, Decision, FinalReport, InfoRequest, Payment
+
+    if event == "submitted":
+        app = Application.objects.select_related("provider", "enterprise", "package").get(pk=object_id)
+        return app, lambda lang: {"application": app}
+    if event == "info_requested":
+        req = InfoRequest.objects.select_related("application__provider", "application__enterprise").get(pk=object_id)
+        return req.application, lambda lang: {"application": req.application, "request": req}
+    if event in ("decision", "amendment_decided"):
+        decision = Decision.objects.select_related("application__provider", "application__enterprise",
+                                                   "amendment__package").get(pk=object_id)
+        return decision.application, lambda lang: {
+            "application": decision.application, "decision": decision, "amendment": decision.amendment,
+            "reasons": _reasons(decision, lang),
+        }
+    if event in ("final_report_accepted", "final_report_sent_back"):
+        report = FinalReport.objects.select_related("application__provider", "application__enterprise").get(pk=object_id)
+        return report.application, lambda lang: {"application": report.application, "report": report}
+    if event == "payment":
+        payment = Payment.objects.select_related("application__provider", "application__enterprise").get(pk=object_id)
+        return payment.application, lambda lang: {"application": payment.application, "payment": payment}
+    if event == "final_report_late":
+        from csgrants.applications.trajectory import final_report_due_on, trajectory_started_on
+
+        app = Application.objects.select_related("provider", "enterprise", "policy").get(pk=object_id)
+        due, started = final_report_due_on(app), trajectory_started_on(app)
+        return app, lambda lang: {"application": app, "due_on": due, "started_on": started}
+    raise ValueError(f"unknown notification event {event!r}")
+
+
+EVENTS = ("submitted", "info_requested", "decision", "amendment_decided", "final_report_accepted",
+          "final_report_sent_back", "payment", "final_report_late")
+
+
+def notify(event: str, object_id: int) -> int:
+    application, context_for = _load(event, object_id)
+    return send(event, provider_recipients(application.provider), context_for, application=application)

@@ -1,0 +1,60 @@
+"""The daily reminders (run by cron through `manage.py send_reminders`, or as the task
+`send_reminders`):
+
+- reviewers get one digest each, in their language, listing the submitted files whose decision
+  is overdue and those due within 2 working days (weekends, Belgian legal holidays, 11 July and
+  the configured closing days do not count); at most one digest per reviewer per day;
+- providers get a reminder per running trajectory whose final report is late (the policy's
+  final_report_term_days after the start), repeated every CSGRANTS_REMINDER_INTERVAL_DAYS days.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from csgrants.applications.selectors import decisions_due, final_reports_late
+from csgrants.core.calendar import default_calendar
+from csgrants.notifications import mail
+from csgrants.notifications.models import SentMail
+
+DIGEST = "reviewer_digest"
+LATE = "final_report_late"
+
+
+def reviewer_recipients() -> list[mail.Recipient]:
+    from csgrants.accounts.models import Role, User
+
+    users = User.objects.filter(role=Role.REVIEWER, is_active=True).exclude(email="").order_by("id")
+    return [mail.Recipient(u.email, mail._lang(u.language)) for u in users]
+
+
+def digest_send(on: date) -> int:
+    flags = decisions_due(on)
+    if not flags:
+        return 0
+    already = set(SentMail.objects.filter(event=DIGEST, sent_on=on).values_list("recipient", flat=True))
+    recipients = [r for r in reviewer_recipients() if r.email not in already]
+    return mail.send(DIGEST, recipients, lambda lang: {"on": on, "overdue": flags.overdue, "due_soon": flags.due_soon})
+
+
+def late_reports_send(on: date) -> int:
+    interval = getattr(settings, "CSGRANTS_REMINDER_INTERVAL_DAYS", 7)
+    sent = 0
+    for application, _due in final_reports_late(on):
+        recent = SentMail.objects.filter(event=LATE, application=application, sent_on__gt=on - timedelta(days=interval))
+        if recent.exists():
+            continue
+        sent += mail.notify(LATE, application.pk)
+    return sent
+
+
+def reminders_send(*, on: date | None = None, force: bool = False) -> dict:
+    """Send today's reminders. On a day the agency is closed nothing goes out unless `force`:
+    nobody reads a digest on Easter Monday, and the next working day's run catches up."""
+    on = on or timezone.localdate()
+    if not force and not default_calendar().is_working_day(on):
+        return {"date": on.isoformat(), "skipped": "closed", "digests": 0, "late_reports": 0}
+    return {"date": on.isoformat(), "digests": digest_send(on), "late_reports": late_reports_send(on)}
