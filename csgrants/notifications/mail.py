@@ -60,8 +60,10 @@ def render(event: str, lang: str, context: dict) -> tuple[str, str]:
     return " ".join(subject.split()), body.strip() + "\n"
 
 
-def send(event: str, recipients: list[Recipient], context_for: Callable[[str], dict], application=None) -> int:
-    """Render and send one message per recipient; log each in SentMail. Returns the count."""
+def send(event: str, recipients: list[Recipient], context_for: Callable[[str], dict], application=None,
+         sent_on=None) -> int:
+    """Render and send one message per recipient; log each in SentMail (`sent_on`: the day the
+    reminders ran for, default today). Returns the count."""
     if not recipients:
         return 0
     sent = 0
@@ -70,7 +72,7 @@ def send(event: str, recipients: list[Recipient], context_for: Callable[[str], d
             subject, body = render(event, r.language, context_for(r.language))
             EmailMessage(subject=subject, body=body, to=[r.email], connection=connection).send()
             SentMail.objects.create(event=event, application=application, recipient=r.email, language=r.language,
-                                    subject=subject[:250], sent_on=timezone.localdate())
+                                    subject=subject[:250], sent_on=sent_on or timezone.localdate())
             sent += 1
     return sent
 
@@ -114,6 +116,7 @@ EVENTS = ("submitted", "info_requested", "decision", "amendment_decided", "final
           "final_report_sent_back", "payment", "final_report_late")
 
 
-def notify(event: str, object_id: int) -> int:
+def notify(event: str, object_id: int, sent_on=None) -> int:
     application, context_for = _load(event, object_id)
-    return send(event, provider_recipients(application.provider), context_for, application=application)
+    return send(event, provider_recipients(application.provider), context_for, application=application,
+                sent_on=sent_on)

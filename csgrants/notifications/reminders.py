@@ -37,7 +37,8 @@ def digest_send(on: date) -> int:
         return 0
     already = set(SentMail.objects.filter(event=DIGEST, sent_on=on).values_list("recipient", flat=True))
     recipients = [r for r in reviewer_recipients() if r.email not in already]
-    return mail.send(DIGEST, recipients, lambda lang: {"on": on, "overdue": flags.overdue, "due_soon": flags.due_soon})
+    return mail.send(DIGEST, recipients, lambda lang: {"on": on, "overdue": flags.overdue, "due_soon": flags.due_soon},
+                     sent_on=on)
 
 
 def late_reports_send(on: date) -> int:
@@ -47,7 +48,7 @@ def late_reports_send(on: date) -> int:
         recent = SentMail.objects.filter(event=LATE, application=application, sent_on__gt=on - timedelta(days=interval))
         if recent.exists():
             continue
-        sent += mail.notify(LATE, application.pk)
+        sent += mail.notify(LATE, application.pk, sent_on=on)
     return sent
 
 
