@@ -11,7 +11,6 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
 
 from csgrants.accounts.models import Role
 from csgrants.applications.checks import _aid_granted_by_us
@@ -20,6 +19,7 @@ from csgrants.applications.services import _reason_codes, _validate_amount, ensu
 from csgrants.applications.workflow import STAFF_DECIDERS
 from csgrants.budgets import services as budgets
 from csgrants.catalogue.selectors import package_resolve, policy_in_force
+from csgrants.core import clock
 from csgrants.core.audit import audit_record, snapshot
 from csgrants.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
 from csgrants.core.money import ZERO, percentage_of
@@ -27,16 +27,27 @@ from csgrants.eligibility import checks as rules
 from csgrants.notifications.hooks import notify_after_commit
 
 AMENDABLE = (Status.APPROVED, Status.IN_PROGRESS)
-AUDIT_FIELDS = ["kind", "package", "extra_cost_eur", "extra_subsidy_eur", "policy", "requested_on", "status",
-                "decided_on", "checks_passed"]
+AUDIT_FIELDS = [
+    "kind",
+    "package",
+    "extra_cost_eur",
+    "extra_subsidy_eur",
+    "policy",
+    "requested_on",
+    "status",
+    "decided_on",
+    "checks_passed",
+]
 
 
 def _today() -> date:
-    return timezone.localdate()
+    return clock.today()
 
 
 def approved_extra_cost(application: Application) -> Decimal:
-    total = application.amendments.filter(status=Amendment.AmendmentStatus.APPROVED).aggregate(s=Sum("extra_cost_eur"))["s"]
+    total = application.amendments.filter(status=Amendment.AmendmentStatus.APPROVED).aggregate(
+        s=Sum("extra_cost_eur")
+    )["s"]
     return total or ZERO
 
 
@@ -47,8 +58,12 @@ def approved_cost(application: Application) -> Decimal:
 
 def committed_subsidy(application: Application) -> Decimal:
     """The subsidy granted for the file: the original plus every approved amendment's extra."""
-    extra = application.amendments.filter(status=Amendment.AmendmentStatus.APPROVED).aggregate(
-        s=Sum("extra_subsidy_eur"))["s"] or ZERO
+    extra = (
+        application.amendments.filter(status=Amendment.AmendmentStatus.APPROVED).aggregate(
+            s=Sum("extra_subsidy_eur")
+        )["s"]
+        or ZERO
+    )
     return (application.subsidy_eur or ZERO) + extra
 
 
@@ -57,42 +72,70 @@ def _own_grant(application: Application) -> list[dict]:
     out because at submission it is the aid being judged)."""
     if application.decided_on is None or not application.subsidy_eur:
         return []
-    return [{"granted_on": application.decided_on.isoformat(), "amount_eur": f"{application.subsidy_eur:.2f}",
-             "description": f"CS-verbetertraject {application.reference}"}]
+    return [
+        {
+            "granted_on": application.decided_on.isoformat(),
+            "amount_eur": f"{application.subsidy_eur:.2f}",
+            "description": f"CS-verbetertraject {application.reference}",
+        }
+    ]
 
 
 def evaluate_amendment(application: Application, amendment: Amendment) -> list[rules.CheckOutcome]:
     policy = amendment.policy
     decl = application.declaration or {}
-    main = amendment.package if amendment.kind == Amendment.Kind.UPGRADE else application.current_package
+    main = (
+        amendment.package
+        if amendment.kind == Amendment.Kind.UPGRADE
+        else application.current_package
+    )
     admitted = [p.code for p in policy.admitted_packages.all()] or [main.code]
     total_cost = approved_cost(application) + amendment.extra_cost_eur
     return [
-        rules.check_package_and_cost(main.code, admitted, total_cost, policy.min_cost_eur, policy.max_cost_eur),
-        rules.check_de_minimis(amendment.requested_on, amendment.extra_subsidy_eur, decl.get("de_minimis_prior_aid") or [],
-                               _own_grant(application) + _aid_granted_by_us(application)),
+        rules.check_package_and_cost(
+            main.code, admitted, total_cost, policy.min_cost_eur, policy.max_cost_eur
+        ),
+        rules.check_de_minimis(
+            amendment.requested_on,
+            amendment.extra_subsidy_eur,
+            decl.get("de_minimis_prior_aid") or [],
+            _own_grant(application) + _aid_granted_by_us(application),
+        ),
     ]
 
 
 @transaction.atomic
-def amendment_request(*, actor, application: Application, kind: str, package: str, extra_cost_eur) -> Amendment:
+def amendment_request(
+    *, actor, application: Application, kind: str, package: str, extra_cost_eur
+) -> Amendment:
     """The provider proposes an upgrade or an extension on an approved or running file."""
     application = Application.objects.select_for_update().get(pk=application.pk)
     ensure_can_see(actor, application)
     if role_of(actor) != Role.PROVIDER:
         raise PermissionDenied("only the service provider proposes an amendment")
     if application.status not in AMENDABLE:
-        raise TransitionNotAllowed("only an approved or running file can be amended", code="TRANSITION_NOT_ALLOWED")
+        raise TransitionNotAllowed(
+            "only an approved or running file can be amended", code="TRANSITION_NOT_ALLOWED"
+        )
     if kind not in Amendment.Kind.values:
         raise ValidationFailed("kind must be upgrade or extension", field="kind")
     target = package_resolve(package, extension=(kind == Amendment.Kind.EXTENSION))
     if kind == Amendment.Kind.UPGRADE and target.pk == application.current_package_id:
-        raise ValidationFailed(f"the file already has {target.code}", field="package", code="SAME_PACKAGE")
+        raise ValidationFailed(
+            f"the file already has {target.code}", field="package", code="SAME_PACKAGE"
+        )
     if kind == Amendment.Kind.EXTENSION and application.extensions.filter(pk=target.pk).exists():
-        raise ValidationFailed(f"the file already has {target.code}", field="package", code="SAME_PACKAGE")
-    if application.amendments.filter(status=Amendment.AmendmentStatus.SUBMITTED, kind=kind).exists():
-        raise ValidationFailed("an amendment of this kind is already waiting for a decision", field="kind",
-                               code="AMENDMENT_PENDING")
+        raise ValidationFailed(
+            f"the file already has {target.code}", field="package", code="SAME_PACKAGE"
+        )
+    if application.amendments.filter(
+        status=Amendment.AmendmentStatus.SUBMITTED, kind=kind
+    ).exists():
+        raise ValidationFailed(
+            "an amendment of this kind is already waiting for a decision",
+            field="kind",
+            code="AMENDMENT_PENDING",
+        )
     extra_cost = _validate_amount(extra_cost_eur, "extra_cost_eur")
     if extra_cost <= 0:
         raise ValidationFailed("the extra cost must be positive", field="extra_cost_eur")
@@ -100,23 +143,38 @@ def amendment_request(*, actor, application: Application, kind: str, package: st
     policy = policy_in_force(today)
     rate = policy.rate_for(application.enterprise_kind)
     if rate is None:
-        raise ValidationFailed(f"the policy in force admits no {application.enterprise_kind}", field="kind",
-                               code="KIND_NOT_ADMITTED")
+        raise ValidationFailed(
+            f"the policy in force admits no {application.enterprise_kind}",
+            field="kind",
+            code="KIND_NOT_ADMITTED",
+        )
     amendment = Amendment(
-        application=application, kind=kind, package=target, extra_cost_eur=extra_cost,
-        extra_subsidy_eur=percentage_of(extra_cost, rate), policy=policy, requested_on=today, requested_by=actor,
+        application=application,
+        kind=kind,
+        package=target,
+        extra_cost_eur=extra_cost,
+        extra_subsidy_eur=percentage_of(extra_cost, rate),
+        policy=policy,
+        requested_on=today,
+        requested_by=actor,
     )
     outcomes = evaluate_amendment(application, amendment)
     amendment.checks = [o.as_dict() for o in outcomes]
     amendment.checks_passed = all(o.outcome == rules.PASS for o in outcomes)
     amendment.save()
-    audit_record(actor=actor, action="amendment.request", obj=application,
-                 after={"amendment": amendment.pk, **snapshot(amendment, AUDIT_FIELDS)})
+    audit_record(
+        actor=actor,
+        action="amendment.request",
+        obj=application,
+        after={"amendment": amendment.pk, **snapshot(amendment, AUDIT_FIELDS)},
+    )
     return amendment
 
 
 @transaction.atomic
-def amendment_decide(*, actor, amendment: Amendment, outcome: str, reasons=(), note: str = "") -> Decision:
+def amendment_decide(
+    *, actor, amendment: Amendment, outcome: str, reasons=(), note: str = ""
+) -> Decision:
     """Staff approve or reject an amendment. Approval commits the extra subsidy in this same
     transaction; when the provider's budget cannot cover it, BudgetExhausted rolls back every
     change (the amendment stays submitted)."""
@@ -125,42 +183,75 @@ def amendment_decide(*, actor, amendment: Amendment, outcome: str, reasons=(), n
     if role_of(actor) not in STAFF_DECIDERS:
         raise PermissionDenied("only agency staff decide on an amendment")
     if amendment.status != Amendment.AmendmentStatus.SUBMITTED:
-        raise TransitionNotAllowed("this amendment was already decided", code="TRANSITION_NOT_ALLOWED")
+        raise TransitionNotAllowed(
+            "this amendment was already decided", code="TRANSITION_NOT_ALLOWED"
+        )
     if application.status not in AMENDABLE:
-        raise TransitionNotAllowed("the file is no longer approved or running", code="TRANSITION_NOT_ALLOWED")
+        raise TransitionNotAllowed(
+            "the file is no longer approved or running", code="TRANSITION_NOT_ALLOWED"
+        )
     if outcome not in (Decision.Outcome.APPROVED, Decision.Outcome.REJECTED):
         raise ValidationFailed("outcome must be approved or rejected", field="outcome")
     reason_objs = _reason_codes(reasons)
     if outcome == Decision.Outcome.REJECTED and not reason_objs:
-        raise ValidationFailed("a rejection needs at least one reason", field="reasons", code="REASON_REQUIRED")
+        raise ValidationFailed(
+            "a rejection needs at least one reason", field="reasons", code="REASON_REQUIRED"
+        )
     today = _today()
     before = snapshot(amendment, AUDIT_FIELDS)
     if outcome == Decision.Outcome.APPROVED:
         # Passing the application too: the payment realises and releases per application, and
         # the extra subsidy is part of what the file may be paid.
-        budgets.budget_commit(actor=actor, provider=application.provider, amount_eur=amendment.extra_subsidy_eur or ZERO,
-                              on=today, application=application, amendment=amendment)
+        budgets.budget_commit(
+            actor=actor,
+            provider=application.provider,
+            amount_eur=amendment.extra_subsidy_eur or ZERO,
+            on=today,
+            application=application,
+            amendment=amendment,
+        )
         if amendment.kind == Amendment.Kind.UPGRADE:
             app_before = {"current_package": str(application.current_package)}
             application.current_package = amendment.package
             application.save(update_fields=["current_package", "updated_at"])
-            audit_record(actor=actor, action="application.upgrade", obj=application, before=app_before,
-                         after={"current_package": str(amendment.package)})
+            audit_record(
+                actor=actor,
+                action="application.upgrade",
+                obj=application,
+                before=app_before,
+                after={"current_package": str(amendment.package)},
+            )
         else:
             application.extensions.add(amendment.package)
-            audit_record(actor=actor, action="application.extension", obj=application,
-                         after={"extension": str(amendment.package)})
+            audit_record(
+                actor=actor,
+                action="application.extension",
+                obj=application,
+                after={"extension": str(amendment.package)},
+            )
     amendment.status = outcome
     amendment.decided_on = today
     amendment.note = note
     amendment.save()
     decision = Decision.objects.create(
-        application=application, amendment=amendment, outcome=outcome, decided_on=today, decided_by=actor, note=note,
+        application=application,
+        amendment=amendment,
+        outcome=outcome,
+        decided_on=today,
+        decided_by=actor,
+        note=note,
     )
     decision.reasons.set(reason_objs)
-    audit_record(actor=actor, action=f"amendment.{outcome}", obj=application,
-                 before={"amendment": amendment.pk, **before},
-                 after={"amendment": amendment.pk, **snapshot(amendment, AUDIT_FIELDS),
-                        "reasons": [r.code for r in reason_objs]})
+    audit_record(
+        actor=actor,
+        action=f"amendment.{outcome}",
+        obj=application,
+        before={"amendment": amendment.pk, **before},
+        after={
+            "amendment": amendment.pk,
+            **snapshot(amendment, AUDIT_FIELDS),
+            "reasons": [r.code for r in reason_objs],
+        },
+    )
     notify_after_commit("amendment_decided", decision)
     return decision

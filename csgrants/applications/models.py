@@ -280,7 +280,9 @@ class Amendment(models.Model):
     # policy's range), stored as run so that the decision can be replayed.
     checks = models.JSONField(_("checks"), default=list, blank=True)
     checks_passed = models.BooleanField(_("every check passed"), null=True, blank=True)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -313,7 +315,12 @@ class CyFunFunction(models.TextChoices):
     RECOVER = "recover", _("recover")
 
 
-MATURITY_FIELDS = ("documentation_before", "implementation_before", "documentation_after", "implementation_after")
+MATURITY_FIELDS = (
+    "documentation_before",
+    "implementation_before",
+    "documentation_after",
+    "implementation_after",
+)
 
 
 def _one_to_five(field: str, prefix: str) -> models.CheckConstraint:
@@ -331,8 +338,12 @@ class FinalReport(models.Model):
         ACCEPTED = "accepted", _("accepted")
         SENT_BACK = "sent_back", _("sent back")
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="final_reports")
-    status = models.CharField(_("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.SUBMITTED)
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="final_reports"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.SUBMITTED
+    )
     work_delivered = models.TextField(_("work delivered"))
     actual_cost_eur = models.DecimalField(_("actual cost (EUR)"), **MONEY)
     made_progress = models.BooleanField(_("the enterprise made progress in cybersecurity maturity"))
@@ -341,9 +352,13 @@ class FinalReport(models.Model):
     testimonial_consent = models.BooleanField(_("consent to a testimonial"), default=False)
     testimonial = models.TextField(_("testimonial"), blank=True)
     submitted_on = models.DateField(_("submitted on"))
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
     reviewed_on = models.DateField(_("reviewed on"), null=True, blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     staff_note = models.TextField(_("note from the agency"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -353,11 +368,15 @@ class FinalReport(models.Model):
         verbose_name_plural = _("final reports")
         indexes = [models.Index(fields=["status", "reviewed_on"])]
         constraints = [
-            models.CheckConstraint(condition=models.Q(actual_cost_eur__gte=0), name="final_report_cost_gte_0"),
+            models.CheckConstraint(
+                condition=models.Q(actual_cost_eur__gte=0), name="final_report_cost_gte_0"
+            ),
             _one_to_five("satisfaction_score", "final_report"),
             # Only one report per file can be under review or accepted at a time.
             models.UniqueConstraint(
-                fields=["application"], condition=~models.Q(status="sent_back"), name="final_report_one_open"
+                fields=["application"],
+                condition=~models.Q(status="sent_back"),
+                name="final_report_one_open",
             ),
         ]
 
@@ -382,7 +401,9 @@ class MaturityScore(models.Model):
         verbose_name = _("maturity score")
         verbose_name_plural = _("maturity scores")
         constraints = [
-            models.UniqueConstraint(fields=["report", "function"], name="maturity_one_per_function"),
+            models.UniqueConstraint(
+                fields=["report", "function"], name="maturity_one_per_function"
+            ),
             *[_one_to_five(f, "maturity") for f in MATURITY_FIELDS],
         ]
 
@@ -391,7 +412,9 @@ class Payment(models.Model):
     """The agency's payment to the provider: rate x min(actual cost, approved cost), capped at
     the committed subsidy. One per file; the figures it was computed from are kept."""
 
-    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="payment")
+    application = models.OneToOneField(
+        Application, on_delete=models.PROTECT, related_name="payment"
+    )
     paid_on = models.DateField(_("paid on"))
     amount_eur = models.DecimalField(_("amount paid (EUR)"), **MONEY)
     rate_pct = models.DecimalField(_("subsidy rate (%)"), max_digits=5, decimal_places=2)
@@ -399,7 +422,9 @@ class Payment(models.Model):
     approved_cost_eur = models.DecimalField(_("approved cost (EUR)"), **MONEY)
     committed_eur = models.DecimalField(_("committed subsidy (EUR)"), **MONEY)
     released_eur = models.DecimalField(_("released (EUR)"), **MONEY)
-    paid_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -408,8 +433,13 @@ class Payment(models.Model):
         verbose_name_plural = _("payments")
         indexes = [models.Index(fields=["paid_on"])]
         constraints = [
-            models.CheckConstraint(condition=models.Q(amount_eur__gte=0), name="payment_amount_gte_0"),
-            models.CheckConstraint(condition=models.Q(amount_eur__lte=models.F("committed_eur")), name="payment_within_commitment"),
+            models.CheckConstraint(
+                condition=models.Q(amount_eur__gte=0), name="payment_amount_gte_0"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount_eur__lte=models.F("committed_eur")),
+                name="payment_within_commitment",
+            ),
         ]
 
     def __str__(self):

@@ -32,15 +32,19 @@ class DueFlags:
         return bool(self.overdue or self.due_soon)
 
 
-def decisions_due(on: date, *, within: int = DUE_SOON_WORKING_DAYS, calendar: WorkingCalendar | None = None) -> DueFlags:
+def decisions_due(
+    on: date, *, within: int = DUE_SOON_WORKING_DAYS, calendar: WorkingCalendar | None = None
+) -> DueFlags:
     """Submitted files whose decision is overdue (due before `on`) or due within `within` working
     days (due on `on` up to the `within`-th working day after it). Files waiting for an answer to
     an information request are left out: their clock is paused."""
     calendar = calendar or default_calendar()
     limit = calendar.add_working_days(on, within)
-    qs = Application.objects.filter(status=Status.SUBMITTED, decision_due_on__isnull=False).select_related(
-        "provider", "enterprise"
-    ).order_by("decision_due_on", "reference")
+    qs = (
+        Application.objects.filter(status=Status.SUBMITTED, decision_due_on__isnull=False)
+        .select_related("provider", "enterprise")
+        .order_by("decision_due_on", "reference")
+    )
     return DueFlags(
         overdue=list(qs.filter(decision_due_on__lt=on)),
         due_soon=list(qs.filter(decision_due_on__gte=on, decision_due_on__lte=limit)),
@@ -50,11 +54,16 @@ def decisions_due(on: date, *, within: int = DUE_SOON_WORKING_DAYS, calendar: Wo
 def final_reports_late(on: date) -> list[tuple[Application, date]]:
     """Running trajectories whose final report was due before `on`: the term of the file's policy
     (final_report_term_days, calendar days) counted from the day the trajectory first started."""
-    apps = list(Application.objects.filter(status=Status.IN_PROGRESS).select_related("policy", "provider"))
+    apps = list(
+        Application.objects.filter(status=Status.IN_PROGRESS).select_related("policy", "provider")
+    )
     starts: dict[int, date] = {}
     for app_id, started in (
-        StatusChange.objects.filter(application__in=apps, from_status=Status.APPROVED, to_status=Status.IN_PROGRESS)
-        .order_by("at", "id").values_list("application_id", "on")
+        StatusChange.objects.filter(
+            application__in=apps, from_status=Status.APPROVED, to_status=Status.IN_PROGRESS
+        )
+        .order_by("at", "id")
+        .values_list("application_id", "on")
     ):
         starts.setdefault(app_id, started)
     late = []
@@ -81,7 +90,9 @@ def final_reports_section(year: int, provider=None) -> dict:
     implementation), the share of enterprises that made progress and that are convinced to keep
     investing (0-1), and the mean satisfaction (1-5). Averages and shares are rounded to two
     decimals (report contract); with no reports the means are null."""
-    reports = FinalReport.objects.filter(status=FinalReport.ReportStatus.ACCEPTED, reviewed_on__year=year)
+    reports = FinalReport.objects.filter(
+        status=FinalReport.ReportStatus.ACCEPTED, reviewed_on__year=year
+    )
     if provider is not None:
         reports = reports.filter(application__provider=provider)
     agg = reports.aggregate(
@@ -93,15 +104,18 @@ def final_reports_section(year: int, provider=None) -> dict:
     count = agg["count"]
     by_function = {
         row["function"]: row
-        for row in MaturityScore.objects.filter(report__in=reports).values("function").annotate(
-            **{f: Avg(f) for f in MATURITY_FIELDS}
-        )
+        for row in MaturityScore.objects.filter(report__in=reports)
+        .values("function")
+        .annotate(**{f: Avg(f) for f in MATURITY_FIELDS})
     }
     maturity = {}
     for function in CyFunFunction.values:
         row = by_function.get(function, {})
         maturity[function] = {
-            aspect: {"before": _avg(row.get(f"{aspect}_before")), "after": _avg(row.get(f"{aspect}_after"))}
+            aspect: {
+                "before": _avg(row.get(f"{aspect}_before")),
+                "after": _avg(row.get(f"{aspect}_after")),
+            }
             for aspect in ("documentation", "implementation")
         }
     return {

@@ -17,7 +17,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 
 from csgrants.accounts.models import Role
 from csgrants.applications.amendments import approved_cost, committed_subsidy
@@ -31,10 +30,16 @@ from csgrants.applications.models import (
     Status,
     StatusChange,
 )
-from csgrants.applications.services import _validate_amount, application_transition, ensure_can_see, role_of
+from csgrants.applications.services import (
+    _validate_amount,
+    application_transition,
+    ensure_can_see,
+    role_of,
+)
 from csgrants.applications.workflow import STAFF_DECIDERS
 from csgrants.budgets import services as budgets
 from csgrants.budgets.selectors import application_open_commitment
+from csgrants.core import clock
 from csgrants.core.audit import audit_record
 from csgrants.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
 from csgrants.core.money import ZERO, percentage_of
@@ -44,7 +49,7 @@ PAYERS = frozenset({Role.REVIEWER, Role.BUDGET_MANAGER, Role.ADMIN})
 
 
 def _today() -> date:
-    return timezone.localdate()
+    return clock.today()
 
 
 def _lock(application: Application) -> Application:
@@ -55,8 +60,11 @@ def trajectory_started_on(application: Application) -> date | None:
     """The day the provider first started the trajectory (approved -> in_progress). A send-back
     also returns the file to in_progress but does not restart the term."""
     change = (
-        StatusChange.objects.filter(application=application, from_status=Status.APPROVED, to_status=Status.IN_PROGRESS)
-        .order_by("at", "id").first()
+        StatusChange.objects.filter(
+            application=application, from_status=Status.APPROVED, to_status=Status.IN_PROGRESS
+        )
+        .order_by("at", "id")
+        .first()
     )
     return change.on if change else None
 
@@ -95,16 +103,31 @@ def _validate_maturity(maturity) -> list[dict]:
     for function in CyFunFunction.values:
         scores = maturity.get(function)
         if not isinstance(scores, dict):
-            raise ValidationFailed(f"the scores for {function} are missing", field=f"maturity.{function}")
-        rows.append({"function": function,
-                     **{f: _score(scores.get(f), f"maturity.{function}.{f}") for f in MATURITY_FIELDS}})
+            raise ValidationFailed(
+                f"the scores for {function} are missing", field=f"maturity.{function}"
+            )
+        rows.append(
+            {
+                "function": function,
+                **{f: _score(scores.get(f), f"maturity.{function}.{f}") for f in MATURITY_FIELDS},
+            }
+        )
     return rows
 
 
 @transaction.atomic
 def final_report_submit(
-    *, actor, application: Application, work_delivered: str, actual_cost_eur, maturity, made_progress: bool,
-    keep_investing: bool, satisfaction_score, testimonial_consent: bool = False, testimonial: str = "",
+    *,
+    actor,
+    application: Application,
+    work_delivered: str,
+    actual_cost_eur,
+    maturity,
+    made_progress: bool,
+    keep_investing: bool,
+    satisfaction_score,
+    testimonial_consent: bool = False,
+    testimonial: str = "",
 ) -> FinalReport:
     """The provider files the final report; the file moves to completed."""
     application = _lock(application)
@@ -112,7 +135,9 @@ def final_report_submit(
     if role_of(actor) != Role.PROVIDER:
         raise PermissionDenied("only the service provider files the final report")
     if application.status != Status.IN_PROGRESS:
-        raise TransitionNotAllowed("a final report is filed for a running trajectory", code="TRANSITION_NOT_ALLOWED")
+        raise TransitionNotAllowed(
+            "a final report is filed for a running trajectory", code="TRANSITION_NOT_ALLOWED"
+        )
     errors = []
     if not (work_delivered or "").strip():
         errors.append(("work_delivered", "describe the work delivered"))
@@ -133,25 +158,47 @@ def final_report_submit(
     if errors:
         raise ValidationFailed(errors[0][1], field=errors[0][0], errors=errors)
     report = FinalReport.objects.create(
-        application=application, work_delivered=work_delivered.strip(), actual_cost_eur=cost,
-        made_progress=bool(made_progress), keep_investing=bool(keep_investing), satisfaction_score=score,
+        application=application,
+        work_delivered=work_delivered.strip(),
+        actual_cost_eur=cost,
+        made_progress=bool(made_progress),
+        keep_investing=bool(keep_investing),
+        satisfaction_score=score,
         testimonial_consent=bool(testimonial_consent),
         testimonial=(testimonial or "").strip() if testimonial_consent else "",
-        submitted_on=_today(), submitted_by=actor,
+        submitted_on=_today(),
+        submitted_by=actor,
     )
     MaturityScore.objects.bulk_create(MaturityScore(report=report, **row) for row in rows)
-    application_transition(actor=actor, application=application, to_status=Status.COMPLETED, note="final report")
-    audit_record(actor=actor, action="final_report.submit", obj=application,
-                 after={"report": report.pk, "actual_cost_eur": f"{cost:.2f}", "satisfaction_score": score,
-                        "made_progress": report.made_progress, "keep_investing": report.keep_investing,
-                        "maturity": rows})
+    application_transition(
+        actor=actor, application=application, to_status=Status.COMPLETED, note="final report"
+    )
+    audit_record(
+        actor=actor,
+        action="final_report.submit",
+        obj=application,
+        after={
+            "report": report.pk,
+            "actual_cost_eur": f"{cost:.2f}",
+            "satisfaction_score": score,
+            "made_progress": report.made_progress,
+            "keep_investing": report.keep_investing,
+            "maturity": rows,
+        },
+    )
     return report
 
 
 def _open_report(application: Application) -> FinalReport:
-    report = application.final_reports.select_for_update().filter(status=FinalReport.ReportStatus.SUBMITTED).last()
+    report = (
+        application.final_reports.select_for_update()
+        .filter(status=FinalReport.ReportStatus.SUBMITTED)
+        .last()
+    )
     if report is None:
-        raise TransitionNotAllowed("there is no final report waiting for review", code="TRANSITION_NOT_ALLOWED")
+        raise TransitionNotAllowed(
+            "there is no final report waiting for review", code="TRANSITION_NOT_ALLOWED"
+        )
     return report
 
 
@@ -168,9 +215,13 @@ def final_report_accept(*, actor, application: Application, note: str = "") -> F
     report.reviewed_by = actor
     report.staff_note = note.strip()
     report.save()
-    audit_record(actor=actor, action="final_report.accept", obj=application,
-                 before={"report": report.pk, "status": "submitted"},
-                 after={"report": report.pk, "status": report.status, "note": report.staff_note})
+    audit_record(
+        actor=actor,
+        action="final_report.accept",
+        obj=application,
+        before={"report": report.pk, "status": "submitted"},
+        after={"report": report.pk, "status": report.status, "note": report.staff_note},
+    )
     notify_after_commit("final_report_accepted", report)
     return report
 
@@ -191,10 +242,16 @@ def final_report_send_back(*, actor, application: Application, note: str) -> Fin
     report.reviewed_by = actor
     report.staff_note = note.strip()
     report.save()
-    application_transition(actor=actor, application=application, to_status=Status.IN_PROGRESS, note=note.strip())
-    audit_record(actor=actor, action="final_report.send_back", obj=application,
-                 before={"report": report.pk, "status": "submitted"},
-                 after={"report": report.pk, "status": report.status, "note": report.staff_note})
+    application_transition(
+        actor=actor, application=application, to_status=Status.IN_PROGRESS, note=note.strip()
+    )
+    audit_record(
+        actor=actor,
+        action="final_report.send_back",
+        obj=application,
+        before={"report": report.pk, "status": "submitted"},
+        after={"report": report.pk, "status": report.status, "note": report.staff_note},
+    )
     notify_after_commit("final_report_sent_back", report)
     return report
 
@@ -209,8 +266,15 @@ def payment_preview(application: Application) -> dict:
     basis = min(report.actual_cost_eur, approved)
     rate = application.rate_pct or Decimal(0)
     amount = min(percentage_of(basis, rate), committed)
-    return {"report": report, "actual_cost_eur": report.actual_cost_eur, "approved_cost_eur": approved,
-            "basis_eur": basis, "rate_pct": rate, "committed_eur": committed, "amount_eur": amount}
+    return {
+        "report": report,
+        "actual_cost_eur": report.actual_cost_eur,
+        "approved_cost_eur": approved,
+        "basis_eur": basis,
+        "rate_pct": rate,
+        "committed_eur": committed,
+        "amount_eur": amount,
+    }
 
 
 @transaction.atomic
@@ -220,26 +284,50 @@ def payment_record(*, actor, application: Application, on: date | None = None) -
     if role_of(actor) not in PAYERS:
         raise PermissionDenied("only agency staff record a payment")
     if application.status != Status.COMPLETED:
-        raise TransitionNotAllowed("only a completed file can be paid", code="TRANSITION_NOT_ALLOWED")
+        raise TransitionNotAllowed(
+            "only a completed file can be paid", code="TRANSITION_NOT_ALLOWED"
+        )
     figures = payment_preview(application)
     if figures["report"] is None:
-        raise TransitionNotAllowed("the final report has not been accepted", code="FINAL_REPORT_NOT_ACCEPTED")
+        raise TransitionNotAllowed(
+            "the final report has not been accepted", code="FINAL_REPORT_NOT_ACCEPTED"
+        )
     on = on or _today()
     # Never more than what is still committed for the file (the ledger's own guard, made explicit).
     open_commitment = application_open_commitment(application)
     amount = min(figures["amount_eur"], open_commitment)
-    budgets.budget_realise_application(actor=actor, application=application, amount_eur=amount, on=on)
+    budgets.budget_realise_application(
+        actor=actor, application=application, amount_eur=amount, on=on
+    )
     payment = Payment.objects.create(
-        application=application, paid_on=on, amount_eur=amount, rate_pct=figures["rate_pct"],
-        actual_cost_eur=figures["actual_cost_eur"], approved_cost_eur=figures["approved_cost_eur"],
-        committed_eur=max(figures["committed_eur"], amount), released_eur=max(open_commitment - amount, ZERO),
+        application=application,
+        paid_on=on,
+        amount_eur=amount,
+        rate_pct=figures["rate_pct"],
+        actual_cost_eur=figures["actual_cost_eur"],
+        approved_cost_eur=figures["approved_cost_eur"],
+        committed_eur=max(figures["committed_eur"], amount),
+        released_eur=max(open_commitment - amount, ZERO),
         paid_by=actor,
     )
     application.closed_on = on
-    application_transition(actor=actor, application=application, to_status=Status.CLOSED, on=on,
-                           note=f"paid {amount:.2f}")
-    audit_record(actor=actor, action="payment.record", obj=application,
-                 after={"amount_eur": f"{amount:.2f}", "basis_eur": f"{figures['basis_eur']:.2f}",
-                        "rate_pct": f"{figures['rate_pct']:.2f}", "released_eur": f"{payment.released_eur:.2f}"})
+    application_transition(
+        actor=actor,
+        application=application,
+        to_status=Status.CLOSED,
+        on=on,
+        note=f"paid {amount:.2f}",
+    )
+    audit_record(
+        actor=actor,
+        action="payment.record",
+        obj=application,
+        after={
+            "amount_eur": f"{amount:.2f}",
+            "basis_eur": f"{figures['basis_eur']:.2f}",
+            "rate_pct": f"{figures['rate_pct']:.2f}",
+            "released_eur": f"{payment.released_eur:.2f}",
+        },
+    )
     notify_after_commit("payment", payment)
     return payment

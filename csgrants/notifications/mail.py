@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import translation
 
+from csgrants.core import clock
 from csgrants.notifications.models import SentMail
 
 LANGUAGES = ("nl", "en")
@@ -31,11 +32,15 @@ def provider_recipients(provider) -> list[Recipient]:
     from csgrants.accounts.models import Role, User
 
     seen: dict[str, Recipient] = {}
-    users = User.objects.filter(service_provider=provider, role=Role.PROVIDER, is_active=True).exclude(email="")
+    users = User.objects.filter(
+        service_provider=provider, role=Role.PROVIDER, is_active=True
+    ).exclude(email="")
     for user in users.order_by("id"):
         seen.setdefault(user.email.lower(), Recipient(user.email, _lang(user.language)))
     if provider.email:
-        seen.setdefault(provider.email.lower(), Recipient(provider.email, settings.LANGUAGE_CODE[:2]))
+        seen.setdefault(
+            provider.email.lower(), Recipient(provider.email, settings.LANGUAGE_CODE[:2])
+        )
     return list(seen.values())
 
 
@@ -46,9 +51,11 @@ def _lang(code: str | None) -> str:
 
 def _reasons(decision, lang: str) -> list[dict]:
     return [
-        {"code": r.code,
-         "label": (r.label_en if lang == "en" else r.label_nl) or r.label_nl,
-         "letter": (r.letter_en if lang == "en" else r.letter_nl) or r.letter_nl}
+        {
+            "code": r.code,
+            "label": (r.label_en if lang == "en" else r.label_nl) or r.label_nl,
+            "letter": (r.letter_en if lang == "en" else r.letter_nl) or r.letter_nl,
+        }
         for r in decision.reasons.all().order_by("code")
     ]
 
@@ -60,8 +67,13 @@ def render(event: str, lang: str, context: dict) -> tuple[str, str]:
     return " ".join(subject.split()), body.strip() + "\n"
 
 
-def send(event: str, recipients: list[Recipient], context_for: Callable[[str], dict], application=None,
-         sent_on=None) -> int:
+def send(
+    event: str,
+    recipients: list[Recipient],
+    context_for: Callable[[str], dict],
+    application=None,
+    sent_on=None,
+) -> int:
     """Render and send one message per recipient; log each in SentMail (`sent_on`: the day the
     reminders ran for, default today). Returns the count."""
     if not recipients:
@@ -71,8 +83,14 @@ def send(event: str, recipients: list[Recipient], context_for: Callable[[str], d
         for r in recipients:
             subject, body = render(event, r.language, context_for(r.language))
             EmailMessage(subject=subject, body=body, to=[r.email], connection=connection).send()
-            SentMail.objects.create(event=event, application=application, recipient=r.email, language=r.language,
-                                    subject=subject[:250], sent_on=sent_on or timezone.localdate())
+            SentMail.objects.create(
+                event=event,
+                application=application,
+                recipient=r.email,
+                language=r.language,
+                subject=subject[:250],
+                sent_on=sent_on or clock.today(),
+            )
             sent += 1
     return sent
 
@@ -82,41 +100,79 @@ def send(event: str, recipients: list[Recipient], context_for: Callable[[str], d
 
 def _load(event: str, object_id: int):
     """(application, context_for(lang)) for an event and the id of its object."""
-    from csgrants.applications.models import Application, Decision, FinalReport, InfoRequest, Payment
+    from csgrants.applications.models import (
+        Application,
+        Decision,
+        FinalReport,
+        InfoRequest,
+        Payment,
+    )
 
     if event == "submitted":
-        app = Application.objects.select_related("provider", "enterprise", "package").get(pk=object_id)
+        app = Application.objects.select_related("provider", "enterprise", "package").get(
+            pk=object_id
+        )
         return app, lambda lang: {"application": app}
     if event == "info_requested":
-        req = InfoRequest.objects.select_related("application__provider", "application__enterprise").get(pk=object_id)
+        req = InfoRequest.objects.select_related(
+            "application__provider", "application__enterprise"
+        ).get(pk=object_id)
         return req.application, lambda lang: {"application": req.application, "request": req}
     if event in ("decision", "amendment_decided"):
-        decision = Decision.objects.select_related("application__provider", "application__enterprise",
-                                                   "amendment__package").get(pk=object_id)
+        decision = Decision.objects.select_related(
+            "application__provider", "application__enterprise", "amendment__package"
+        ).get(pk=object_id)
         return decision.application, lambda lang: {
-            "application": decision.application, "decision": decision, "amendment": decision.amendment,
+            "application": decision.application,
+            "decision": decision,
+            "amendment": decision.amendment,
             "reasons": _reasons(decision, lang),
         }
     if event in ("final_report_accepted", "final_report_sent_back"):
-        report = FinalReport.objects.select_related("application__provider", "application__enterprise").get(pk=object_id)
-        return report.application, lambda lang: {"application": report.application, "report": report}
+        report = FinalReport.objects.select_related(
+            "application__provider", "application__enterprise"
+        ).get(pk=object_id)
+        return report.application, lambda lang: {
+            "application": report.application,
+            "report": report,
+        }
     if event == "payment":
-        payment = Payment.objects.select_related("application__provider", "application__enterprise").get(pk=object_id)
-        return payment.application, lambda lang: {"application": payment.application, "payment": payment}
+        payment = Payment.objects.select_related(
+            "application__provider", "application__enterprise"
+        ).get(pk=object_id)
+        return payment.application, lambda lang: {
+            "application": payment.application,
+            "payment": payment,
+        }
     if event == "final_report_late":
         from csgrants.applications.trajectory import final_report_due_on, trajectory_started_on
 
-        app = Application.objects.select_related("provider", "enterprise", "policy").get(pk=object_id)
+        app = Application.objects.select_related("provider", "enterprise", "policy").get(
+            pk=object_id
+        )
         due, started = final_report_due_on(app), trajectory_started_on(app)
         return app, lambda lang: {"application": app, "due_on": due, "started_on": started}
     raise ValueError(f"unknown notification event {event!r}")
 
 
-EVENTS = ("submitted", "info_requested", "decision", "amendment_decided", "final_report_accepted",
-          "final_report_sent_back", "payment", "final_report_late")
+EVENTS = (
+    "submitted",
+    "info_requested",
+    "decision",
+    "amendment_decided",
+    "final_report_accepted",
+    "final_report_sent_back",
+    "payment",
+    "final_report_late",
+)
 
 
 def notify(event: str, object_id: int, sent_on=None) -> int:
     application, context_for = _load(event, object_id)
-    return send(event, provider_recipients(application.provider), context_for, application=application,
-                sent_on=sent_on)
+    return send(
+        event,
+        provider_recipients(application.provider),
+        context_for,
+        application=application,
+        sent_on=sent_on,
+    )

@@ -8,7 +8,11 @@ from django.utils.translation import gettext_lazy as _
 class SentMail(models.Model):
     event = models.CharField(_("event"), max_length=40, db_index=True)
     application = models.ForeignKey(
-        "applications.Application", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "applications.Application",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     recipient = models.EmailField(_("recipient"))
     language = models.CharField(_("language"), max_length=5)

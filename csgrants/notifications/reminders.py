@@ -13,9 +13,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.utils import timezone
 
 from csgrants.applications.selectors import decisions_due, final_reports_late
+from csgrants.core import clock
 from csgrants.core.calendar import default_calendar
 from csgrants.notifications import mail
 from csgrants.notifications.models import SentMail
@@ -35,17 +35,25 @@ def digest_send(on: date) -> int:
     flags = decisions_due(on)
     if not flags:
         return 0
-    already = set(SentMail.objects.filter(event=DIGEST, sent_on=on).values_list("recipient", flat=True))
+    already = set(
+        SentMail.objects.filter(event=DIGEST, sent_on=on).values_list("recipient", flat=True)
+    )
     recipients = [r for r in reviewer_recipients() if r.email not in already]
-    return mail.send(DIGEST, recipients, lambda lang: {"on": on, "overdue": flags.overdue, "due_soon": flags.due_soon},
-                     sent_on=on)
+    return mail.send(
+        DIGEST,
+        recipients,
+        lambda lang: {"on": on, "overdue": flags.overdue, "due_soon": flags.due_soon},
+        sent_on=on,
+    )
 
 
 def late_reports_send(on: date) -> int:
     interval = getattr(settings, "CSGRANTS_REMINDER_INTERVAL_DAYS", 7)
     sent = 0
     for application, _due in final_reports_late(on):
-        recent = SentMail.objects.filter(event=LATE, application=application, sent_on__gt=on - timedelta(days=interval))
+        recent = SentMail.objects.filter(
+            event=LATE, application=application, sent_on__gt=on - timedelta(days=interval)
+        )
         if recent.exists():
             continue
         sent += mail.notify(LATE, application.pk, sent_on=on)
@@ -55,7 +63,11 @@ def late_reports_send(on: date) -> int:
 def reminders_send(*, on: date | None = None, force: bool = False) -> dict:
     """Send today's reminders. On a day the agency is closed nothing goes out unless `force`:
     nobody reads a digest on Easter Monday, and the next working day's run catches up."""
-    on = on or timezone.localdate()
+    on = on or clock.today()
     if not force and not default_calendar().is_working_day(on):
         return {"date": on.isoformat(), "skipped": "closed", "digests": 0, "late_reports": 0}
-    return {"date": on.isoformat(), "digests": digest_send(on), "late_reports": late_reports_send(on)}
+    return {
+        "date": on.isoformat(),
+        "digests": digest_send(on),
+        "late_reports": late_reports_send(on),
+    }

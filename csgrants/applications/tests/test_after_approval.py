@@ -10,8 +10,15 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from csgrants.applications import amendments, trajectory
-from csgrants.applications.models import Amendment, Decision, FinalReport, MaturityScore, Payment, Status
-from csgrants.applications.tests.after_helpers import at, maturity, report_data
+from csgrants.applications.models import (
+    Amendment,
+    Decision,
+    FinalReport,
+    MaturityScore,
+    Payment,
+    Status,
+)
+from csgrants.applications.tests.after_helpers import at, drain, maturity, report_data
 from csgrants.budgets.models import LedgerEntry
 from csgrants.budgets.selectors import application_open_commitment, provider_balance
 from csgrants.core.errors import (
@@ -27,7 +34,10 @@ DAY = dt.date(2023, 3, 1)  # policy 2023: 50%, EUR 9,200 - 35,000
 
 
 def ledger(application):
-    return [(e.kind, e.amount_eur, e.amendment_id) for e in LedgerEntry.objects.filter(application=application)]
+    return [
+        (e.kind, e.amount_eur, e.amendment_id)
+        for e in LedgerEntry.objects.filter(application=application)
+    ]
 
 
 @pytest.fixture
@@ -39,47 +49,77 @@ def running(make_application, funded):
 # --- amendments ------------------------------------------------------------------------------
 
 
-def test_upgrade_is_priced_at_the_policy_of_its_own_date(make_application, funded, provider_user, reviewer):
+def test_upgrade_is_priced_at_the_policy_of_its_own_date(
+    make_application, funded, provider_user, reviewer
+):
     with at(dt.date(2022, 12, 1)):  # 45% policy
         app = make_application("approved")
     assert app.subsidy_eur == Decimal("10800.00")
     with at(dt.date(2023, 2, 1)):  # 50% policy
         amendment = amendments.amendment_request(
-            actor=provider_user, application=app, kind="upgrade", package="PLUS", extra_cost_eur="6000.00"
+            actor=provider_user,
+            application=app,
+            kind="upgrade",
+            package="PLUS",
+            extra_cost_eur="6000.00",
         )
     assert amendment.extra_subsidy_eur == Decimal("3000.00")
     assert amendment.policy.valid_from == dt.date(2023, 1, 1)
     assert amendment.status == Amendment.AmendmentStatus.SUBMITTED
     assert amendment.checks_passed is True
-    assert {c["code"]: c["outcome"] for c in amendment.checks} == {"PACKAGE_COST": "pass", "DE_MINIMIS": "pass"}
+    assert {c["code"]: c["outcome"] for c in amendment.checks} == {
+        "PACKAGE_COST": "pass",
+        "DE_MINIMIS": "pass",
+    }
     # The file's own subsidy counts as prior de minimis aid of the amendment.
     de_minimis = next(c for c in amendment.checks if c["code"] == "DE_MINIMIS")
     assert de_minimis["inputs"]["answer"]["cumulated_eur"] == "10800.00"
     assert AuditEvent.objects.filter(action="amendment.request", object_id=app.reference).exists()
 
 
-def test_approved_upgrade_commits_extra_subsidy_and_changes_current_package(running, provider_user, reviewer):
+def test_approved_upgrade_commits_extra_subsidy_and_changes_current_package(
+    running, provider_user, reviewer
+):
     with at(DAY):
         amendment = amendments.amendment_request(
-            actor=provider_user, application=running, kind="upgrade", package="PLUS", extra_cost_eur="6000.00"
+            actor=provider_user,
+            application=running,
+            kind="upgrade",
+            package="PLUS",
+            extra_cost_eur="6000.00",
         )
-        decision = amendments.amendment_decide(actor=reviewer, amendment=amendment, outcome="approved", note="ok")
+        decision = amendments.amendment_decide(
+            actor=reviewer, amendment=amendment, outcome="approved", note="ok"
+        )
     running.refresh_from_db()
     amendment.refresh_from_db()
     assert running.current_package.code == "PLUS"
     assert running.package.code == "MEDIUM"  # as filed, for the statistics
     assert amendment.status == "approved" and amendment.decided_on == DAY
-    assert decision.amendment == amendment and decision.application == running and decision.decided_by == reviewer
-    assert ledger(running) == [("commit", Decimal("12000.00"), None), ("commit", Decimal("3000.00"), amendment.pk)]
+    assert (
+        decision.amendment == amendment
+        and decision.application == running
+        and decision.decided_by == reviewer
+    )
+    assert ledger(running) == [
+        ("commit", Decimal("12000.00"), None),
+        ("commit", Decimal("3000.00"), amendment.pk),
+    ]
     assert application_open_commitment(running) == Decimal("15000.00")
     assert amendments.approved_cost(running) == Decimal("30000.00")
-    assert AuditEvent.objects.filter(action="amendment.approved", object_id=running.reference).exists()
+    assert AuditEvent.objects.filter(
+        action="amendment.approved", object_id=running.reference
+    ).exists()
 
 
 def test_approved_extension_adds_the_package(running, provider_user, reviewer):
     with at(DAY):
         amendment = amendments.amendment_request(
-            actor=provider_user, application=running, kind="extension", package="uitbreiding", extra_cost_eur="4000"
+            actor=provider_user,
+            application=running,
+            kind="extension",
+            package="uitbreiding",
+            extra_cost_eur="4000",
         )
         amendments.amendment_decide(actor=reviewer, amendment=amendment, outcome="approved")
     assert list(running.extensions.values_list("code", flat=True)) == ["EXTENSION"]
@@ -87,7 +127,11 @@ def test_approved_extension_adds_the_package(running, provider_user, reviewer):
     assert ledger(running)[-1] == ("commit", Decimal("2000.00"), amendment.pk)
     with at(DAY), pytest.raises(ValidationFailed) as exc:
         amendments.amendment_request(
-            actor=provider_user, application=running, kind="extension", package="EXTENSION", extra_cost_eur="1000"
+            actor=provider_user,
+            application=running,
+            kind="extension",
+            package="EXTENSION",
+            extra_cost_eur="1000",
         )
     assert exc.value.code == "SAME_PACKAGE"
 
@@ -95,7 +139,11 @@ def test_approved_extension_adds_the_package(running, provider_user, reviewer):
 def test_rejected_amendment_commits_nothing_and_needs_a_reason(running, provider_user, reviewer):
     with at(DAY):
         amendment = amendments.amendment_request(
-            actor=provider_user, application=running, kind="upgrade", package="PLUS", extra_cost_eur="6000"
+            actor=provider_user,
+            application=running,
+            kind="upgrade",
+            package="PLUS",
+            extra_cost_eur="6000",
         )
         with pytest.raises(ValidationFailed) as exc:
             amendments.amendment_decide(actor=reviewer, amendment=amendment, outcome="rejected")
@@ -111,15 +159,18 @@ def test_rejected_amendment_commits_nothing_and_needs_a_reason(running, provider
         amendments.amendment_decide(actor=reviewer, amendment=amendment, outcome="approved")
 
 
-def test_budget_exhausted_amendment_changes_nothing(make_application, provider, admin_user, provider_user, reviewer):
-    from csgrants.budgets.services import allocation_create
-
-    allocation_create(actor=admin_user, provider=provider, amount_eur=Decimal("13000.00"),
-                      allocated_on=dt.date(2023, 1, 1))
+def test_budget_exhausted_amendment_changes_nothing(
+    make_application, provider, admin_user, provider_user, reviewer
+):
     with at(DAY):
-        app = make_application("approved")  # commits 12,000 of 13,000
+        app = make_application("approved")  # commits 12,000
+        drain(provider, admin_user, leave="1000.00")
         amendment = amendments.amendment_request(
-            actor=provider_user, application=app, kind="upgrade", package="PLUS", extra_cost_eur="6000"
+            actor=provider_user,
+            application=app,
+            kind="upgrade",
+            package="PLUS",
+            extra_cost_eur="6000",
         )
         with pytest.raises(BudgetExhausted):
             amendments.amendment_decide(actor=reviewer, amendment=amendment, outcome="approved")
@@ -133,12 +184,24 @@ def test_budget_exhausted_amendment_changes_nothing(make_application, provider, 
 
 
 def test_amendment_checks_flag_total_cost_above_the_range_and_de_minimis(running, provider_user):
-    running.declaration = {**running.declaration, "de_minimis_prior_aid": [
-        {"granted_on": "2022-06-01", "amount_eur": "185000.00", "description": "kmo-portefeuille"}]}
+    running.declaration = {
+        **running.declaration,
+        "de_minimis_prior_aid": [
+            {
+                "granted_on": "2022-06-01",
+                "amount_eur": "185000.00",
+                "description": "kmo-portefeuille",
+            }
+        ],
+    }
     running.save()
     with at(DAY):
         amendment = amendments.amendment_request(
-            actor=provider_user, application=running, kind="upgrade", package="PLUS", extra_cost_eur="12000"
+            actor=provider_user,
+            application=running,
+            kind="upgrade",
+            package="PLUS",
+            extra_cost_eur="12000",
         )
     outcomes = {c["code"]: c for c in amendment.checks}
     assert amendment.checks_passed is False
@@ -150,39 +213,86 @@ def test_amendment_checks_flag_total_cost_above_the_range_and_de_minimis(running
     assert outcomes["DE_MINIMIS"]["reason_code"] == "DE_MINIMIS_CEILING"
 
 
-def test_amendment_request_guards(make_application, funded, provider_user, other_provider_user, reviewer):
+def test_amendment_request_guards(
+    make_application, funded, provider_user, other_provider_user, reviewer
+):
     with at(DAY):
         submitted = make_application("submitted")
         app = make_application("approved")
         with pytest.raises(TransitionNotAllowed):
-            amendments.amendment_request(actor=provider_user, application=submitted, kind="upgrade",
-                                         package="PLUS", extra_cost_eur="1000")
+            amendments.amendment_request(
+                actor=provider_user,
+                application=submitted,
+                kind="upgrade",
+                package="PLUS",
+                extra_cost_eur="1000",
+            )
         with pytest.raises(PermissionDenied):
-            amendments.amendment_request(actor=reviewer, application=app, kind="upgrade", package="PLUS",
-                                         extra_cost_eur="1000")
+            amendments.amendment_request(
+                actor=reviewer,
+                application=app,
+                kind="upgrade",
+                package="PLUS",
+                extra_cost_eur="1000",
+            )
         with pytest.raises(NotFound):
-            amendments.amendment_request(actor=other_provider_user, application=app, kind="upgrade",
-                                         package="PLUS", extra_cost_eur="1000")
+            amendments.amendment_request(
+                actor=other_provider_user,
+                application=app,
+                kind="upgrade",
+                package="PLUS",
+                extra_cost_eur="1000",
+            )
         with pytest.raises(ValidationFailed) as same:
-            amendments.amendment_request(actor=provider_user, application=app, kind="upgrade", package="light",
-                                         extra_cost_eur="1000")
+            amendments.amendment_request(
+                actor=provider_user,
+                application=app,
+                kind="upgrade",
+                package="light",
+                extra_cost_eur="1000",
+            )
         assert same.value.code == "SAME_PACKAGE"  # light is MEDIUM's former name
         with pytest.raises(ValidationFailed) as not_main:
-            amendments.amendment_request(actor=provider_user, application=app, kind="upgrade",
-                                         package="EXTENSION", extra_cost_eur="1000")
+            amendments.amendment_request(
+                actor=provider_user,
+                application=app,
+                kind="upgrade",
+                package="EXTENSION",
+                extra_cost_eur="1000",
+            )
         assert not_main.value.code == "UNKNOWN_PACKAGE"
         with pytest.raises(ValidationFailed) as not_ext:
-            amendments.amendment_request(actor=provider_user, application=app, kind="extension", package="PLUS",
-                                         extra_cost_eur="1000")
+            amendments.amendment_request(
+                actor=provider_user,
+                application=app,
+                kind="extension",
+                package="PLUS",
+                extra_cost_eur="1000",
+            )
         assert not_ext.value.code == "UNKNOWN_PACKAGE"
         with pytest.raises(ValidationFailed):
-            amendments.amendment_request(actor=provider_user, application=app, kind="upgrade", package="PLUS",
-                                         extra_cost_eur="0")
-        first = amendments.amendment_request(actor=provider_user, application=app, kind="upgrade", package="PLUS",
-                                             extra_cost_eur="1000")
+            amendments.amendment_request(
+                actor=provider_user,
+                application=app,
+                kind="upgrade",
+                package="PLUS",
+                extra_cost_eur="0",
+            )
+        first = amendments.amendment_request(
+            actor=provider_user,
+            application=app,
+            kind="upgrade",
+            package="PLUS",
+            extra_cost_eur="1000",
+        )
         with pytest.raises(ValidationFailed) as pending:
-            amendments.amendment_request(actor=provider_user, application=app, kind="upgrade",
-                                         package="CHECK_PLAN", extra_cost_eur="1000")
+            amendments.amendment_request(
+                actor=provider_user,
+                application=app,
+                kind="upgrade",
+                package="CHECK_PLAN",
+                extra_cost_eur="1000",
+            )
         assert pending.value.code == "AMENDMENT_PENDING"
         with pytest.raises(PermissionDenied):
             amendments.amendment_decide(actor=provider_user, amendment=first, outcome="approved")
@@ -195,34 +305,64 @@ def test_amendment_request_guards(make_application, funded, provider_user, other
 def test_final_report_submit_completes_the_file_and_stores_typed_maturity(running, provider_user):
     with at(dt.date(2023, 9, 1)):
         report = trajectory.final_report_submit(
-            actor=provider_user, application=running,
-            **report_data(maturity=maturity(identify={"documentation_before": 1, "implementation_before": 2,
-                                                      "documentation_after": 4, "implementation_after": 5})),
+            actor=provider_user,
+            application=running,
+            **report_data(
+                maturity=maturity(
+                    identify={
+                        "documentation_before": 1,
+                        "implementation_before": 2,
+                        "documentation_after": 4,
+                        "implementation_after": 5,
+                    }
+                )
+            ),
         )
     running.refresh_from_db()
     assert running.status == Status.COMPLETED
-    assert report.status == FinalReport.ReportStatus.SUBMITTED and report.submitted_on == dt.date(2023, 9, 1)
+    assert report.status == FinalReport.ReportStatus.SUBMITTED and report.submitted_on == dt.date(
+        2023, 9, 1
+    )
     identify = MaturityScore.objects.get(report=report, function="identify")
-    assert (identify.documentation_before, identify.implementation_before,
-            identify.documentation_after, identify.implementation_after) == (1, 2, 4, 5)
+    assert (
+        identify.documentation_before,
+        identify.implementation_before,
+        identify.documentation_after,
+        identify.implementation_after,
+    ) == (1, 2, 4, 5)
     assert report.maturity.count() == 5
     assert running.history.last().to_status == Status.COMPLETED
 
 
-@pytest.mark.parametrize(("override", "field"), [
-    ({"satisfaction_score": 6}, "satisfaction_score"),
-    ({"satisfaction_score": True}, "satisfaction_score"),
-    ({"maturity": maturity(protect={"documentation_before": 0, "implementation_before": 1,
-                                    "documentation_after": 1, "implementation_after": 1})},
-     "maturity.protect.documentation_before"),
-    ({"maturity": {k: v for k, v in maturity().items() if k != "recover"}}, "maturity.recover"),
-    ({"actual_cost_eur": "-1"}, "actual_cost_eur"),
-    ({"work_delivered": "  "}, "work_delivered"),
-    ({"testimonial_consent": True, "testimonial": ""}, "testimonial"),
-])
+@pytest.mark.parametrize(
+    ("override", "field"),
+    [
+        ({"satisfaction_score": 6}, "satisfaction_score"),
+        ({"satisfaction_score": True}, "satisfaction_score"),
+        (
+            {
+                "maturity": maturity(
+                    protect={
+                        "documentation_before": 0,
+                        "implementation_before": 1,
+                        "documentation_after": 1,
+                        "implementation_after": 1,
+                    }
+                )
+            },
+            "maturity.protect.documentation_before",
+        ),
+        ({"maturity": {k: v for k, v in maturity().items() if k != "recover"}}, "maturity.recover"),
+        ({"actual_cost_eur": "-1"}, "actual_cost_eur"),
+        ({"work_delivered": "  "}, "work_delivered"),
+        ({"testimonial_consent": True, "testimonial": ""}, "testimonial"),
+    ],
+)
 def test_final_report_rejects_invalid_input(running, provider_user, override, field):
     with at(DAY), pytest.raises(ValidationFailed) as exc:
-        trajectory.final_report_submit(actor=provider_user, application=running, **report_data(**override))
+        trajectory.final_report_submit(
+            actor=provider_user, application=running, **report_data(**override)
+        )
     assert field in [f for f, _ in exc.value.errors]
     running.refresh_from_db()
     assert running.status == Status.IN_PROGRESS and not FinalReport.objects.exists()
@@ -230,27 +370,39 @@ def test_final_report_rejects_invalid_input(running, provider_user, override, fi
 
 def test_maturity_scores_are_constrained_in_the_database(running, provider_user):
     with at(DAY):
-        report = trajectory.final_report_submit(actor=provider_user, application=running, **report_data())
+        report = trajectory.final_report_submit(
+            actor=provider_user, application=running, **report_data()
+        )
     with pytest.raises(IntegrityError), transaction.atomic():
-        MaturityScore.objects.filter(report=report, function="detect").update(implementation_after=6)
+        MaturityScore.objects.filter(report=report, function="detect").update(
+            implementation_after=6
+        )
 
 
 def test_send_back_returns_the_file_and_a_new_report_replaces_it(running, provider_user, reviewer):
     with at(dt.date(2023, 9, 1)):
-        first = trajectory.final_report_submit(actor=provider_user, application=running, **report_data())
+        first = trajectory.final_report_submit(
+            actor=provider_user, application=running, **report_data()
+        )
         with pytest.raises(ValidationFailed):
             trajectory.final_report_send_back(actor=reviewer, application=running, note="")
         with pytest.raises(PermissionDenied):
             trajectory.final_report_send_back(actor=provider_user, application=running, note="x")
-        trajectory.final_report_send_back(actor=reviewer, application=running, note="Kostprijs staaft niet.")
+        trajectory.final_report_send_back(
+            actor=reviewer, application=running, note="Kostprijs staaft niet."
+        )
     running.refresh_from_db()
     first.refresh_from_db()
     assert running.status == Status.IN_PROGRESS
     assert running.history.last().note == "Kostprijs staaft niet."
-    assert first.status == FinalReport.ReportStatus.SENT_BACK and first.staff_note == "Kostprijs staaft niet."
+    assert (
+        first.status == FinalReport.ReportStatus.SENT_BACK
+        and first.staff_note == "Kostprijs staaft niet."
+    )
     with at(dt.date(2023, 9, 8)):
-        second = trajectory.final_report_submit(actor=provider_user, application=running,
-                                                **report_data(actual_cost_eur="22000"))
+        second = trajectory.final_report_submit(
+            actor=provider_user, application=running, **report_data(actual_cost_eur="22000")
+        )
         trajectory.final_report_accept(actor=reviewer, application=running)
     second.refresh_from_db()
     assert second.status == FinalReport.ReportStatus.ACCEPTED and second.reviewed_by == reviewer
@@ -262,12 +414,15 @@ def test_send_back_returns_the_file_and_a_new_report_replaces_it(running, provid
 
 def _to_accepted(app, provider_user, reviewer, **report):
     with at(dt.date(2023, 9, 1)):
-        trajectory.final_report_submit(actor=provider_user, application=app, **report_data(**report))
+        trajectory.final_report_submit(
+            actor=provider_user, application=app, **report_data(**report)
+        )
         trajectory.final_report_accept(actor=reviewer, application=app)
 
 
-def test_payment_realises_the_share_of_the_actual_cost_and_releases_the_rest(running, provider_user, reviewer,
-                                                                             budget_manager):
+def test_payment_realises_the_share_of_the_actual_cost_and_releases_the_rest(
+    running, provider_user, reviewer, budget_manager
+):
     _to_accepted(running, provider_user, reviewer, actual_cost_eur="20000.05")
     with at(dt.date(2023, 9, 15)):
         payment = trajectory.payment_record(actor=budget_manager, application=running)
@@ -275,19 +430,31 @@ def test_payment_realises_the_share_of_the_actual_cost_and_releases_the_rest(run
     # 50% x 20,000.05 = 10,000.025 -> half-up 10,000.03 (banker's rounding would give .02)
     assert payment.amount_eur == Decimal("10000.03")
     assert payment.released_eur == Decimal("1999.97")
-    assert (payment.actual_cost_eur, payment.approved_cost_eur) == (Decimal("20000.05"), Decimal("24000.00"))
+    assert (payment.actual_cost_eur, payment.approved_cost_eur) == (
+        Decimal("20000.05"),
+        Decimal("24000.00"),
+    )
     assert running.status == Status.CLOSED and running.closed_on == dt.date(2023, 9, 15)
-    assert ledger(running) == [("commit", Decimal("12000.00"), None), ("realise", Decimal("10000.03"), None),
-                               ("release", Decimal("1999.97"), None)]
+    assert ledger(running) == [
+        ("commit", Decimal("12000.00"), None),
+        ("realise", Decimal("10000.03"), None),
+        ("release", Decimal("1999.97"), None),
+    ]
     assert application_open_commitment(running) == Decimal("0.00")
     assert provider_balance(running.provider).realised == Decimal("10000.03")
     assert AuditEvent.objects.filter(action="payment.record", object_id=running.reference).exists()
 
 
-def test_payment_uses_the_approved_cost_when_the_actual_cost_is_higher(running, provider_user, reviewer):
+def test_payment_uses_the_approved_cost_when_the_actual_cost_is_higher(
+    running, provider_user, reviewer
+):
     with at(DAY):
         amendment = amendments.amendment_request(
-            actor=provider_user, application=running, kind="extension", package="EXTENSION", extra_cost_eur="4000"
+            actor=provider_user,
+            application=running,
+            kind="extension",
+            package="EXTENSION",
+            extra_cost_eur="4000",
         )
         amendments.amendment_decide(actor=reviewer, amendment=amendment, outcome="approved")
     _to_accepted(running, provider_user, reviewer, actual_cost_eur="31000")
@@ -304,27 +471,42 @@ def test_payment_applies_the_files_own_rate(make_application, funded, provider_u
         app = make_application("in_progress")
     with at(dt.date(2023, 2, 1)):  # extension at 50%: 4,000 -> 2,000
         amendment = amendments.amendment_request(
-            actor=provider_user, application=app, kind="extension", package="EXTENSION", extra_cost_eur="4000"
+            actor=provider_user,
+            application=app,
+            kind="extension",
+            package="EXTENSION",
+            extra_cost_eur="4000",
         )
         amendments.amendment_decide(actor=reviewer, amendment=amendment, outcome="approved")
     _to_accepted(app, provider_user, reviewer, actual_cost_eur="28000")
     with at(dt.date(2023, 9, 15)):
         payment = trajectory.payment_record(actor=reviewer, application=app)
     # The file's rate (45%) x 28,000 = 12,600 < committed 12,800: rate x cost, the rest released.
-    assert payment.amount_eur == Decimal("12600.00") and payment.committed_eur == Decimal("12800.00")
+    assert payment.amount_eur == Decimal("12600.00") and payment.committed_eur == Decimal(
+        "12800.00"
+    )
     assert payment.released_eur == Decimal("200.00")
 
 
 def test_payment_is_capped_at_the_committed_subsidy(running, provider_user, reviewer):
     from csgrants.catalogue.models import EnterpriseKind, PolicyRate, PolicyVersion
 
-    lower = PolicyVersion.objects.create(name="test 40%", valid_from=dt.date(2023, 6, 1),
-                                         min_cost_eur=Decimal("9200"), max_cost_eur=Decimal("35000"))
-    PolicyRate.objects.create(policy=lower, enterprise_kind=EnterpriseKind.objects.get(code="kmo"),
-                              rate_pct=Decimal("40"))
+    lower = PolicyVersion.objects.create(
+        name="test 40%",
+        valid_from=dt.date(2023, 6, 1),
+        min_cost_eur=Decimal("9200"),
+        max_cost_eur=Decimal("35000"),
+    )
+    PolicyRate.objects.create(
+        policy=lower, enterprise_kind=EnterpriseKind.objects.get(code="kmo"), rate_pct=Decimal("40")
+    )
     with at(dt.date(2023, 7, 3)):  # extension at 40%: 4,000 -> 1,600
         amendment = amendments.amendment_request(
-            actor=provider_user, application=running, kind="extension", package="EXTENSION", extra_cost_eur="4000"
+            actor=provider_user,
+            application=running,
+            kind="extension",
+            package="EXTENSION",
+            extra_cost_eur="4000",
         )
         amendments.amendment_decide(actor=reviewer, amendment=amendment, outcome="approved")
     _to_accepted(running, provider_user, reviewer, actual_cost_eur="28000")
@@ -358,5 +540,10 @@ def test_closed_file_cannot_be_amended(running, provider_user, reviewer):
     with at(dt.date(2023, 9, 15)):
         trajectory.payment_record(actor=reviewer, application=running)
         with pytest.raises(TransitionNotAllowed):
-            amendments.amendment_request(actor=provider_user, application=running, kind="upgrade",
-                                         package="PLUS", extra_cost_eur="1000")
+            amendments.amendment_request(
+                actor=provider_user,
+                application=running,
+                kind="upgrade",
+                package="PLUS",
+                extra_cost_eur="1000",
+            )

@@ -9,10 +9,10 @@ import pytest
 from django.core import mail
 from django.db import transaction
 
+from conftest import make_user
 from csgrants.accounts.models import Role
 from csgrants.applications import amendments, services, trajectory
-from csgrants.applications.tests.after_helpers import at, report_data
-from conftest import make_user
+from csgrants.applications.tests.after_helpers import at, drain, report_data
 from csgrants.notifications.models import SentMail
 
 DAY = dt.date(2023, 3, 1)
@@ -31,7 +31,11 @@ def recipients(provider, provider_user):
     inactive.save()
     provider.email = "info@provider.example"
     provider.save()
-    return {"nl": "an@provider.example", "en": "bob@provider.example", "provider": "info@provider.example"}
+    return {
+        "nl": "an@provider.example",
+        "en": "bob@provider.example",
+        "provider": "info@provider.example",
+    }
 
 
 def by_recipient():
@@ -51,30 +55,42 @@ def test_receipt_of_submission_goes_to_every_provider_address_in_its_language(
     # Due date: 10 working days after Monday 7 April 2025, Easter Monday (21 April) not counted.
     assert "uiterlijk op 22/04/2025" in nl.body and "by 22/04/2025" in en.body
     assert "€ 12.000,00" in nl.body and "MEDIUM-pakket" in nl.body and "MEDIUM package" in en.body
-    assert sent[recipients["provider"]].subject.startswith("Ontvangstbevestiging")  # provider address: Dutch
+    assert sent[recipients["provider"]].subject.startswith(
+        "Ontvangstbevestiging"
+    )  # provider address: Dutch
     assert SentMail.objects.filter(event="submitted", application=app).count() == 3
 
 
-def test_information_request_mail_quotes_the_question(make_application, funded, recipients,
-                                                      django_capture_on_commit_callbacks):
+def test_information_request_mail_quotes_the_question(
+    make_application, funded, recipients, django_capture_on_commit_callbacks
+):
     with at(DAY):
         app = make_application("submitted")
         with django_capture_on_commit_callbacks(execute=True):
-            services.info_request(actor=make_user("r9", Role.REVIEWER), application=app,
-                                  question="Bezorg de jaarrekening 2022.")
+            services.info_request(
+                actor=make_user("r9", Role.REVIEWER),
+                application=app,
+                question="Bezorg de jaarrekening 2022.",
+            )
     sent = by_recipient()
     assert sent[recipients["nl"]].subject == f"Vraag om bijkomende informatie: {app.reference}"
     assert sent[recipients["en"]].subject == f"Request for information: {app.reference}"
     assert "Bezorg de jaarrekening 2022." in sent[recipients["en"]].body
 
 
-def test_rejection_mail_carries_the_letter_text_of_each_reason(make_application, funded, recipients, reviewer,
-                                                               django_capture_on_commit_callbacks):
+def test_rejection_mail_carries_the_letter_text_of_each_reason(
+    make_application, funded, recipients, reviewer, django_capture_on_commit_callbacks
+):
     with at(DAY):
         app = make_application("submitted")
         with django_capture_on_commit_callbacks(execute=True):
-            services.decision_record(actor=reviewer, application=app, outcome="rejected",
-                                     reasons=["NOT_SME", "DE_MINIMIS_CEILING"], note="Zie verslag.")
+            services.decision_record(
+                actor=reviewer,
+                application=app,
+                outcome="rejected",
+                reasons=["NOT_SME", "DE_MINIMIS_CEILING"],
+                note="Zie verslag.",
+            )
     sent = by_recipient()
     nl, en = sent[recipients["nl"]], sent[recipients["en"]]
     assert nl.subject == f"Weigering aanvraag {app.reference}"
@@ -87,7 +103,9 @@ def test_rejection_mail_carries_the_letter_text_of_each_reason(make_application,
     assert "Toelichting: Zie verslag." in nl.body
 
 
-def test_approval_mail_gives_the_subsidy(make_application, funded, recipients, django_capture_on_commit_callbacks):
+def test_approval_mail_gives_the_subsidy(
+    make_application, funded, recipients, django_capture_on_commit_callbacks
+):
     with at(DAY), django_capture_on_commit_callbacks(execute=True):
         app = make_application("approved")
     approvals = [m for m in mail.outbox if m.subject.startswith(("Goedkeuring", "Approval"))]
@@ -97,29 +115,54 @@ def test_approval_mail_gives_the_subsidy(make_application, funded, recipients, d
     assert "Subsidy (50%): € 12.000,00" in en.body
 
 
-def test_amendment_decision_mail(make_application, funded, recipients, provider_user, reviewer,
-                                 django_capture_on_commit_callbacks):
+def test_amendment_decision_mail(
+    make_application,
+    funded,
+    recipients,
+    provider_user,
+    reviewer,
+    django_capture_on_commit_callbacks,
+):
     with at(DAY):
         app = make_application("in_progress")
-        amendment = amendments.amendment_request(actor=provider_user, application=app, kind="upgrade",
-                                                 package="PLUS", extra_cost_eur="6000")
+        amendment = amendments.amendment_request(
+            actor=provider_user,
+            application=app,
+            kind="upgrade",
+            package="PLUS",
+            extra_cost_eur="6000",
+        )
         mail.outbox.clear()
         with django_capture_on_commit_callbacks(execute=True):
-            amendments.amendment_decide(actor=reviewer, amendment=amendment, outcome="rejected",
-                                        reasons=["COST_OUT_OF_RANGE"])
+            amendments.amendment_decide(
+                actor=reviewer,
+                amendment=amendment,
+                outcome="rejected",
+                reasons=["COST_OUT_OF_RANGE"],
+            )
     sent = by_recipient()
     assert sent[recipients["nl"]].subject == f"Weigering upgrade {app.reference}"
     assert sent[recipients["en"]].subject == f"Rejection of the upgrade of {app.reference}"
-    assert "upgrade to PLUS package (formerly basis), extra cost € 6.000,00, extra subsidy € 3.000,00" in \
-        sent[recipients["en"]].body
+    assert (
+        "upgrade to PLUS package (formerly basis), extra cost € 6.000,00, extra subsidy € 3.000,00"
+        in sent[recipients["en"]].body
+    )
     assert "buiten het bereik dat het beleid toelaat" in sent[recipients["nl"]].body
 
 
-def test_final_report_accepted_and_payment_mails(make_application, funded, recipients, provider_user, reviewer,
-                                                 django_capture_on_commit_callbacks):
+def test_final_report_accepted_and_payment_mails(
+    make_application,
+    funded,
+    recipients,
+    provider_user,
+    reviewer,
+    django_capture_on_commit_callbacks,
+):
     with at(DAY):
         app = make_application("in_progress")
-        trajectory.final_report_submit(actor=provider_user, application=app, **report_data(actual_cost_eur="20000"))
+        trajectory.final_report_submit(
+            actor=provider_user, application=app, **report_data(actual_cost_eur="20000")
+        )
         mail.outbox.clear()
         with django_capture_on_commit_callbacks(execute=True):
             trajectory.final_report_accept(actor=reviewer, application=app, note="Mooi werk.")
@@ -134,23 +177,35 @@ def test_final_report_accepted_and_payment_mails(make_application, funded, recip
     assert "Toelichting: Mooi werk." in accepted[recipients["nl"]].body
     assert paid[recipients["nl"]].subject == f"Betaling {app.reference}: € 10.000,00"
     assert paid[recipients["en"]].subject == f"Payment {app.reference}: € 10.000,00"
-    assert "50% of the lower of the actual cost (€ 20.000,00) and the approved cost (€ 24.000,00)" in \
-        paid[recipients["en"]].body
+    assert (
+        "50% of the lower of the actual cost (€ 20.000,00) and the approved cost (€ 24.000,00)"
+        in paid[recipients["en"]].body
+    )
 
 
-def test_send_back_mail_carries_the_note(make_application, funded, recipients, provider_user, reviewer,
-                                         django_capture_on_commit_callbacks):
+def test_send_back_mail_carries_the_note(
+    make_application,
+    funded,
+    recipients,
+    provider_user,
+    reviewer,
+    django_capture_on_commit_callbacks,
+):
     with at(DAY):
         app = make_application("in_progress")
         trajectory.final_report_submit(actor=provider_user, application=app, **report_data())
         with django_capture_on_commit_callbacks(execute=True):
-            trajectory.final_report_send_back(actor=reviewer, application=app, note="Facturen ontbreken.")
+            trajectory.final_report_send_back(
+                actor=reviewer, application=app, note="Facturen ontbreken."
+            )
     sent = by_recipient()
     assert sent[recipients["en"]].subject == f"Final report sent back: {app.reference}"
     assert "Facturen ontbreken." in sent[recipients["nl"]].body
 
 
-def test_mail_waits_for_the_commit(make_application, funded, recipients, django_capture_on_commit_callbacks):
+def test_mail_waits_for_the_commit(
+    make_application, funded, recipients, django_capture_on_commit_callbacks
+):
     with at(DAY):
         app = make_application("draft")
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -182,26 +237,39 @@ def test_no_mail_when_the_transaction_rolls_back(make_application, funded, recip
     assert len(mail.outbox) == 3
 
 
-def test_no_mail_when_the_budget_refuses_an_amendment(make_application, provider, admin_user, provider_user,
-                                                      reviewer, recipients, django_capture_on_commit_callbacks):
-    from decimal import Decimal
-
-    from csgrants.budgets.services import allocation_create
+def test_no_mail_when_the_budget_refuses_an_amendment(
+    make_application,
+    provider,
+    admin_user,
+    provider_user,
+    reviewer,
+    recipients,
+    django_capture_on_commit_callbacks,
+):
     from csgrants.core.errors import BudgetExhausted
 
-    allocation_create(actor=admin_user, provider=provider, amount_eur=Decimal("12500"),
-                      allocated_on=dt.date(2023, 1, 1))
     with at(DAY):
         app = make_application("approved")
-        amendment = amendments.amendment_request(actor=provider_user, application=app, kind="upgrade",
-                                                 package="PLUS", extra_cost_eur="6000")
+        drain(provider, admin_user, leave="500.00")
+        amendment = amendments.amendment_request(
+            actor=provider_user,
+            application=app,
+            kind="upgrade",
+            package="PLUS",
+            extra_cost_eur="6000",
+        )
         mail.outbox.clear()
-        with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(BudgetExhausted):
+        with (
+            django_capture_on_commit_callbacks(execute=True) as callbacks,
+            pytest.raises(BudgetExhausted),
+        ):
             amendments.amendment_decide(actor=reviewer, amendment=amendment, outcome="approved")
     assert callbacks == [] and mail.outbox == []
 
 
-def test_task_reloads_by_id_and_a_missing_user_address_is_skipped(make_application, funded, provider_user):
+def test_task_reloads_by_id_and_a_missing_user_address_is_skipped(
+    make_application, funded, provider_user
+):
     from csgrants.notifications.tasks import send_notification
 
     with at(DAY):

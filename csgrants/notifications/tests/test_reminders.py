@@ -9,11 +9,11 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
+from conftest import make_user
 from csgrants.accounts.models import Role
 from csgrants.applications import trajectory
 from csgrants.applications.selectors import decisions_due, final_reports_late
 from csgrants.applications.tests.after_helpers import at, report_data
-from conftest import make_user
 from csgrants.notifications.reminders import reminders_send
 
 
@@ -42,7 +42,10 @@ def test_due_soon_counts_working_days_across_easter_monday(make_application, fun
     b = submitted_on(make_application, dt.date(2025, 4, 8))
     late = submitted_on(make_application, dt.date(2025, 3, 31))
     assert (a.decision_due_on, b.decision_due_on, late.decision_due_on) == (
-        dt.date(2025, 4, 22), dt.date(2025, 4, 23), dt.date(2025, 4, 14))
+        dt.date(2025, 4, 22),
+        dt.date(2025, 4, 23),
+        dt.date(2025, 4, 14),
+    )
     # Thursday 17 April: Fri 18 (1), Mon 21 holiday, Tue 22 (2): a is due within 2 working days,
     # b (3 working days, 6 calendar days away) is not yet.
     flags = decisions_due(dt.date(2025, 4, 17))
@@ -70,7 +73,9 @@ def test_paused_and_decided_files_are_not_flagged(make_application, funded):
     assert not decisions_due(dt.date(2025, 4, 30))
 
 
-def test_digest_one_mail_per_reviewer_in_their_language_once_a_day(make_application, funded, reviewers):
+def test_digest_one_mail_per_reviewer_in_their_language_once_a_day(
+    make_application, funded, reviewers
+):
     a = submitted_on(make_application, dt.date(2025, 4, 7))
     late = submitted_on(make_application, dt.date(2025, 3, 31))
     mail.outbox.clear()
@@ -98,8 +103,9 @@ def test_no_digest_on_easter_monday_and_none_without_flags(make_application, fun
     assert reminders_send(on=dt.date(2025, 4, 21), force=True)["digests"] == 2
 
 
-def test_late_final_report_reminder_follows_the_policy_term_and_interval(make_application, funded, provider_user,
-                                                                         reviewer, settings):
+def test_late_final_report_reminder_follows_the_policy_term_and_interval(
+    make_application, funded, provider_user, reviewer, settings
+):
     settings.CSGRANTS_REMINDER_INTERVAL_DAYS = 7
     provider_user.email, provider_user.language = "an@provider.example", "en"
     provider_user.save()

@@ -18,8 +18,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--date", help="run as if today were this date (YYYY-MM-DD)")
-        parser.add_argument("--force", action="store_true", help="also on a day the agency is closed")
-        parser.add_argument("--enqueue", action="store_true", help="enqueue the task instead of running it here")
+        parser.add_argument(
+            "--force", action="store_true", help="also on a day the agency is closed"
+        )
+        parser.add_argument(
+            "--enqueue", action="store_true", help="enqueue the task instead of running it here"
+        )
 
     def handle(self, *args, **options):
         on = None
@@ -34,7 +38,9 @@ class Command(BaseCommand):
             return
         outcome = reminders_send(on=on, force=options["force"])
         if outcome.get("skipped"):
-            self.stdout.write(f"{outcome['date']}: the agency is closed; nothing sent (use --force)")
+            self.stdout.write(
+                f"{outcome['date']}: the agency is closed; nothing sent (use --force)"
+            )
         else:
             self.stdout.write(
                 f"{outcome['date']}: {outcome['digests']} reviewer digest(s), "
