@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
+from csgrants.web.urls_after import after_urlpatterns
 from csgrants.web.views import common, provider, staff
 
 # Login, logout and password reset keep Django's global names (login, logout, password_reset...)
@@ -67,6 +68,7 @@ web_urlpatterns = [
     path("wachtrij/<str:reference>/beslissen/", staff.decide, name="decide"),
     path("wachtrij/<str:reference>/stopzetten/", staff.stop, name="stop"),
     path("wachtrij/<str:reference>/controles/", staff.recheck, name="recheck"),
+    *after_urlpatterns,
 ]
 
 # `home` stays global: settings.LOGIN_REDIRECT_URL names it.

@@ -1,0 +1,101 @@
+"""The after-approval panels on the provider's and the staff's application pages, as inclusion
+tags so that the pages need one line each."""
+
+from __future__ import annotations
+
+from django import template
+
+from csgrants.accounts.models import Role
+from csgrants.applications import amendments, trajectory
+from csgrants.applications.models import MATURITY_FIELDS, CyFunFunction, FinalReport, Status
+from csgrants.core import clock
+from csgrants.core.permissions import has_role
+from csgrants.web.forms_after import ASPECT_LABELS, AmendmentDecisionForm, ReviewNoteForm
+
+register = template.Library()
+
+AFTER = (Status.APPROVED, Status.IN_PROGRESS, Status.COMPLETED, Status.CLOSED, Status.STOPPED, Status.WITHDRAWN)
+
+
+def _maturity_rows(report):
+    if report is None:
+        return []
+    by_function = {m.function: m for m in report.maturity.all()}
+    rows = []
+    for f in CyFunFunction.values:
+        m = by_function.get(f)
+        rows.append((CyFunFunction(f).label, [getattr(m, a) if m else None for a in MATURITY_FIELDS]))
+    return rows
+
+
+def _language(context) -> str:
+    request = context.get("request")
+    return (getattr(request, "LANGUAGE_CODE", None) or "nl")[:2]
+
+
+def _base(application):
+    items = list(application.amendments.select_related("package").prefetch_related("decisions__reasons"))
+    reports = list(application.final_reports.prefetch_related("maturity").order_by("id"))
+    latest = reports[-1] if reports else None
+    payment = getattr(application, "payment", None) if application.status == Status.CLOSED else None
+    return {
+        "application": application,
+        "amendments": items,
+        "latest_report": latest,
+        "maturity_rows": _maturity_rows(latest),
+        "aspects": [ASPECT_LABELS[a] for a in MATURITY_FIELDS],
+        "payment": payment,
+        "approved_cost": amendments.approved_cost(application),
+        "committed": amendments.committed_subsidy(application),
+    }
+
+
+@register.inclusion_tag("web/after/_provider_panel.html", takes_context=True)
+def provider_after_panel(context, application):
+    if application.status not in AFTER:
+        return {"show": False}
+    data = _base(application)
+    due = trajectory.final_report_due_on(application) if application.status == Status.IN_PROGRESS else None
+    data.update(
+        show=True,
+        request=context.get("request"),
+        csrf_token=context.get("csrf_token"),
+        can_start=application.status == Status.APPROVED,
+        can_amend=application.status in amendments.AMENDABLE,
+        can_report=application.status == Status.IN_PROGRESS,
+        report_due=due,
+        report_late=bool(due and due < clock.today()),
+    )
+    return data
+
+
+@register.inclusion_tag("web/after/_staff_panel.html", takes_context=True)
+def staff_after_panel(context, application):
+    if application.status not in AFTER:
+        return {"show": False}
+    user = context["request"].user
+    decider = has_role(user, Role.REVIEWER, Role.ADMIN)
+    data = _base(application)
+    lang = _language(context)
+    for a in data["amendments"]:
+        a.check_rows = [
+            {"code": c.get("code"), "outcome": c.get("outcome"),
+             "message": c.get("message_en") if lang == "en" else c.get("message_nl")}
+            for c in a.checks or []
+        ]
+    report = data["latest_report"]
+    under_review = report is not None and report.status == FinalReport.ReportStatus.SUBMITTED
+    preview = trajectory.payment_preview(application) if application.status == Status.COMPLETED else None
+    data.update(
+        show=True,
+        request=context.get("request"),
+        csrf_token=context.get("csrf_token"),
+        decider=decider,
+        decision_form=AmendmentDecisionForm(initial={"outcome": "approved"}) if decider else None,
+        review_form=ReviewNoteForm() if decider and under_review else None,
+        under_review=under_review,
+        preview=preview if preview and preview.get("report") else None,
+        can_pay=bool(preview and preview.get("report")) and has_role(user, Role.REVIEWER, Role.BUDGET_MANAGER, Role.ADMIN),
+        report_due=trajectory.final_report_due_on(application) if application.status == Status.IN_PROGRESS else None,
+    )
+    return data
