@@ -19,7 +19,9 @@ ASPECT_LABELS = {
 
 
 class AmendmentForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind of amendment"), widget=forms.RadioSelect, choices=Amendment.Kind.choices)
+    kind = forms.ChoiceField(
+        label=_("Kind of amendment"), widget=forms.RadioSelect, choices=Amendment.Kind.choices
+    )
     package = forms.ChoiceField(label=_("Package"))
     extra_cost_eur = money_field(_("Extra cost (EUR)"))
 
@@ -39,7 +41,9 @@ class AmendmentForm(forms.Form):
             if package and package.is_extension != (kind == Amendment.Kind.EXTENSION):
                 self.add_error(
                     "package",
-                    _("Choose an extension package for an extension, a main package for an upgrade."),
+                    _(
+                        "Choose an extension package for an extension, a main package for an upgrade."
+                    ),
                 )
         if cleaned.get("extra_cost_eur") is not None and cleaned["extra_cost_eur"] <= 0:
             self.add_error("extra_cost_eur", _("The extra cost must be more than zero."))
@@ -48,12 +52,16 @@ class AmendmentForm(forms.Form):
 
 class AmendmentDecisionForm(forms.Form):
     outcome = forms.ChoiceField(
-        label=_("Decision"), widget=forms.RadioSelect, choices=[("approved", _("Approve")), ("rejected", _("Reject"))]
+        label=_("Decision"),
+        widget=forms.RadioSelect,
+        choices=[("approved", _("Approve")), ("rejected", _("Reject"))],
     )
     reasons = forms.MultipleChoiceField(
         label=_("Reasons for rejection"), required=False, widget=forms.CheckboxSelectMultiple
     )
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -79,13 +87,18 @@ class FinalReportForm(forms.Form):
     )
     satisfaction_score = forms.TypedChoiceField(
         label=_("Satisfaction of the enterprise (1 = very unsatisfied, 5 = very satisfied)"),
-        choices=SCORES, coerce=int, widget=forms.RadioSelect,
+        choices=SCORES,
+        coerce=int,
+        widget=forms.RadioSelect,
     )
     testimonial_consent = forms.BooleanField(
         label=_("The enterprise agrees to a testimonial"), required=False
     )
     testimonial = forms.CharField(
-        label=_("Testimonial"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+        label=_("Testimonial"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
     )
 
     def __init__(self, *args, **kwargs):
@@ -94,13 +107,15 @@ class FinalReportForm(forms.Form):
             for aspect in MATURITY_FIELDS:
                 self.fields[f"{function}__{aspect}"] = forms.TypedChoiceField(
                     label=f"{CyFunFunction(function).label}: {ASPECT_LABELS[aspect]}",
-                    choices=[("", "—"), *SCORES], coerce=int,
+                    choices=[("", "—"), *SCORES],
+                    coerce=int,
                 )
 
     def maturity_rows(self):
         """(function label, [bound fields in MATURITY_FIELDS order]) for the table."""
         return [
-            (CyFunFunction(f).label, [self[f"{f}__{a}"] for a in MATURITY_FIELDS]) for f in CyFunFunction.values
+            (CyFunFunction(f).label, [self[f"{f}__{a}"] for a in MATURITY_FIELDS])
+            for f in CyFunFunction.values
         ]
 
     def clean(self):
@@ -127,6 +142,8 @@ class FinalReportForm(forms.Form):
 
 class ReviewNoteForm(forms.Form):
     note = forms.CharField(
-        label=_("Note to the service provider"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Note to the service provider"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         max_length=5000,
     )

@@ -13,7 +13,15 @@ after_urlpatterns = [
         after.amendment_decide,
         name="amendment_decide",
     ),
-    path("wachtrij/<str:reference>/eindverslag/aanvaarden/", after.report_accept, name="report_accept"),
-    path("wachtrij/<str:reference>/eindverslag/terugsturen/", after.report_send_back, name="report_send_back"),
+    path(
+        "wachtrij/<str:reference>/eindverslag/aanvaarden/",
+        after.report_accept,
+        name="report_accept",
+    ),
+    path(
+        "wachtrij/<str:reference>/eindverslag/terugsturen/",
+        after.report_send_back,
+        name="report_send_back",
+    ),
     path("wachtrij/<str:reference>/betaling/", after.pay, name="pay"),
 ]

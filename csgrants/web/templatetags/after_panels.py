@@ -14,7 +14,14 @@ from csgrants.web.forms_after import ASPECT_LABELS, AmendmentDecisionForm, Revie
 
 register = template.Library()
 
-AFTER = (Status.APPROVED, Status.IN_PROGRESS, Status.COMPLETED, Status.CLOSED, Status.STOPPED, Status.WITHDRAWN)
+AFTER = (
+    Status.APPROVED,
+    Status.IN_PROGRESS,
+    Status.COMPLETED,
+    Status.CLOSED,
+    Status.STOPPED,
+    Status.WITHDRAWN,
+)
 
 
 def _maturity_rows(report):
@@ -24,7 +31,9 @@ def _maturity_rows(report):
     rows = []
     for f in CyFunFunction.values:
         m = by_function.get(f)
-        rows.append((CyFunFunction(f).label, [getattr(m, a) if m else None for a in MATURITY_FIELDS]))
+        rows.append(
+            (CyFunFunction(f).label, [getattr(m, a) if m else None for a in MATURITY_FIELDS])
+        )
     return rows
 
 
@@ -34,7 +43,9 @@ def _language(context) -> str:
 
 
 def _base(application):
-    items = list(application.amendments.select_related("package").prefetch_related("decisions__reasons"))
+    items = list(
+        application.amendments.select_related("package").prefetch_related("decisions__reasons")
+    )
     reports = list(application.final_reports.prefetch_related("maturity").order_by("id"))
     latest = reports[-1] if reports else None
     payment = getattr(application, "payment", None) if application.status == Status.CLOSED else None
@@ -55,7 +66,11 @@ def provider_after_panel(context, application):
     if application.status not in AFTER:
         return {"show": False}
     data = _base(application)
-    due = trajectory.final_report_due_on(application) if application.status == Status.IN_PROGRESS else None
+    due = (
+        trajectory.final_report_due_on(application)
+        if application.status == Status.IN_PROGRESS
+        else None
+    )
     data.update(
         show=True,
         request=context.get("request"),
@@ -79,13 +94,18 @@ def staff_after_panel(context, application):
     lang = _language(context)
     for a in data["amendments"]:
         a.check_rows = [
-            {"code": c.get("code"), "outcome": c.get("outcome"),
-             "message": c.get("message_en") if lang == "en" else c.get("message_nl")}
+            {
+                "code": c.get("code"),
+                "outcome": c.get("outcome"),
+                "message": c.get("message_en") if lang == "en" else c.get("message_nl"),
+            }
             for c in a.checks or []
         ]
     report = data["latest_report"]
     under_review = report is not None and report.status == FinalReport.ReportStatus.SUBMITTED
-    preview = trajectory.payment_preview(application) if application.status == Status.COMPLETED else None
+    preview = (
+        trajectory.payment_preview(application) if application.status == Status.COMPLETED else None
+    )
     data.update(
         show=True,
         request=context.get("request"),
@@ -95,7 +115,10 @@ def staff_after_panel(context, application):
         review_form=ReviewNoteForm() if decider and under_review else None,
         under_review=under_review,
         preview=preview if preview and preview.get("report") else None,
-        can_pay=bool(preview and preview.get("report")) and has_role(user, Role.REVIEWER, Role.BUDGET_MANAGER, Role.ADMIN),
-        report_due=trajectory.final_report_due_on(application) if application.status == Status.IN_PROGRESS else None,
+        can_pay=bool(preview and preview.get("report"))
+        and has_role(user, Role.REVIEWER, Role.BUDGET_MANAGER, Role.ADMIN),
+        report_due=trajectory.final_report_due_on(application)
+        if application.status == Status.IN_PROGRESS
+        else None,
     )
     return data

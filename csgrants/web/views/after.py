@@ -17,7 +17,12 @@ from csgrants.core.errors import DomainError
 from csgrants.core.permissions import role_required
 from csgrants.web import selectors
 from csgrants.web.errors import message_for
-from csgrants.web.forms_after import AmendmentDecisionForm, AmendmentForm, FinalReportForm, ReviewNoteForm
+from csgrants.web.forms_after import (
+    AmendmentDecisionForm,
+    AmendmentForm,
+    FinalReportForm,
+    ReviewNoteForm,
+)
 from csgrants.web.views.provider import own_application, provider_required
 
 decider_required = role_required(Role.REVIEWER, Role.ADMIN)
@@ -65,8 +70,11 @@ def amend(request, reference):
     if request.method == "POST" and form.is_valid():
         try:
             amendments.amendment_request(
-                actor=request.user, application=application, kind=form.cleaned_data["kind"],
-                package=form.cleaned_data["package"], extra_cost_eur=form.cleaned_data["extra_cost_eur"],
+                actor=request.user,
+                application=application,
+                kind=form.cleaned_data["kind"],
+                package=form.cleaned_data["package"],
+                extra_cost_eur=form.cleaned_data["extra_cost_eur"],
             )
         except DomainError as exc:
             _field_error(form, exc)
@@ -74,7 +82,9 @@ def amend(request, reference):
             messages.success(request, _("The amendment was sent to the agency."))
             return redirect("web:application", reference=reference)
     status = 422 if request.method == "POST" else 200
-    return render(request, "web/after/amend.html", {"application": application, "form": form}, status=status)
+    return render(
+        request, "web/after/amend.html", {"application": application, "form": form}, status=status
+    )
 
 
 @provider_required
@@ -87,7 +97,9 @@ def final_report(request, reference):
     form = FinalReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            trajectory.final_report_submit(actor=request.user, application=application, **form.service_kwargs())
+            trajectory.final_report_submit(
+                actor=request.user, application=application, **form.service_kwargs()
+            )
         except DomainError as exc:
             _field_error(form, exc)
         else:
@@ -95,8 +107,10 @@ def final_report(request, reference):
             return redirect("web:application", reference=reference)
     status = 422 if request.method == "POST" else 200
     return render(
-        request, "web/after/final_report.html",
-        {"application": application, "form": form, "previous": previous}, status=status,
+        request,
+        "web/after/final_report.html",
+        {"application": application, "form": form, "previous": previous},
+        status=status,
     )
 
 
@@ -116,8 +130,12 @@ def amendment_decide(request, reference, amendment_id):
     else:
         try:
             amendments.amendment_decide(
-                actor=request.user, amendment=amendment, outcome=form.cleaned_data["outcome"],
-                reasons=form.cleaned_data["reasons"] if form.cleaned_data["outcome"] == "rejected" else [],
+                actor=request.user,
+                amendment=amendment,
+                outcome=form.cleaned_data["outcome"],
+                reasons=form.cleaned_data["reasons"]
+                if form.cleaned_data["outcome"] == "rejected"
+                else [],
                 note=form.cleaned_data["note"],
             )
         except DomainError as exc:
@@ -126,7 +144,8 @@ def amendment_decide(request, reference, amendment_id):
             messages.success(
                 request,
                 _("The amendment was approved; the extra subsidy is committed.")
-                if form.cleaned_data["outcome"] == "approved" else _("The amendment was rejected."),
+                if form.cleaned_data["outcome"] == "approved"
+                else _("The amendment was rejected."),
             )
     return redirect("web:review", reference=reference)
 
@@ -138,8 +157,9 @@ def report_accept(request, reference):
     form = ReviewNoteForm(request.POST)
     form.is_valid()
     try:
-        trajectory.final_report_accept(actor=request.user, application=application,
-                                       note=form.cleaned_data.get("note", ""))
+        trajectory.final_report_accept(
+            actor=request.user, application=application, note=form.cleaned_data.get("note", "")
+        )
     except DomainError as exc:
         messages.error(request, message_for(exc))
     else:
@@ -178,6 +198,8 @@ def pay(request, reference):
         from csgrants.core.money import format_eur
 
         messages.success(
-            request, _("Payment of %(amount)s recorded; the file is closed.") % {"amount": format_eur(payment.amount_eur)}
+            request,
+            _("Payment of %(amount)s recorded; the file is closed.")
+            % {"amount": format_eur(payment.amount_eur)},
         )
     return redirect("web:review", reference=reference)
