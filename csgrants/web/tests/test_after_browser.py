@@ -1,0 +1,120 @@
+"""One browser journey from approval to payment, in the system Chromium: the provider starts the
+trajectory and proposes an extension, the reviewer approves it, the provider files the final
+report, the reviewer accepts it and the budget manager pays; the file closes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from decimal import Decimal
+
+import pytest
+
+from csgrants.applications.models import Application, Status
+from csgrants.core import clock
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PASSWORD = "demo-password-123"  # conftest.make_user
+
+
+@pytest.fixture
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test are
+    # plain synchronous code between browser steps.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def login(browser, live_server, username):
+    context = browser.new_context(locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.locator(
+        "main form button[type=submit], form:has(#id_password) button[type=submit]"
+    ).first.click()
+    page.wait_for_load_state()
+    return page
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_from_approval_to_payment_in_the_browser(
+    browser, live_server, make_application, provider_user, reviewer, budget_manager
+):
+    # The file is approved today (the services use the real date under the live server).
+    app = make_application("approved")
+    ref = app.reference
+    today = clock.today()
+    assert app.subsidy_eur is not None
+
+    provider = login(browser, live_server, provider_user.username)
+    provider.goto(f"{live_server.url}/dossiers/{ref}/")
+    provider.get_by_role("button", name="Start the trajectory").click()
+    provider.wait_for_load_state()
+    assert Application.objects.get(pk=app.pk).status == Status.IN_PROGRESS
+    provider.get_by_role("link", name="Propose an upgrade or extension").click()
+    provider.get_by_label("extension package").check()
+    provider.select_option("#id_package", "EXTENSION")
+    provider.fill("#id_extra_cost_eur", "4.000,00")
+    provider.get_by_role("button", name="Send to the agency").click()
+    provider.wait_for_load_state()
+    assert "The amendment was sent to the agency." in provider.content()
+
+    staff = login(browser, live_server, reviewer.username)
+    staff.goto(f"{live_server.url}/wachtrij/{ref}/")
+    staff.get_by_role("button", name="Record the decision on the amendment").click()
+    staff.wait_for_load_state()
+    assert "extra subsidy is committed" in staff.content()
+
+    provider.goto(f"{live_server.url}/dossiers/{ref}/")
+    provider.get_by_role("link", name="File the final report").click()
+    provider.fill("#id_work_delivered", "Nulmeting, actieplan, MFA en back-ups.")
+    provider.fill("#id_actual_cost_eur", "30.000,00")
+    for function in ("identify", "protect", "detect", "respond", "recover"):
+        for aspect, score in (
+            ("documentation_before", "1"),
+            ("implementation_before", "2"),
+            ("documentation_after", "3"),
+            ("implementation_after", "4"),
+        ):
+            provider.select_option(f"#id_{function}__{aspect}", score)
+    provider.check("#id_made_progress")
+    provider.check("#id_keep_investing")
+    provider.check("#id_satisfaction_score_3")  # the fourth radio: score 4
+    provider.get_by_role("button", name="Send the final report").click()
+    provider.wait_for_load_state()
+    assert Application.objects.get(pk=app.pk).status == Status.COMPLETED
+
+    staff.goto(f"{live_server.url}/wachtrij/{ref}/")
+    staff.get_by_role("button", name="Accept the final report").click()
+    staff.wait_for_load_state()
+    assert staff.locator("#payment-preview").is_visible()
+
+    payer = login(browser, live_server, budget_manager.username)
+    payer.goto(f"{live_server.url}/wachtrij/{ref}/")
+    payer.get_by_role("button", name="Record the payment and close the file").click()
+    payer.wait_for_load_state()
+    assert "the file is closed" in payer.content()
+
+    app.refresh_from_db()
+    assert app.status == Status.CLOSED and app.closed_on == today
+    # min(30,000 actual, 24,000 + 4,000 approved) x rate, capped at the commitment.
+    assert app.payment.amount_eur == min(
+        app.payment.committed_eur, Decimal("28000") * app.rate_pct / 100
+    )
+    provider.goto(f"{live_server.url}/dossiers/{ref}/")
+    assert provider.locator("#paid").is_visible()
+    assert dt.date.today() >= today
