@@ -134,6 +134,10 @@ TASKS = {
     }
 }
 
+# Reminders (`manage.py send_reminders`, daily by cron): a late final report is reminded again
+# after this many days.
+CSGRANTS_REMINDER_INTERVAL_DAYS = env.int("CSGRANTS_REMINDER_INTERVAL_DAYS", default=7)
+
 REST_FRAMEWORK = {
     # Systems use `Authorization: Token <key>`; the web UI's session works as well.
     "DEFAULT_AUTHENTICATION_CLASSES": [
