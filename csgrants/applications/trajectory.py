@@ -306,7 +306,7 @@ def payment_record(*, actor, application: Application, on: date | None = None) -
         rate_pct=figures["rate_pct"],
         actual_cost_eur=figures["actual_cost_eur"],
         approved_cost_eur=figures["approved_cost_eur"],
-        committed_eur=max(figures["committed_eur"], amount),
+        committed_eur=figures["committed_eur"],
         released_eur=max(open_commitment - amount, ZERO),
         paid_by=actor,
     )
