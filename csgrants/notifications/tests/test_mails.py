@@ -217,7 +217,7 @@ def test_mail_waits_for_the_commit(
     assert len(mail.outbox) == 3
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_no_mail_when_the_transaction_rolls_back(make_application, funded, recipients):
     with at(DAY):
         app = make_application("draft")

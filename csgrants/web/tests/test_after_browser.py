@@ -50,7 +50,7 @@ def login(browser, live_server, username):
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_from_approval_to_payment_in_the_browser(
     browser, live_server, make_application, provider_user, reviewer, budget_manager
 ):
