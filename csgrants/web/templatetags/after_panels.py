@@ -122,3 +122,12 @@ def staff_after_panel(context, application):
         else None,
     )
     return data
+
+
+@register.filter
+def cyfun(code):
+    """The translated name of a CyberFundamentals function code (identify -> identificeren)."""
+    try:
+        return CyFunFunction(code).label
+    except ValueError:
+        return code
