@@ -47,8 +47,9 @@ def report_data(**overrides) -> dict:
     return data
 
 
-def drain(provider, actor, *, leave):
-    """Commit the provider's budget down to `leave` euro (a commitment of another file)."""
+def drain(provider, actor, *, leave, holder):
+    """Commit the provider's budget down to `leave` euro, as a commitment of `holder` (another
+    file: every ledger line needs a source)."""
     from decimal import Decimal
 
     from django.db import transaction
@@ -58,4 +59,10 @@ def drain(provider, actor, *, leave):
 
     with transaction.atomic():
         amount = provider_balance(provider).available - Decimal(leave)
-        budget_commit(actor=actor, provider=provider, amount_eur=amount, on=dt.date(2023, 1, 2))
+        budget_commit(
+            actor=actor,
+            provider=provider,
+            amount_eur=amount,
+            on=dt.date(2023, 1, 2),
+            application=holder,
+        )

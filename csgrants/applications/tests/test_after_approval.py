@@ -164,7 +164,7 @@ def test_budget_exhausted_amendment_changes_nothing(
 ):
     with at(DAY):
         app = make_application("approved")  # commits 12,000
-        drain(provider, admin_user, leave="1000.00")
+        drain(provider, admin_user, leave="1000.00", holder=make_application("draft"))
         amendment = amendments.amendment_request(
             actor=provider_user,
             application=app,

@@ -250,7 +250,7 @@ def test_no_mail_when_the_budget_refuses_an_amendment(
 
     with at(DAY):
         app = make_application("approved")
-        drain(provider, admin_user, leave="500.00")
+        drain(provider, admin_user, leave="500.00", holder=make_application("draft"))
         amendment = amendments.amendment_request(
             actor=provider_user,
             application=app,
