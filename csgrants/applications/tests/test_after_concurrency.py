@@ -88,11 +88,9 @@ def test_two_amendments_racing_for_the_last_euros(
         package="PLUS",
         extra_cost_eur="6000",
     )
-    drain(
-        provider,
-        admin_user,
-        leave=x.extra_subsidy_eur + Decimal("1.00", holder=make_application("draft")),
-    )  # room for one only
+    # Room for one of the two only.
+    holder = make_application("draft")
+    drain(provider, admin_user, leave=x.extra_subsidy_eur + Decimal("1.00"), holder=holder)
     a, b = make_user("ra", Role.REVIEWER), make_user("rb", Role.REVIEWER)
     results = race(
         lambda: amendments.amendment_decide(actor=a, amendment=x, outcome="approved"),
