@@ -272,6 +272,15 @@ def load_demo(*, stdout=None) -> bool:
                 )
             elif target == Status.IN_PROGRESS:
                 services.application_start(actor=user, application=app)
+    # After approval: an upgrade, final reports, a payment, a late report (csgrants/applications).
+    from csgrants.applications.demo_after import seed_demo_after
+
+    seed_demo_after(
+        provider_user=prov,
+        reviewer=reviewer,
+        payer=User.objects.get(username="budget"),
+        numbers=[enterprise_number(100 + k) for k in range(4)],
+    )
     if stdout:
         stdout.write(
             f"demo loaded: {Application.objects.count()} applications, {len(providers)} providers"
