@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('applications', '0003_after_approval'),
+        ('applications', '0004_after_approval'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('applications', '0002_processing_time'),
+        ('applications', '0003_report_covering_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
