@@ -5,38 +5,24 @@ report, the reviewer accepts it and the budget manager pays; the file closes."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 from decimal import Decimal
 
 import pytest
 
 from csgrants.applications.models import Application, Status
 from csgrants.core import clock
+from csgrants.web.tests.browser.test_journeys import ensure_catalogue
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PASSWORD = "demo-password-123"  # conftest.make_user
 
 
-@pytest.fixture
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test are
-    # plain synchronous code between browser steps.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-def login(browser, live_server, username):
-    context = browser.new_context(locale="en-GB")
+def login(chromium, live_server, username):
+    # English pages: the labels below are the source strings.
+    context = chromium.new_context(
+        viewport={"width": 1280, "height": 900},
+        locale="en-GB",
+        extra_http_headers={"Accept-Language": "en-GB,en;q=0.9"},
+    )
     page = context.new_page()
     page.set_default_timeout(15000)
     page.goto(f"{live_server.url}/login/")
@@ -52,20 +38,23 @@ def login(browser, live_server, username):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_from_approval_to_payment_in_the_browser(
-    browser, live_server, make_application, provider_user, reviewer, budget_manager
+    chromium, live_server, make_application, provider_user, reviewer, budget_manager, axe_check
 ):
+    ensure_catalogue()
     # The file is approved today (the services use the real date under the live server).
     app = make_application("approved")
     ref = app.reference
     today = clock.today()
     assert app.subsidy_eur is not None
 
-    provider = login(browser, live_server, provider_user.username)
+    provider = login(chromium, live_server, provider_user.username)
     provider.goto(f"{live_server.url}/dossiers/{ref}/")
     provider.get_by_role("button", name="Start the trajectory").click()
     provider.wait_for_load_state()
     assert Application.objects.get(pk=app.pk).status == Status.IN_PROGRESS
+    axe_check(provider, "after-provider-file")
     provider.get_by_role("link", name="Propose an upgrade or extension").click()
+    axe_check(provider, "after-amendment-form")
     provider.get_by_label("extension package").check()
     provider.select_option("#id_package", "EXTENSION")
     provider.fill("#id_extra_cost_eur", "4.000,00")
@@ -73,14 +62,16 @@ def test_from_approval_to_payment_in_the_browser(
     provider.wait_for_load_state()
     assert "The amendment was sent to the agency." in provider.content()
 
-    staff = login(browser, live_server, reviewer.username)
+    staff = login(chromium, live_server, reviewer.username)
     staff.goto(f"{live_server.url}/wachtrij/{ref}/")
+    axe_check(staff, "after-staff-amendment")
     staff.get_by_role("button", name="Record the decision on the amendment").click()
     staff.wait_for_load_state()
     assert "extra subsidy is committed" in staff.content()
 
     provider.goto(f"{live_server.url}/dossiers/{ref}/")
     provider.get_by_role("link", name="File the final report").click()
+    axe_check(provider, "after-final-report-form")
     provider.fill("#id_work_delivered", "Nulmeting, actieplan, MFA en back-ups.")
     provider.fill("#id_actual_cost_eur", "30.000,00")
     for function in ("identify", "protect", "detect", "respond", "recover"):
@@ -102,8 +93,9 @@ def test_from_approval_to_payment_in_the_browser(
     staff.get_by_role("button", name="Accept the final report").click()
     staff.wait_for_load_state()
     assert staff.locator("#payment-preview").is_visible()
+    axe_check(staff, "after-staff-payment")
 
-    payer = login(browser, live_server, budget_manager.username)
+    payer = login(chromium, live_server, budget_manager.username)
     payer.goto(f"{live_server.url}/wachtrij/{ref}/")
     payer.get_by_role("button", name="Record the payment and close the file").click()
     payer.wait_for_load_state()
