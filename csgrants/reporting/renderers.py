@@ -244,7 +244,44 @@ def render_markdown(report: dict, labels: Labels | None = None, *, next_year_all
     ))
     out.append("Werkdagen tellen van de dag na de indiening tot en met de dag van de beslissing, zonder weekends, "
                "wettelijke feestdagen, 11 juli en de dagen waarop op bijkomende informatie werd gewacht.")
+    out.extend(_final_reports_markdown(data))
     return "\n\n".join(out) + "\n"
+
+
+CYFUN_NL = {"identify": "Identificeren", "protect": "Beschermen", "detect": "Detecteren",
+            "respond": "Reageren", "recover": "Herstellen"}
+
+
+def _share(value) -> str:
+    return "-" if value is None else f"{_nl_number(round(value * 100, 2))}%"
+
+
+def _mean(value) -> str:
+    return "-" if value is None else _nl_number(value)
+
+
+def _final_reports_markdown(data: dict) -> list[str]:
+    """Final reports accepted in the year: satisfaction and CyberFundamentals maturity."""
+    if not any(d.get("final_reports") for d in data.values()):
+        return []
+    out = ["## Eindverslagen: maturiteit en tevredenheid"]
+    out.append(_table(
+        ["Jaar", "Eindverslagen", "Vooruitgang geboekt", "Overtuigd om verder te investeren", "Gemiddelde tevredenheid (1-5)"],
+        [[y, _nl_number(f["count"]), _share(f["made_progress_share"]), _share(f["keep_investing_share"]),
+          _mean(f["mean_satisfaction"])] for y, f in ((y, d["final_reports"]) for y, d in data.items())],
+    ))
+    for y, d in data.items():
+        f = d["final_reports"]
+        if not f["count"]:
+            continue
+        out.append(f"Gemiddelde maturiteit in {y} per CyberFundamentals-functie (1 = initieel, 5 = optimaliserend):")
+        out.append(_table(
+            ["Functie", "Documentatie vooraf", "Documentatie achteraf", "Implementatie vooraf", "Implementatie achteraf"],
+            [[CYFUN_NL.get(fn, fn), _mean(m["documentation"]["before"]), _mean(m["documentation"]["after"]),
+              _mean(m["implementation"]["before"]), _mean(m["implementation"]["after"])]
+             for fn, m in f["maturity"].items()],
+        ))
+    return out
 
 
 # --- CSV ------------------------------------------------------------------------------------
@@ -271,6 +308,14 @@ def report_rows(report: dict):
             yield y, "amendments", k, "", v
         for k, v in d["budget"].items():
             yield y, "budget", k, "", v
+        f = d.get("final_reports")
+        if f:
+            for k in ("count", "made_progress_share", "keep_investing_share", "mean_satisfaction"):
+                yield y, "final_reports", k, "", f[k]
+            for fn, m in f["maturity"].items():
+                for aspect, values in m.items():
+                    for when, v in values.items():
+                        yield y, "final_reports", f"maturity_{aspect}_{when}", fn, v
 
 
 def render_csv(report: dict) -> str:

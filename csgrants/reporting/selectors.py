@@ -54,6 +54,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from csgrants.applications.models import Amendment, Application, Decision, Status
+from csgrants.applications.selectors import final_reports_section
 from csgrants.budgets.models import Allocation, LedgerEntry
 from csgrants.catalogue.models import EnterpriseKind, Package, PolicyVersion, ReasonCode
 from csgrants.core.postal import FLEMISH_PROVINCES
@@ -372,6 +373,8 @@ def _build_report(years: list[int], provider=None) -> dict:
             "committed_eur": money(ledger_sums[f"commit_{y}"]),
             "paid_eur": money(ledger_sums[f"realise_{y}"]),
         }
+        # Final reports accepted in the year: maturity before/after, satisfaction (issue 9).
+        out["final_reports"] = final_reports_section(y, provider=pid)
         report["years"][str(y)] = out
     return report
 

@@ -193,7 +193,7 @@ def test_report_shape_matches_the_contract(db):
     assert list(report["years"]) == ["2021", "2022"]
     year = report["years"]["2021"]
     assert set(year) == {"submitted", "approved", "rejected", "withdrawn", "top_rejection_reasons", "processing",
-                         "enterprises_reached", "grant_equivalent_eur", "amendments", "budget"}
+                         "enterprises_reached", "grant_equivalent_eur", "amendments", "budget", "final_reports"}
     assert set(year["submitted"]) == {"total", "by_enterprise_kind", "by_province", "by_package", "by_amount_band",
                                       "cost_eur", "subsidy_eur"}
     assert set(year["processing"]) == {"decided", "mean_working_days", "median_working_days", "mean_calendar_days",
