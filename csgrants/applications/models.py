@@ -278,7 +278,8 @@ class Amendment(models.Model):
     note = models.TextField(_("note"), blank=True)
     # The amendment's own checks (de minimis with the extra subsidy, total cost within the
     # policy's range), stored as run so that the decision can be replayed.
-    checks = models.JSONField(_("checks"), default=list, blank=True)
+    # Nullable: the history import writes amendments with COPY and has no checks to give.
+    checks = models.JSONField(_("checks"), default=list, blank=True, null=True)
     checks_passed = models.BooleanField(_("every check passed"), null=True, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='amendment',
             name='checks',
-            field=models.JSONField(blank=True, default=list, verbose_name='checks'),
+            field=models.JSONField(blank=True, default=list, null=True, verbose_name='checks'),
         ),
         migrations.AddField(
             model_name='amendment',
