@@ -182,7 +182,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # One line per task state change drowns the console and the test output.
+        "django_tasks": {"level": "WARNING"},
+    },
 }
 
 # Whether the demo loader may create the well-known demo logins (never in production).
