@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DB = "csg_stats_bench"
+DB = "csg_stats_bench"  # override with --db when several people benchmark on one server
 PG = "postgres://postgres@127.0.0.1:5432"
 
 
@@ -44,6 +44,7 @@ def main() -> None:
     ap.add_argument("--data", default="/tmp/csgrants-bench-history")
     ap.add_argument("--years", nargs=2, type=int, default=[2021, 2022])
     ap.add_argument("--keep-db", action="store_true")
+    ap.add_argument("--db", default=DB, help=f"database to (re)create and use (default {DB})")
     ap.add_argument(
         "--report-only", action="store_true", help="reuse the kept database; time the report only"
     )
@@ -67,9 +68,9 @@ def main() -> None:
         print(f"generated in {time.monotonic() - t:.0f} s")
 
     if not args.report_only:
-        psql(f"DROP DATABASE IF EXISTS {DB}")
-        psql(f"CREATE DATABASE {DB}")
-    os.environ["DATABASE_URL"] = f"{PG}/{DB}"
+        psql(f"DROP DATABASE IF EXISTS {args.db}")
+        psql(f"CREATE DATABASE {args.db}")
+    os.environ["DATABASE_URL"] = f"{PG}/{args.db}"
     os.environ["DEBUG"] = "False"  # DEBUG keeps every query in memory
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "csgrants.settings.local")
     sys.path.insert(0, str(ROOT))
@@ -95,7 +96,7 @@ def main() -> None:
     finally:
         connection.close()
         if not args.keep_db:
-            psql(f"DROP DATABASE IF EXISTS {DB}")
+            psql(f"DROP DATABASE IF EXISTS {args.db}")
 
 
 def run_import(history_import, data):

@@ -208,3 +208,44 @@ def test_command_prints_a_summary(db, tmp_path, capsys):
     call_command("import_history", str(tmp_path / "h"), "--no-progress")
     out = capsys.readouterr().out
     assert "applications.csv: 107 imported" in out and "amendments.csv: 10 imported" in out
+
+
+def _foreign_keys():
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                    "WHERE contype = 'f' ORDER BY 1, 2")
+        return cur.fetchall()
+
+
+def test_a_large_import_checks_the_foreign_keys_once_and_keeps_them(postgres_only, good, monkeypatch):
+    monkeypatch.setattr("csgrants.imports.services.BULK_CHECK_ROWS", 0)  # this folder counts as large
+    before = _foreign_keys()
+    summary = history_import(good)
+    assert summary.files["applications.csv"].created == 4
+    assert _foreign_keys() == before
+    assert StatusChange.objects.filter(application__reference="CS-2021-0001").count() == 3
+
+
+def test_a_failed_large_import_leaves_nothing_and_keeps_the_foreign_keys(postgres_only, good, monkeypatch):
+    monkeypatch.setattr("csgrants.imports.services.BULK_CHECK_ROWS", 0)
+    before = _foreign_keys()
+    rows = [*GOOD, "CS-2021-0005,P01,0403.170.702,X BV,kmo,9000,basis,,40000.00,18000.00,2021-03-01,closed,2021-03-05,"]
+    write(good, "applications.csv", APP_HEADER, rows)
+    assert any("enterprise_number" in line for line in errors_of(good))
+    assert_nothing_imported()
+    assert _foreign_keys() == before
+
+
+def test_a_row_pointing_nowhere_fails_when_the_keys_are_added_back(postgres_only):
+    from django.db import IntegrityError, connection, transaction
+
+    from csgrants.imports.bulk import foreign_keys_checked_once
+
+    before = _foreign_keys()
+    with (pytest.raises(IntegrityError), transaction.atomic(), foreign_keys_checked_once([StatusChange]),
+          connection.cursor() as cur):
+        cur.execute("INSERT INTO applications_statuschange (application_id, from_status, to_status, actor_label, "
+                    "at, \"on\", note) VALUES (987654321, '', 'submitted', 'x', now(), current_date, '')")
+    assert _foreign_keys() == before
