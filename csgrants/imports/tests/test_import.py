@@ -216,10 +216,12 @@ def _foreign_keys():
     with connection.cursor() as cur:
         cur.execute("SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
                     "WHERE contype = 'f' ORDER BY 1, 2")
-        return cur.fetchall()
+        keys = cur.fetchall()
+        cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1")
+        return keys + cur.fetchall()
 
 
-def test_a_large_import_checks_the_foreign_keys_once_and_keeps_them(postgres_only, good, monkeypatch):
+def test_a_large_import_checks_keys_and_builds_indexes_once_and_keeps_them(postgres_only, good, monkeypatch):
     monkeypatch.setattr("csgrants.imports.services.BULK_CHECK_ROWS", 0)  # this folder counts as large
     before = _foreign_keys()
     summary = history_import(good)
