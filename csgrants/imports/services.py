@@ -417,6 +417,12 @@ class _Importer:
                         # crashed at that instant the import is simply not there, as after an
                         # error, and is run again).
                         cur.execute("SET LOCAL synchronous_commit = off")
+                        # The tables grow inside this transaction while their statistics stay
+                        # what they were before it (an empty table, the first time): PostgreSQL
+                        # then takes a chunk's `reference IN (5,000 values)` for most of the
+                        # table and scans all of it, for every chunk, which makes the import
+                        # quadratic. Every lookup of the load is by a unique key or id.
+                        cur.execute("SET LOCAL enable_seqscan = off")
                 with (foreign_keys_checked_once(BULK_MODELS, enabled=large),
                       indexes_built_once(INDEX_REBUILT_MODELS, enabled=large)):
                     if "allocations.csv" in present:
@@ -427,6 +433,10 @@ class _Importer:
                         self.import_amendments(present["amendments.csv"])
                     if self.errors.lines:
                         raise ImportFailed(self.errors.lines)
+                    if self.writer.postgres:
+                        with connection.cursor() as cur:
+                            # Building indexes and checking keys over whole tables: scans.
+                            cur.execute("SET LOCAL enable_seqscan = on")
                 self.summary.seconds = time.monotonic() - started
                 # One audit event per run: an event per imported row would double the volume of
                 # a million-row import for no gain (each row is flagged `imported` and its
