@@ -1,11 +1,11 @@
 """Benchmark of the history import and the yearly report on PostgreSQL, in its own database.
 
     python bench/report_bench.py [--applications 1000000] [--amendments 100000] [--runs 7]
-                                 [--data /tmp/csgrants-bench-history] [--keep-db]
+                                 [--data /tmp/csgrants-bench-history] [--db NAME] [--keep-db]
 
 1. generates the history (bench/generate_history.py, in a subprocess so its memory does not
    count) unless the folder already holds it;
-2. creates a fresh database `csg_stats_bench`, migrates it, and times `history_import` of the
+2. creates a fresh database (`--db`, default `csg_stats_bench`), migrates it, and times `history_import` of the
    folder in this process: rows/s over all three files and peak RSS (resource.getrusage);
 3. VACUUM ANALYZE (what autovacuum does shortly after a bulk load), then times, interleaved and
    several times, the two-year JSON report (`render_json(build_report([y1, y2]))`) against
@@ -109,7 +109,7 @@ def run_import(history_import, data):
     print(f"import: {summary}")
     print(
         f"import: {rows:,} rows in {seconds:.1f} s = {rows / seconds:,.0f} rows/s; "
-        f"peak RSS {peak:.0f} MB (before the import {rss_before:.0f} MB)"
+        f"peak RSS {peak:.0f} MB (before the import {rss_before:.0f} MB); {_load()}"
     )
 
 
@@ -142,7 +142,13 @@ def time_report(args, connection, build_report, render_json):
         f"build_report({args.years}) + JSON: median {r * 1000:.0f} ms "
         f"(runs: {', '.join(f'{x * 1000:.0f}' for x in report_times)})"
     )
-    print(f"ratio report / baseline: {r / b:.2f} (contract: <= 3)")
+    print(f"ratio report / baseline: {r / b:.2f} (contract: <= 3); {_load()}")
+
+
+def _load() -> str:
+    """The machine's load average: the figures mean little on a busy machine without it."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f}"
 
 
 if __name__ == "__main__":
