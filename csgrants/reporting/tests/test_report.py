@@ -209,3 +209,18 @@ def test_budget_counts_a_reserve_once(admin_user, provider):
                    allocated_on=dt.date(2023, 3, 1))
     assert build_report([2023])["years"]["2023"]["budget"]["allocated_eur"] == "2000000.00"
     assert build_report([2023], provider=provider)["years"]["2023"]["budget"]["allocated_eur"] == "300000.00"
+
+
+def test_the_report_groups_by_the_expressions_postgresql_has_statistics_for(postgres_only):
+    """The main grouped query only runs in parallel when PostgreSQL knows how few groups its keys
+    make (applications migration 0004); the statistics must name the query's exact expressions."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_get_statisticsobjdef(oid) FROM pg_statistic_ext WHERE stxname = %s",
+                    ["application_report_groups"])
+        (definition,) = cur.fetchone()
+    for expression in ("EXTRACT(year FROM submitted_on)", "EXTRACT(year FROM decided_on)",
+                       "EXTRACT(year FROM closed_on)", "enterprise_kind", "province", "package_id", "status",
+                       "cost_eur < 35000::numeric"):
+        assert expression in definition, definition
