@@ -26,7 +26,7 @@ Performance: a million applications must answer in about the time of one `count(
 table, so everything is a handful of aggregate queries over date ranges (`submitted_on`,
 `decided_on` filters, never `__year`, which defeats the indexes), each returning a few hundred
 or thousand groups folded in Python; no query or loop per application. The main grouped scan
-uses EXTRACT(YEAR ...) keys that the extended statistics of applications migration 0004 know,
+uses EXTRACT(YEAR ...) keys that the extended statistics of applications migration 0005 know,
 so that PostgreSQL aggregates it in parallel; the smaller queries use integer CASEs for the
 year. The GROUP BYs get 64 MB of work_mem so that they hash instead of sorting; the distinct
 counts and refusals read a covering index on decided_on.
@@ -232,7 +232,7 @@ def _build_report(years: list[int], provider=None) -> dict:
     # days: a few thousand groups) to fold every breakdown in Python. The distribution of working
     # days gives mean, median, maximum and the SLA count exactly.
     # The group keys are plain columns and EXTRACT(YEAR ...) / the band CASE, expressions that
-    # the extended statistics `application_report_groups` (applications migration 0004) know:
+    # the extended statistics `application_report_groups` (applications migration 0005) know:
     # with them PostgreSQL estimates the few thousand groups correctly and aggregates in
     # parallel workers; without them it expects a group per row and aggregates in one process,
     # twice as slow. The period filter stays on date ranges (indexes), never on the year.

@@ -213,7 +213,7 @@ def test_budget_counts_a_reserve_once(admin_user, provider):
 
 def test_the_report_groups_by_the_expressions_postgresql_has_statistics_for(postgres_only):
     """The main grouped query only runs in parallel when PostgreSQL knows how few groups its keys
-    make (applications migration 0004); the statistics must name the query's exact expressions."""
+    make (applications migration 0005); the statistics must name the query's exact expressions."""
     from django.db import connection
 
     with connection.cursor() as cur:

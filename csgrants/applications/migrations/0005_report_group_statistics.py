@@ -35,7 +35,7 @@ def drop(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("applications", "0003_report_covering_index"),
+        ("applications", "0004_after_approval"),
     ]
 
     operations = [migrations.RunPython(create, drop)]
