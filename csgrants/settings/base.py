@@ -1,6 +1,8 @@
 """Settings shared by every environment. Every value that differs per deployment comes from the
 environment (see .env.example); the environment modules only choose defaults."""
 
+import os
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -11,7 +13,11 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-SECRET_KEY = env("SECRET_KEY", default="")
+# Read as is: django-environ would treat a key starting with "$" as a reference to another
+# variable, and random keys can start with "$".
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+# Old keys still accepted for signatures (sessions, password reset links) while rotating.
+SECRET_KEY_FALLBACKS = [k for k in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if k]
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -29,6 +35,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "csgrants.core",
     "csgrants.accounts",
     "csgrants.catalogue",
@@ -42,21 +52,38 @@ INSTALLED_APPS = [
     "csgrants.web",
     "csgrants.api",
     "csgrants.demo",
+    "csgrants.ops",
 ]
 
 MIDDLEWARE = [
+    # First, so every log line of the request (and the response) carries the request id.
+    "csgrants.ops.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Problem details and X-Request-ID for everything under /api/ (csgrants/api/problems.py).
     "csgrants.api.problems.ApiProblemMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "csgrants.ops.middleware.OTPRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A database outage answers 503 problem details instead of a 500 (see ops/middleware.py).
+    "csgrants.ops.middleware.DatabaseUnavailableMiddleware",
+    # Last, as django-axes requires: it turns a locked-out login into its 429 answer.
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes first: it refuses authentication for a locked-out (username, address) pair before
+# the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "csgrants.urls"
@@ -88,6 +115,15 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
+# A persistent connection that died with a database restart is noticed and replaced at the start
+# of the next request instead of failing it.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # Fail fast (and answer 503) instead of hanging a worker when the server is unreachable.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+    )
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # WAL and a busy timeout let the dev server and a worker share the file.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -177,17 +213,82 @@ SPECTACULAR_SETTINGS = {
 # Idempotency-Key answers are kept at least this long.
 CSGRANTS_IDEMPOTENCY_TTL_HOURS = env.int("CSGRANTS_IDEMPOTENCY_TTL_HOURS", default=24)
 
+# Logs go to stderr (the process manager collects them). LOG_FORMAT=json writes one JSON object
+# per line with the request id, for the log collector; "text" is for a developer's terminal.
+LOG_FORMAT = env("LOG_FORMAT", default="text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "csgrants.ops.logging.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "csgrants.ops.logging.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         # One line per task state change drowns the console and the test output.
         "django_tasks": {"level": "WARNING"},
+        # ops.middleware.RequestIdMiddleware: one line per request (method, path, status,
+        # duration, user id, request id).
+        "csgrants.request": {"level": env("REQUEST_LOG_LEVEL", default="INFO")},
     },
 }
+
+# Sessions end after SESSION_COOKIE_AGE seconds (8 hours: a working day) and when the browser
+# closes; people share laptops at the agency and at providers.
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+# Content-Security-Policy (django-csp 4): only our own origin, no inline script or style, no
+# eval. Templates therefore carry no <script> bodies, no on* handlers and no style=""
+# attributes; htmx is served from static with its inline indicator styles switched off.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    },
+}
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT failed logins for one username from
+# one address, that pair is locked out for AXES_COOLOFF_TIME. Locking per (username, address)
+# rather than per address keeps one office behind one NAT address from locking itself out.
+# API token requests never authenticate with a password and are not throttled by axes.
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "ops/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "csgrants.ops.security.client_ip"
+# How many reverse proxies in front of gunicorn append to X-Forwarded-For (0: use the peer
+# address). The client address is what login throttling and the audit log see.
+CSGRANTS_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Two-factor login (django-otp, TOTP). Anyone may set up an authenticator app; users whose role
+# is listed here (or who are in the group "2fa-required") must, before they can do anything else.
+CSGRANTS_OTP_REQUIRED_ROLES = env.list("OTP_REQUIRED_ROLES", default=[])
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="csgrants")
+
+# /healthz: the task worker counts as down when a due task has waited longer than this.
+CSGRANTS_WORKER_MAX_LAG_SECONDS = env.int("WORKER_MAX_LAG_SECONDS", default=300)
 
 # Whether the demo loader may create the well-known demo logins (never in production).
 CSGRANTS_ALLOW_DEMO_USERS = False

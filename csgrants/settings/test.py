@@ -13,3 +13,6 @@ STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
 ALLOWED_HOSTS = ["*"]
+# Login throttling would make tests that log in many times depend on each other; the tests of
+# csgrants/ops switch it on where they test it.
+AXES_ENABLED = False
