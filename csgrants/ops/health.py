@@ -52,7 +52,9 @@ def check_worker() -> dict:
         oldest_due = (
             DBTaskResult.objects.ready()
             .annotate(
-                due=Case(When(run_after=get_date_max(), then=F("enqueued_at")), default=F("run_after"))
+                due=Case(
+                    When(run_after=get_date_max(), then=F("enqueued_at")), default=F("run_after")
+                )
             )
             .aggregate(oldest=Min("due"))["oldest"]
         )

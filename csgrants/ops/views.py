@@ -67,7 +67,9 @@ def otp_verify(request):
         if device is not None:
             otp_login(request, device)
             return redirect(_next_url(request))
-        form.add_error("otp_token", _("This code is not valid. Enter the current code of your app."))
+        form.add_error(
+            "otp_token", _("This code is not valid. Enter the current code of your app.")
+        )
     return render(request, "ops/otp_verify.html", {"form": form, "next": _next_url(request)})
 
 
@@ -90,7 +92,9 @@ def otp_setup(request):
             otp_login(request, device)
             messages.success(request, _("Two-factor login is set up."))
             return redirect(_next_url(request))
-        form.add_error("otp_token", _("This code is not valid. Enter the current code of your app."))
+        form.add_error(
+            "otp_token", _("This code is not valid. Enter the current code of your app.")
+        )
     secret = base64.b32encode(device.bin_key).decode("ascii")
     qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=4, dark="#000", light="#fff")
     return render(

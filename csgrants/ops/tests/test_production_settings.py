@@ -64,4 +64,12 @@ def test_production_settings_harden_cookies_and_transport():
     )
     result = run_production(["-c", code])
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split()[-7:] == ["True", "True", "31536000", "True", "True", "json", "False"]
+    assert result.stdout.split()[-7:] == [
+        "True",
+        "True",
+        "31536000",
+        "True",
+        "True",
+        "json",
+        "False",
+    ]
