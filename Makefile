@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv lint fmt schema migrate demo messages clean
+.PHONY: run test venv lint fmt schema migrate demo messages clean lock audit
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,14 @@ schema: $(STAMP)
 messages: $(STAMP)
 	$(PY) manage.py makemessages -l en -l nl --ignore '.venv/*' --ignore 'bench/*'
 	$(PY) manage.py compilemessages --ignore '.venv/*'
+
+# requirements.lock: the resolved runtime dependencies (production installs them; CI audits them).
+lock: $(STAMP)
+	$(PY) .ci/lock.py
+
+audit: $(STAMP)
+	$(PY) -m bandit -r csgrants -lll -q
+	$(PY) .ci/audit_deps.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 test-artifacts
