@@ -3,6 +3,8 @@
 `manage.py check --deploy` passes without warnings with these settings (tested in
 csgrants/ops/tests/test_production_settings.py); docs/deployment.md lists every variable."""
 
+import os
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
@@ -45,3 +47,9 @@ LOG_FORMAT = env("LOG_FORMAT", default="json")
 LOGGING["handlers"]["console"]["formatter"] = "json" if LOG_FORMAT == "json" else "text"  # noqa: F405
 
 CSGRANTS_ALLOW_DEMO_USERS = False
+
+# Outgoing mail through the agency's relay.
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")  # raw, like SECRET_KEY
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = 30

@@ -73,3 +73,16 @@ def test_production_settings_harden_cookies_and_transport():
         "json",
         "False",
     ]
+
+
+def test_env_example_documents_every_variable_the_settings_read():
+    import re
+
+    read = set()
+    for path in (ROOT / "csgrants" / "settings").glob("*.py"):
+        text = path.read_text()
+        read |= set(re.findall(r"env(?:\.[a-z]+)?\(\s*\"([A-Z][A-Z0-9_]+)\"", text))
+        read |= set(re.findall(r"os\.environ\.get\(\s*\"([A-Z][A-Z0-9_]+)\"", text))
+    documented = set(re.findall(r"^#?([A-Z][A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), re.M))
+    assert read, "no variables found: the pattern no longer matches the settings"
+    assert read - documented == set(), "add these to .env.example (and docs/deployment.md)"
