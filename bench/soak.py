@@ -29,7 +29,6 @@ import os
 import random
 import secrets
 import signal
-import statistics
 import subprocess
 import sys
 import threading
@@ -515,9 +514,7 @@ def analyse(recorder: Recorder, t0: float, elapsed: float, outage: dict) -> dict
         # 503 is the right answer from the moment the stop begins until shortly after the
         # database is back (connections being re-established).
         in_outage_band = outage_window and outage_window[0] - 1 <= s.started <= outage_window[1] + 5
-        if s.status == 0 or (s.status >= 500 and not (s.status == 503 and in_outage_band)):
-            errors.append(s)
-        elif 400 <= s.status < 500 and s.status != 409:
+        if s.status == 0 or (s.status >= 500 and not (s.status == 503 and in_outage_band)) or 400 <= s.status < 500 and s.status != 409:
             errors.append(s)
     return {
         "elapsed_s": round(elapsed, 1),
@@ -566,13 +563,10 @@ def integrity(pg: str, db: str, recorder: Recorder) -> dict:
             "SELECT enterprise_name, count(*) FROM applications_application"
             " WHERE enterprise_name LIKE 'Soak %%' GROUP BY enterprise_name"
         ).fetchall()
-        rows = {
-            r: n
-            for r, n in conn.execute(
+        rows = dict(conn.execute(
                 "SELECT reference, enterprise_name FROM applications_application WHERE reference = ANY(%s)",
                 (references,),
-            ).fetchall()
-        }
+            ).fetchall())
     missing = [r for r in references if counts.get(r, 0) == 0]
     duplicated = [r for r, n in counts.items() if n != 1]
     mismatched = [r for r in references if r in rows and rows[r] != recorder.acknowledged[r]]
