@@ -85,9 +85,10 @@ def percentile(values: list[float], q: float) -> float:
 # Setup
 
 
-def enterprise_number(rng: random.Random) -> str:
-    """A valid Belgian enterprise number (mod-97 check digits), 0xxx.xxx.xxx."""
-    base = rng.randrange(2_000_000, 99_999_999)
+def enterprise_number(client: int, n: int) -> str:
+    """A valid Belgian enterprise number (mod-97 check digits), unique per client and create, so
+    that each logical create has its own enterprise and duplicates are visible."""
+    base = 10_000_000 + client * 1_000_000 + n
     number = f"{base:08d}{97 - base % 97:02d}"
     return f"{number[0:4]}.{number[4:7]}.{number[7:10]}"
 
@@ -170,6 +171,7 @@ def wait_until(predicate, timeout: float, interval: float = 0.05) -> float | Non
 class Client(threading.Thread):
     def __init__(self, name, base, token, recorder, stop, seed, **kwargs):
         super().__init__(name=name, daemon=True)
+        self.index = seed
         self.base = base
         self.http = requests.Session()
         self.http.headers["Authorization"] = f"Token {token}"
@@ -232,7 +234,7 @@ class Provider(Client):
                 n += 1
                 marker = f"{self.name}-{n}"
                 body = {
-                    "enterprise_number": enterprise_number(self.rng),
+                    "enterprise_number": enterprise_number(self.index, n),
                     "enterprise_name": f"Soak {marker}",
                     "enterprise_kind": "kmo",
                     "postal_code": self.rng.choice(["9000", "2000", "3000", "8000", "3500"]),
@@ -552,34 +554,26 @@ def analyse(recorder: Recorder, t0: float, elapsed: float, outage: dict) -> dict
 def integrity(pg: str, db: str, recorder: Recorder) -> dict:
     references = list(recorder.acknowledged)
     with psycopg.connect(f"{pg}/{db}", connect_timeout=10) as conn:
-        counts = dict(
-            conn.execute(
-                "SELECT reference, count(*) FROM applications_application WHERE reference = ANY(%s)"
-                " GROUP BY reference",
-                (references,),
-            ).fetchall()
-        )
-        per_marker = conn.execute(
-            "SELECT enterprise_name, count(*) FROM applications_application"
-            " WHERE enterprise_name LIKE 'Soak %%' GROUP BY enterprise_name"
+        rows = conn.execute(
+            "SELECT a.reference, e.name FROM applications_application a"
+            " JOIN enterprises_enterprise e ON e.id = a.enterprise_id WHERE e.name LIKE 'Soak %%'"
         ).fetchall()
-        rows = dict(conn.execute(
-                "SELECT reference, enterprise_name FROM applications_application WHERE reference = ANY(%s)",
-                (references,),
-            ).fetchall())
+    counts = Counter(reference for reference, _ in rows)
+    per_marker = Counter(name for _, name in rows)
+    names = dict(rows)
     missing = [r for r in references if counts.get(r, 0) == 0]
     duplicated = [r for r, n in counts.items() if n != 1]
-    mismatched = [r for r in references if r in rows and rows[r] != recorder.acknowledged[r]]
-    duplicate_creates = [name for name, n in per_marker if n > 1]
+    mismatched = [r for r in references if r in names and names[r] != recorder.acknowledged[r]]
+    duplicate_creates = [name for name, n in per_marker.items() if n > 1]
     return {
         "acknowledged": len(references),
         "found_exactly_once": sum(1 for r in references if counts.get(r) == 1),
         "missing": missing[:20],
         "duplicated": duplicated[:20],
         "body_mismatch": mismatched[:20],
-        "rows_created": sum(n for _, n in per_marker),
+        "rows_created": len(rows),
         "logical_creates_with_two_rows": duplicate_creates[:20],
-        "created_but_never_acknowledged": sum(n for _, n in per_marker) - len(references),
+        "created_but_never_acknowledged": len(rows) - len(references),
     }
 
 
