@@ -416,7 +416,28 @@ def main() -> int:
             Reviewer(f"r{i}", base, tok, recorder, stop, seed=100 + i)
             for i, tok in enumerate(reviewer_tokens)
         ]
+        # A load balancer's probe: the full /healthz every 2 s (keeps a heartbeat task queued
+        # for the worker, and shows what the probe saw during the outage).
+        probes: list[tuple[float, int, str]] = []
+
+        def probe() -> None:
+            while not stop.is_set():
+                try:
+                    response = requests.get(f"{base}/healthz", timeout=5)
+                    body = response.json()
+                    probes.append(
+                        (
+                            time.monotonic() - t0,
+                            response.status_code,
+                            body["checks"].get("worker", {}).get("last_heartbeat_at") or "",
+                        )
+                    )
+                except (requests.RequestException, ValueError):
+                    probes.append((time.monotonic() - t0, 0, ""))
+                stop.wait(2)
+
         t0 = time.monotonic()
+        threading.Thread(target=probe, daemon=True).start()
         for client in clients:
             client.start()
 
@@ -445,6 +466,7 @@ def main() -> int:
                 # "The database returns" = it accepts connections again.
                 back = wait_until(lambda: _accepts(args.pg), 30)
                 outage["up"] = (back or time.monotonic()) - t0
+                outage["up_wall"] = time.time() - (time.monotonic() - (back or time.monotonic()))
                 outage["performed"] = True
                 print(f"soak: database down from {outage['down']:.1f} s to {outage['up']:.1f} s")
 
@@ -457,6 +479,12 @@ def main() -> int:
         worker_health = requests.get(f"{base}/healthz", timeout=5).json()
         result.update(analyse(recorder, t0, elapsed, outage))
         result["healthz_after"] = worker_health
+        result["healthz_probes"] = {
+            "count": len(probes),
+            "statuses": dict(Counter(status for _, status, _ in probes)),
+            "503_between_s": [round(t, 1) for t, status, _ in probes if status != 200][:1]
+            + [round(t, 1) for t, status, _ in probes if status != 200][-1:],
+        }
         result["integrity"] = integrity(args.pg, args.db, recorder)
     finally:
         for proc in procs:
@@ -516,7 +544,12 @@ def analyse(recorder: Recorder, t0: float, elapsed: float, outage: dict) -> dict
         # 503 is the right answer from the moment the stop begins until shortly after the
         # database is back (connections being re-established).
         in_outage_band = outage_window and outage_window[0] - 1 <= s.started <= outage_window[1] + 5
-        if s.status == 0 or (s.status >= 500 and not (s.status == 503 and in_outage_band)) or 400 <= s.status < 500 and s.status != 409:
+        if (
+            s.status == 0
+            or (s.status >= 500 and not (s.status == 503 and in_outage_band))
+            or 400 <= s.status < 500
+            and s.status != 409
+        ):
             errors.append(s)
     return {
         "elapsed_s": round(elapsed, 1),
@@ -597,6 +630,17 @@ def verdict(result: dict, args) -> dict:
             json.dumps(result.get("healthz_after", {}).get("checks", {})),
         ),
     }
+    last_heartbeat = (
+        result.get("healthz_after", {}).get("checks", {}).get("worker", {}).get("last_heartbeat_at")
+    )
+    if outage.get("performed"):
+        import datetime as dt
+
+        resumed = (
+            bool(last_heartbeat)
+            and dt.datetime.fromisoformat(last_heartbeat).timestamp() > outage["up_wall"]
+        )
+        checks["task worker ran a heartbeat after the outage"] = (resumed, str(last_heartbeat))
     if not args.no_outage:
         checks["outage performed"] = (outage.get("performed", False), outage.get("skipped", "yes"))
         checks["outage answers 503 problem+json with Retry-After"] = (
@@ -630,6 +674,7 @@ def report(result: dict) -> None:
     print(f"errors: {result['errors']} {result['error_examples']}")
     print(f"outage: {json.dumps(result['outage'])}")
     print(f"integrity: {json.dumps(result['integrity'])}")
+    print(f"/healthz probes every 2 s: {json.dumps(result['healthz_probes'])}")
     print()
     for name, (ok, detail) in result["verdict"].items():
         print(f"  [{'PASS' if ok else 'FAIL'}] {name}: {detail}")
