@@ -16,9 +16,11 @@ providers, and starts gunicorn and one task worker on 127.0.0.1 only. Bounded in
     python bench/soak.py                      # 150 s, outage at 60 s for 3 s
     python bench/soak.py --duration 60 --no-outage
 
-The outage stops the whole PostgreSQL cluster, which other users of the same server notice: the
-script waits (up to --quiet-wait seconds) until no other database has client connections, and
-skips the outage (and fails) rather than break someone else's run.
+The outage stops a whole PostgreSQL cluster. By default the script makes a throwaway cluster of
+its own (Debian's pg_createcluster, port 5433, dropped at the end), so nobody else notices.
+With --own-cluster 0 it uses the server of --pg: then it waits (up to --quiet-wait seconds)
+until no other database has client connections, and skips the outage (and fails) rather than
+break someone else's run.
 """
 
 from __future__ import annotations
@@ -325,9 +327,42 @@ def main() -> int:
         help="wait this long for other database users to finish before the outage",
     )
     parser.add_argument("--keep-db", action="store_true")
+    parser.add_argument(
+        "--own-cluster",
+        type=int,
+        default=5433,
+        metavar="PORT",
+        help="create a throwaway PostgreSQL cluster on this port (Debian pg_createcluster) so the "
+        "outage disturbs nobody; 0: use --pg and --cluster as given (default: 5433)",
+    )
     args = parser.parse_args()
 
     OUT.mkdir(parents=True, exist_ok=True)
+    own_cluster = None
+    if args.own_cluster:
+        version = args.cluster.split()[0]
+        own_cluster = (version, "csgsoak")
+        subprocess.run(["pg_dropcluster", "--stop", *own_cluster], capture_output=True)
+        subprocess.run(
+            [
+                "pg_createcluster",
+                *own_cluster,
+                "-p",
+                str(args.own_cluster),
+                "--",
+                "--auth-host=trust",
+                "--auth-local=trust",
+            ],
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(
+            ["pg_ctlcluster", "--skip-systemctl-redirect", *own_cluster, "start"], check=True
+        )
+        args.pg = f"postgres://postgres@127.0.0.1:{args.own_cluster}"
+        args.cluster = " ".join(own_cluster)
+        if wait_until(lambda: _accepts(args.pg), 30) is None:
+            raise RuntimeError("the throwaway cluster did not start")
     stamp = time.strftime("%Y%m%dT%H%M%S")
     base = f"http://127.0.0.1:{args.port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
@@ -386,8 +421,11 @@ def main() -> int:
                 start_new_session=True,
             )
         )
-        procs.append(
-            subprocess.Popen(
+        worker_restarts: list[float] = []
+        supervising = threading.Event()
+
+        def start_worker() -> subprocess.Popen:
+            return subprocess.Popen(
                 [PY, "manage.py", "db_worker", "--queue-name", "*", "--interval", "1"],
                 cwd=ROOT,
                 env=env,
@@ -395,7 +433,20 @@ def main() -> int:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        )
+
+        def supervise() -> None:
+            # What systemd's Restart=always (RestartSec=2) does for the worker in production:
+            # db_worker exits when it loses its database connection.
+            while not supervising.is_set():
+                worker = procs[-1]
+                if worker.poll() is not None and not supervising.is_set():
+                    worker_restarts.append(time.monotonic())
+                    time.sleep(2)
+                    procs.append(start_worker())
+                supervising.wait(0.5)
+
+        procs.append(start_worker())
+        threading.Thread(target=supervise, daemon=True).start()
 
         def healthy(checks: str = "database") -> bool:
             try:
@@ -462,11 +513,13 @@ def main() -> int:
                 subprocess.run([*ctl, "stop", "-m", "fast"], check=True)
                 outage["down"] = time.monotonic() - t0
                 time.sleep(args.outage_seconds)
-                subprocess.run([*ctl, "start"], check=True)
-                # "The database returns" = it accepts connections again.
-                back = wait_until(lambda: _accepts(args.pg), 30)
-                outage["up"] = (back or time.monotonic()) - t0
-                outage["up_wall"] = time.time() - (time.monotonic() - (back or time.monotonic()))
+                # "The database returns" = it accepts connections again; poll while it starts,
+                # since pg_ctlcluster itself returns only some time after that.
+                starter = subprocess.Popen([*ctl, "start"])
+                back = wait_until(lambda: _accepts(args.pg), 60, interval=0.05) or time.monotonic()
+                starter.wait(timeout=60)
+                outage["up"] = back - t0
+                outage["up_wall"] = time.time() - (time.monotonic() - back)
                 outage["performed"] = True
                 print(f"soak: database down from {outage['down']:.1f} s to {outage['up']:.1f} s")
 
@@ -475,10 +528,13 @@ def main() -> int:
         for client in clients:
             client.join(timeout=20)
         elapsed = time.monotonic() - t0
+        # Give the worker a moment to take the probe's last heartbeat.
+        time.sleep(3)
 
         worker_health = requests.get(f"{base}/healthz", timeout=5).json()
         result.update(analyse(recorder, t0, elapsed, outage))
         result["healthz_after"] = worker_health
+        result["worker_restarts_at_s"] = [round(t - t0, 1) for t in worker_restarts]
         result["healthz_probes"] = {
             "count": len(probes),
             "statuses": dict(Counter(status for _, status, _ in probes)),
@@ -487,14 +543,22 @@ def main() -> int:
         }
         result["integrity"] = integrity(args.pg, args.db, recorder)
     finally:
+        if "supervising" in locals():
+            supervising.set()
         for proc in procs:
+            if proc.poll() is not None:
+                continue
             try:
                 os.killpg(proc.pid, signal.SIGTERM)
                 proc.wait(timeout=15)
-            except (ProcessLookupError, subprocess.TimeoutExpired):
+            except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         if not args.keep_db:
             drop_database(args.pg, args.db)
+        if own_cluster and not args.keep_db:
+            subprocess.run(["pg_dropcluster", "--stop", *own_cluster], capture_output=True)
 
     checks = verdict(result, args)
     result["verdict"] = checks
@@ -675,6 +739,9 @@ def report(result: dict) -> None:
     print(f"outage: {json.dumps(result['outage'])}")
     print(f"integrity: {json.dumps(result['integrity'])}")
     print(f"/healthz probes every 2 s: {json.dumps(result['healthz_probes'])}")
+    print(
+        f"task worker exited and was restarted (as systemd would) at: {result['worker_restarts_at_s']} s"
+    )
     print()
     for name, (ok, detail) in result["verdict"].items():
         print(f"  [{'PASS' if ok else 'FAIL'}] {name}: {detail}")
