@@ -1,0 +1,273 @@
+"""The access-control matrix: for every URL of the web UI and every API operation, what each
+role gets. Anonymous visitors go to the login page (web) or get 401 (API); a provider user
+sees only its own provider's files, and another provider's file answers 404 exactly like one
+that does not exist; agency roles get what their work needs and 403 for the rest.
+
+`test_every_url_has_an_entry` walks the URL resolver: a new URL (or a new HTTP method on an
+API route) without an entry here fails, and so does an entry whose URL is gone. Each entry is
+requested by every role inside a savepoint that is rolled back, so a POST that changes state
+for one role leaves the next role the same world. POSTs are sent with a harmless body: what
+is checked is whether the role gets in, not what the operation does (its own tests do that).
+
+Outcomes: OK = let in (2xx, a redirect that is not the login page, or for a POST a 400 / 409
+/ 422 judging the body); LOGIN = 302 to the login page, or 401 on the API; 403; 404.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import pytest
+from django.conf import settings
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from conftest import make_user
+from csgrants.accounts.models import Role
+
+OK, LOGIN, DENY, HIDE = "ok", "login", 403, 404
+ROLES = ["anonymous", "provider", "provider2", "reviewer", "budget_manager", "analyst", "admin"]
+STAFF_ROLES = ["reviewer", "budget_manager", "analyst", "admin"]
+
+
+def expect(default, **per_role) -> dict[str, object]:
+    """Outcome per role: `default` for every role not named; anonymous is LOGIN unless named."""
+    table = dict.fromkeys(ROLES, default)
+    table["anonymous"] = LOGIN
+    table.update(per_role)
+    return table
+
+
+def public() -> dict[str, object]:
+    return dict.fromkeys(ROLES, OK)
+
+
+def staff_only(*allowed: str) -> dict[str, object]:
+    """Agency pages: providers get 403, staff roles not listed get 403."""
+    allowed = allowed or tuple(STAFF_ROLES)
+    return expect(DENY, **dict.fromkeys(allowed, OK))
+
+
+def own_file(staff=DENY, **per_role) -> dict[str, object]:
+    """A provider's file: its own provider gets in, another provider gets 404."""
+    return expect(staff, provider=OK, provider2=HIDE, **per_role)
+
+
+def provider_only() -> dict[str, object]:
+    return expect(DENY, provider=OK, provider2=OK)
+
+
+@dataclass
+class Entry:
+    url: Callable[[SimpleNamespace], str]
+    outcomes: dict[str, object]
+    method: str = "get"
+    data: dict | None = None
+    why: str = ""
+    accept: str = ""  # default: JSON on the API, HTML elsewhere
+
+
+def named(name: str, **kwargs) -> Callable[[SimpleNamespace], str]:
+    """reverse() with kwargs whose values may be callables of the world."""
+
+    def build(world):
+        values = {k: (v(world) if callable(v) else v) for k, v in kwargs.items()}
+        return reverse(name, kwargs=values or None)
+
+    return build
+
+
+def own_ref(world) -> str:
+    return world.submitted.reference
+
+
+def draft_ref(world) -> str:
+    return world.draft.reference
+
+
+# -------------------------------------------------------------------------------------------
+# The matrix. Keys: the URL name (namespace:name) for Django views; "name METHOD" for API
+# operations (one per HTTP method a DRF view answers).
+
+MATRIX: dict[str, Entry] = {
+    # Log in and out, language, health check: open to everyone.
+    "login": Entry(named("login"), public(), why="the login page itself"),
+    "logout": Entry(
+        named("logout"),
+        dict.fromkeys(ROLES, LOGIN),
+        method="post",
+        why="POST only; everyone ends on the login page",
+    ),
+    "set_language": Entry(named("set_language"), public(), method="post", data={"language": "en"}),
+    "ops:healthz": Entry(named("ops:healthz"), public()),
+    # The two-factor steps need a password login first; every role may set up an app.
+    "ops:otp-verify": Entry(named("ops:otp-verify"), expect(OK)),
+    "ops:otp-setup": Entry(named("ops:otp-setup"), expect(OK)),
+    "home": Entry(named("home"), expect(OK)),
+    # Statistics and budget screens: agency staff only.
+    "reporting:dashboard": Entry(named("reporting:dashboard"), staff_only()),
+    "budgets:overview": Entry(
+        named("budgets:overview"), staff_only("reviewer", "budget_manager", "analyst", "admin")
+    ),
+    # The API's description is public: it documents the contract, not data.
+    "api-schema GET": Entry(named("api-schema"), public()),
+    "api-docs GET": Entry(named("api-docs"), public(), accept="text/html"),
+    # Django admin: only administrators (is_staff); others are sent to the admin login.
+    "admin:index": Entry(named("admin:index"), expect(LOGIN, admin=OK)),
+    "admin:accounts_user_changelist": Entry(
+        named("admin:accounts_user_changelist"), expect(LOGIN, admin=OK)
+    ),
+}
+
+# URL families covered by a sample above instead of one entry per URL.
+FAMILIES = {
+    "/admin/": "Django admin: every page is guarded by the admin site's own is_staff check, "
+    "sampled by admin:index and admin:accounts_user_changelist",
+}
+# Public static and translation catalogue URLs that are not application pages.
+IGNORED = {"javascript-catalog"}
+
+
+# -------------------------------------------------------------------------------------------
+# Enumerating the URL resolver
+
+
+def _methods(callback) -> list[str]:
+    """HTTP methods of a DRF view (a ViewSet's route maps methods to actions); [] otherwise."""
+    actions = getattr(callback, "actions", None)
+    if actions:
+        return sorted(m.upper() for m in actions)
+    cls = getattr(callback, "cls", None)
+    if cls is not None and hasattr(cls, "http_method_names"):
+        return sorted(
+            m.upper()
+            for m in cls.http_method_names
+            if m not in ("options", "head", "trace") and hasattr(cls, m)
+        )
+    return []
+
+
+def endpoints() -> dict[str, str]:
+    """Every URL pattern as {key: route}."""
+    found: dict[str, str] = {}
+
+    def walk(patterns, prefix: str, namespace: str | None) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                ns = namespace
+                if pattern.namespace:
+                    ns = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+                walk(pattern.url_patterns, prefix + str(pattern.pattern), ns)
+            elif isinstance(pattern, URLPattern):
+                name = pattern.name or ""
+                if name and namespace:
+                    name = f"{namespace}:{name}"
+                route = prefix + str(pattern.pattern)
+                methods = _methods(pattern.callback)
+                if methods:
+                    for method in methods:
+                        found[f"{name or route} {method}"] = route
+                else:
+                    found[name or route] = route
+
+    walk(get_resolver().url_patterns, "/", None)
+    return found
+
+
+def test_every_url_has_an_entry():
+    keys = endpoints()
+    uncovered = sorted(
+        f"{key}  ({route})"
+        for key, route in keys.items()
+        if key not in MATRIX
+        and key not in IGNORED
+        and not any(route.startswith(prefix) for prefix in FAMILIES)
+    )
+    assert not uncovered, "URLs without an entry in the access matrix:\n" + "\n".join(uncovered)
+    stale = sorted(set(MATRIX) - set(keys))
+    assert not stale, "matrix entries whose URL no longer exists:\n" + "\n".join(stale)
+
+
+# -------------------------------------------------------------------------------------------
+# Requesting every entry as every role
+
+
+@pytest.fixture
+def world(provider, other_provider, funded, make_application):
+    users = {
+        "provider": make_user("m-prov", Role.PROVIDER, provider),
+        "provider2": make_user("m-prov2", Role.PROVIDER, other_provider),
+        "reviewer": make_user("m-rev", Role.REVIEWER),
+        "budget_manager": make_user("m-budget", Role.BUDGET_MANAGER),
+        "analyst": make_user("m-analyst", Role.ANALYST),
+        "admin": make_user("m-admin", Role.ADMIN),
+    }
+    # The administrator as load_demo and createsuperuser make one: may use the Django admin.
+    users["admin"].is_staff = users["admin"].is_superuser = True
+    users["admin"].save(update_fields=["is_staff", "is_superuser"])
+    submitted = make_application("submitted", user=users["provider"], reviewer=users["reviewer"])
+    draft = make_application("draft", user=users["provider"])
+    return SimpleNamespace(
+        users=users,
+        provider=provider,
+        other_provider=other_provider,
+        submitted=submitted,
+        draft=draft,
+    )
+
+
+def _login_urls() -> tuple[str, ...]:
+    return (reverse(settings.LOGIN_URL), reverse("admin:login"))
+
+
+def classify(response, path: str, method: str):
+    status = response.status_code
+    if status == 401 or (
+        status == 302 and response["Location"].split("?")[0].endswith(_login_urls())
+    ):
+        return LOGIN
+    if status in (403, 404, 405):
+        return status
+    if status >= 500:
+        return status
+    if 200 <= status < 400:
+        return OK
+    if method != "get" and status in (400, 409, 422):
+        return OK  # let in; the body was judged
+    return status
+
+
+def request_as(world, role: str, entry: Entry):
+    client = Client(raise_request_exception=True)
+    if role != "anonymous":
+        client.force_login(world.users[role])
+    url = entry.url(world)
+    call = getattr(client, entry.method)
+    api = url.startswith("/api/")
+    headers = {"Accept": entry.accept or ("application/json" if api else "text/html")}
+    if entry.method == "get":
+        response = call(url, headers=headers)
+    elif api:
+        response = call(
+            url, data=entry.data or {}, content_type="application/json", headers=headers
+        )
+    else:
+        response = call(url, data=entry.data or {}, headers=headers)
+    return classify(response, url, entry.method), response
+
+
+@pytest.mark.parametrize("key", sorted(MATRIX))
+def test_access(key, world):
+    entry = MATRIX[key]
+    wrong = []
+    for role in ROLES:
+        with transaction.atomic():
+            got, response = request_as(world, role, entry)
+            transaction.set_rollback(True)
+        wanted = entry.outcomes[role]
+        if got != wanted:
+            wrong.append(f"{role}: wanted {wanted}, got {got} ({response.status_code})")
+    assert not wrong, f"{key} {entry.method.upper()} {entry.url(world)}\n" + "\n".join(wrong)
