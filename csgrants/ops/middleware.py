@@ -118,6 +118,25 @@ def has_confirmed_device(user) -> bool:
 _OTP_EXEMPT = {"ops:otp-verify", "ops:otp-setup", "logout", "login", "set_language", "ops:healthz"}
 
 
+_OTP_STEP_KEY = "_ops_otp_step"
+
+
+def _otp_step(request, user) -> str:
+    """Which two-factor step this session still needs ("" for none), worked out once per
+    session: a policy change (role list, group) applies from the next login on."""
+    cached = request.session.get(_OTP_STEP_KEY)
+    if cached is not None and cached.get("user") == user.pk:
+        return cached["step"]
+    if has_confirmed_device(user):
+        step = "ops:otp-verify"
+    elif otp_required_for(user):
+        step = "ops:otp-setup"
+    else:
+        step = ""
+    request.session[_OTP_STEP_KEY] = {"user": user.pk, "step": step}
+    return step
+
+
 class OTPRequiredMiddleware:
     """After a password login, a user with a confirmed authenticator must enter a code before
     anything else; a user for whom two-factor login is required but who has none must set one
@@ -138,11 +157,8 @@ class OTPRequiredMiddleware:
         match = request.resolver_match
         if match is not None and match.view_name in _OTP_EXEMPT:
             return None
-        if has_confirmed_device(user):
-            step = "ops:otp-verify"
-        elif otp_required_for(user):
-            step = "ops:otp-setup"
-        else:
+        step = _otp_step(request, user)
+        if not step:
             return None
         if request.path.startswith("/api/"):
             return problem_response(
