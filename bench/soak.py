@@ -605,9 +605,11 @@ def analyse(recorder: Recorder, t0: float, elapsed: float, outage: dict) -> dict
         after_ok = sorted(s.ended for s in samples if s.started >= up and 200 <= s.status < 300)
         recovery_s = round(after_ok[0] - up, 2) if after_ok else None
     for s in samples:
-        # 503 is the right answer from the moment the stop begins until shortly after the
-        # database is back (connections being re-established).
-        in_outage_band = outage_window and outage_window[0] - 1 <= s.started <= outage_window[1] + 5
+        # 503 is the right answer for requests still running when the stop begins, up to shortly
+        # after the database is back (connections being re-established).
+        in_outage_band = (
+            outage_window and s.ended >= outage_window[0] and s.started <= outage_window[1] + 5
+        )
         if (
             s.status == 0
             or (s.status >= 500 and not (s.status == 503 and in_outage_band))
