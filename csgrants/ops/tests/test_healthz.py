@@ -26,7 +26,9 @@ def test_healthz_needs_no_login_and_no_otp(client, reviewer):
     assert client.get("/healthz").status_code == 200
 
 
-@pytest.mark.django_db(transaction=True)
+# The worker closes its connection, which a test transaction cannot survive; serialized rollback
+# restores the catalogue that the data migration seeded for the tests that follow.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @override_settings(TASKS=DB_TASKS, CSGRANTS_WORKER_MAX_LAG_SECONDS=300)
 def test_worker_heartbeat_goes_stale_without_a_worker_and_recovers_when_one_runs(client):
     from django_tasks_db.models import DBTaskResult
