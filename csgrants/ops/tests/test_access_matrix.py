@@ -15,8 +15,10 @@ Outcomes: OK = let in (2xx, a redirect that is not the login page, or for a POST
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
@@ -27,6 +29,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from conftest import make_user
 from csgrants.accounts.models import Role
+from csgrants.budgets.services import allocation_create
 
 OK, LOGIN, DENY, HIDE = "ok", "login", 403, 404
 ROLES = ["anonymous", "provider", "provider2", "reviewer", "budget_manager", "analyst", "admin"]
@@ -109,8 +112,17 @@ MATRIX: dict[str, Entry] = {
     "home": Entry(named("home"), expect(OK)),
     # Statistics and budget screens: agency staff only.
     "reporting:dashboard": Entry(named("reporting:dashboard"), staff_only()),
-    "budgets:overview": Entry(
-        named("budgets:overview"), staff_only("reviewer", "budget_manager", "analyst", "admin")
+    # Budgets: every agency role reads them; only budget managers and administrators record.
+    "budgets:overview": Entry(named("budgets:overview"), staff_only()),
+    "budgets:provider": Entry(named("budgets:provider", pk=lambda w: w.provider.pk), staff_only()),
+    "budgets:ledger": Entry(named("budgets:ledger"), staff_only()),
+    "budgets:top_up": Entry(named("budgets:top_up"), staff_only("budget_manager", "admin")),
+    "budgets:agreement_new": Entry(
+        named("budgets:agreement_new"), staff_only("budget_manager", "admin")
+    ),
+    "budgets:reserve_assign": Entry(
+        named("budgets:reserve_assign", pk=lambda w: w.reserve.pk),
+        staff_only("budget_manager", "admin"),
     ),
     # The API's description is public: it documents the contract, not data.
     "api-schema GET": Entry(named("api-schema"), public()),
@@ -209,6 +221,13 @@ def world(provider, other_provider, funded, make_application):
     users["admin"].is_staff = users["admin"].is_superuser = True
     users["admin"].save(update_fields=["is_staff", "is_superuser"])
     submitted = make_application("submitted", user=users["provider"], reviewer=users["reviewer"])
+    reserve = allocation_create(
+        actor=users["admin"],
+        provider=None,
+        amount_eur=Decimal("2000000.00"),
+        allocated_on=dt.date(2021, 1, 1),
+        kind="reserve",
+    )
     draft = make_application("draft", user=users["provider"])
     return SimpleNamespace(
         users=users,
@@ -216,6 +235,7 @@ def world(provider, other_provider, funded, make_application):
         other_provider=other_provider,
         submitted=submitted,
         draft=draft,
+        reserve=reserve,
     )
 
 
