@@ -30,6 +30,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from conftest import make_user
 from csgrants.accounts.models import Role
 from csgrants.budgets.services import allocation_create
+from csgrants.core import enterprise_number
+from csgrants.enterprises.models import KboEnterprise
 
 OK, LOGIN, DENY, HIDE = "ok", "login", 403, 404
 ROLES = ["anonymous", "provider", "provider2", "reviewer", "budget_manager", "analyst", "admin"]
@@ -73,12 +75,12 @@ class Entry:
     accept: str = ""  # default: JSON on the API, HTML elsewhere
 
 
-def named(name: str, **kwargs) -> Callable[[SimpleNamespace], str]:
+def named(name: str, query: str = "", **kwargs) -> Callable[[SimpleNamespace], str]:
     """reverse() with kwargs whose values may be callables of the world."""
 
     def build(world):
         values = {k: (v(world) if callable(v) else v) for k, v in kwargs.items()}
-        return reverse(name, kwargs=values or None)
+        return reverse(name, kwargs=values or None) + (f"?{query}" if query else "")
 
     return build
 
@@ -124,6 +126,46 @@ MATRIX: dict[str, Entry] = {
         named("budgets:reserve_assign", pk=lambda w: w.reserve.pk),
         staff_only("budget_manager", "admin"),
     ),
+    # Password reset: for people who cannot log in, so open to everyone.
+    "password_reset": Entry(named("password_reset"), public()),
+    "password_reset_done": Entry(named("password_reset_done"), public()),
+    "password_reset_confirm": Entry(
+        named("password_reset_confirm", uidb64="MQ", token="invalid-token"),
+        public(),
+        why="an invalid link shows its own page",
+    ),
+    "password_reset_complete": Entry(named("password_reset_complete"), public()),
+    # Provider portal: provider users only; a file of another provider is 404.
+    "web:mine": Entry(named("web:mine"), provider_only()),
+    "web:new": Entry(named("web:new"), provider_only()),
+    "web:enterprise_lookup": Entry(named("web:enterprise_lookup"), provider_only()),
+    "web:subsidy_preview": Entry(named("web:subsidy_preview"), provider_only()),
+    "web:formset_row": Entry(named("web:formset_row", kind="relations"), provider_only()),
+    "web:application": Entry(named("web:application", reference=own_ref), own_file()),
+    "web:receipt": Entry(named("web:receipt", reference=own_ref), own_file()),
+    "web:edit": Entry(named("web:edit", reference=draft_ref), own_file()),
+    "web:submit": Entry(named("web:submit", reference=draft_ref), own_file(), method="post"),
+    "web:answer": Entry(named("web:answer", reference=own_ref), own_file()),
+    "web:withdraw": Entry(named("web:withdraw", reference=own_ref), own_file()),
+    # Back office: every agency role reads the queue and the files; reviewers and
+    # administrators decide.
+    "web:queue": Entry(named("web:queue"), staff_only()),
+    "web:review": Entry(named("web:review", reference=own_ref), staff_only()),
+    "web:letter_text": Entry(named("web:letter_text"), staff_only("reviewer", "admin")),
+    "web:decide": Entry(
+        named("web:decide", reference=own_ref), staff_only("reviewer", "admin"), method="post"
+    ),
+    "web:stop": Entry(
+        named("web:stop", reference=own_ref), staff_only("reviewer", "admin"), method="post"
+    ),
+    "web:recheck": Entry(
+        named("web:recheck", reference=own_ref), staff_only("reviewer", "admin"), method="post"
+    ),
+    # The register's data on an enterprise (public KBO data): any logged-in user.
+    "api-enterprise-register GET": Entry(
+        named("api-enterprise-register", number=lambda w: w.submitted.enterprise.number),
+        expect(OK),
+    ),
     # The API's description is public: it documents the contract, not data.
     "api-schema GET": Entry(named("api-schema"), public()),
     "api-docs GET": Entry(named("api-docs"), public(), accept="text/html"),
@@ -151,7 +193,7 @@ def _methods(callback) -> list[str]:
     """HTTP methods of a DRF view (a ViewSet's route maps methods to actions); [] otherwise."""
     actions = getattr(callback, "actions", None)
     if actions:
-        return sorted(m.upper() for m in actions)
+        return sorted(m.upper() for m in actions if m not in ("options", "head", "trace"))
     cls = getattr(callback, "cls", None)
     if cls is not None and hasattr(cls, "http_method_names"):
         return sorted(
@@ -229,6 +271,13 @@ def world(provider, other_provider, funded, make_application):
         kind="reserve",
     )
     draft = make_application("draft", user=users["provider"])
+    # The enterprise in the KBO register, as the open-data import leaves it.
+    KboEnterprise.objects.create(
+        enterprise_number=enterprise_number.normalize(submitted.enterprise.number),
+        status="AC",
+        juridical_situation="000",
+        type_of_enterprise="2",
+    )
     return SimpleNamespace(
         users=users,
         provider=provider,
@@ -249,6 +298,10 @@ def classify(response, path: str, method: str):
         status == 302 and response["Location"].split("?")[0].endswith(_login_urls())
     ):
         return LOGIN
+    data = getattr(response, "data", None)
+    detail = data.get("detail") if status == 403 and isinstance(data, dict) else None
+    if getattr(detail, "code", None) == "not_authenticated":
+        return LOGIN  # DRF without a token scheme answers 403 instead of 401
     if status in (403, 404, 405):
         return status
     if status >= 500:
@@ -268,7 +321,7 @@ def request_as(world, role: str, entry: Entry):
     call = getattr(client, entry.method)
     api = url.startswith("/api/")
     headers = {"Accept": entry.accept or ("application/json" if api else "text/html")}
-    if entry.method == "get":
+    if entry.method in ("get", "delete"):
         response = call(url, headers=headers)
     elif api:
         response = call(

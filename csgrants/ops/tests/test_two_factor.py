@@ -27,6 +27,15 @@ def totp(secret_b32: str, at: dt.datetime, step: int = 30, digits: int = 6) -> s
     return str(code).zfill(digits)
 
 
+def lands_in_app(client) -> bool:
+    """The home page (which sends each role to its start page) is reached without a detour
+    through the two-factor steps."""
+    response = client.get("/", follow=True)
+    return response.status_code == 200 and not any(
+        "/tweestapsverificatie/" in url for url, _ in response.redirect_chain
+    )
+
+
 def login(client, user):
     response = client.post("/login/", {"username": user.username, "password": PASSWORD})
     assert response.status_code == 302, "password login failed"
@@ -64,7 +73,7 @@ def test_required_staff_sets_up_totp_then_must_verify_at_each_login(client, revi
         assert confirm.status_code == 302
         assert confirm["Location"] == "/"
         assert TOTPDevice.objects.get(user=reviewer).confirmed
-        assert client.get("/").status_code == 200
+        assert lands_in_app(client)
 
         # Next login: the password alone is not enough.
         client.post("/logout/")
@@ -79,7 +88,7 @@ def test_required_staff_sets_up_totp_then_must_verify_at_each_login(client, revi
         now = START + dt.timedelta(minutes=5, seconds=2)
         stale = totp(secret, now - dt.timedelta(minutes=2))
         assert client.post("/tweestapsverificatie/", {"otp_token": stale}).status_code == 200
-        assert client.get("/").status_code == 302
+        assert not lands_in_app(client)
 
         traveller.shift(dt.timedelta(seconds=2))
         ok = client.post(
@@ -87,13 +96,13 @@ def test_required_staff_sets_up_totp_then_must_verify_at_each_login(client, revi
             {"otp_token": totp(secret, now + dt.timedelta(seconds=2)), "next": "/"},
         )
         assert ok.status_code == 302
-        assert client.get("/").status_code == 200
+        assert lands_in_app(client)
 
 
 @pytest.mark.django_db
 def test_two_factor_is_optional_by_default(client, reviewer):
     login(client, reviewer)
-    assert client.get("/").status_code == 200
+    assert lands_in_app(client)
 
 
 @pytest.mark.django_db
