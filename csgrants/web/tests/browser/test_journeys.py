@@ -9,6 +9,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import make_user
 from csgrants.accounts.models import Role
@@ -146,9 +147,8 @@ def run_journey(page, base, people, lang, screenshot, axe_check):
     page.fill("#id_postal_code", "9000")
     page.get_by_label("PLUS").check()
     # The subsidy follows the tariff of the chosen package at once (htmx).
-    page.wait_for_function(
-        "document.querySelector('#subsidy-amount').textContent.includes('17.000,00')"
-    )
+    # Web-first assertions: wait_for_function would evaluate a string, which the CSP forbids.
+    expect(page.locator("#subsidy-amount")).to_contain_text("17.000,00")
     assert page.input_value("#id_cost_eur") in ("34000,00", "34000.00")
     page.fill("#id_periods-0-year_end", "2025-12-31")
     page.fill("#id_periods-0-staff_awu", "12,5")
@@ -327,9 +327,7 @@ def test_reviewer_rejects_with_a_reason_and_the_letter_text_is_proposed(
     page.goto(f"{live_server.url}/wachtrij/{app.reference}/")
     page.get_by_label("Weigeren", exact=True).check()
     page.get_by_label("Geen kmo volgens de Europese definitie").check()
-    page.wait_for_function(
-        "document.querySelector('#id_note').value.includes('Europese kmo-definitie')"
-    )
+    expect(page.locator("#id_note")).to_have_value(re.compile("Europese kmo-definitie"))
     screenshot(page, "11-staff-reject-letter-text")
     page.get_by_role("button", name="Beslissing vastleggen").click()
     page.wait_for_load_state()
