@@ -8,12 +8,14 @@ import pytest
 
 from conftest import make_user
 from csgrants.accounts.models import Role
+from csgrants.web.tests.browser.test_journeys import ensure_catalogue
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_pages_raise_no_csp_violation(chromium, live_server, provider, make_application):
+    ensure_catalogue()  # a browser test before this one may have flushed the seeded catalogue
     user = make_user("csp-prov", Role.PROVIDER, provider)
     reviewer = make_user("csp-rev", Role.REVIEWER)
     application = make_application("submitted", user=user, reviewer=reviewer)
