@@ -24,7 +24,7 @@ def test_pages_raise_no_csp_violation(chromium, live_server, provider, make_appl
     try:
         for who, pages in (
             (user, ["/dossiers/", "/dossiers/nieuw/", f"/dossiers/{application.reference}/"]),
-            (reviewer, ["/wachtrij/", f"/wachtrij/{application.reference}/"]),
+            (reviewer, ["/wachtrij/", f"/wachtrij/{application.reference}/", "/statistieken/"]),
         ):
             page = context.new_page()
             page.on(
