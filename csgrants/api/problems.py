@@ -13,6 +13,7 @@ import re
 import uuid
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions as drf
@@ -20,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from csgrants.core.errors import DomainError
+from csgrants.ops.problems import RETRY_AFTER_SECONDS
 
 logger = logging.getLogger("csgrants.api")
 
@@ -178,6 +180,14 @@ def exception_handler(exc, context):
             )
             body = problem_body(exc.status_code, code=_drf_code(exc), detail=detail)
         return problem_response(exc.status_code, body, headers)
+
+    if isinstance(exc, OperationalError | InterfaceError):
+        # The database is unreachable (restart, failover): not a bug; the client should retry.
+        # The same answer as csgrants.ops gives outside the API views.
+        body = problem_body(
+            503, detail=_("The database is not reachable. Retry in a few seconds."), request_id=rid
+        )
+        return problem_response(503, body, {"Retry-After": str(RETRY_AFTER_SECONDS)})
 
     # A bug, not bad input: log it with the request id the client sees, never show the details.
     set_rollback()

@@ -15,7 +15,7 @@ RETRY_AFTER_SECONDS = 5
 
 def problem_response(request, *, status: int, code: str, title: str, detail: str) -> HttpResponse:
     body = {
-        "type": "about:blank",
+        "type": "urn:csgrants:problem:" + code.lower().replace("_", "-"),  # as the API's
         "title": title,
         "status": status,
         "detail": detail,

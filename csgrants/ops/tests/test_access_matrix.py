@@ -29,6 +29,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from conftest import make_user
 from csgrants.accounts.models import Role
+from csgrants.api.tokens import token_create
 from csgrants.budgets.services import allocation_create
 from csgrants.core import enterprise_number
 from csgrants.enterprises.models import KboEnterprise
@@ -161,6 +162,46 @@ MATRIX: dict[str, Entry] = {
     "web:recheck": Entry(
         named("web:recheck", reference=own_ref), staff_only("reviewer", "admin"), method="post"
     ),
+    # API: 401 without a token; providers file and see their own files (another provider's
+    # file is 404), staff read, reviewers and administrators decide.
+    "api-application-list GET": Entry(named("api-application-list"), expect(OK)),
+    "api-application-list POST": Entry(
+        named("api-application-list"), expect(DENY, provider=OK, provider2=OK), method="post"
+    ),
+    "api-application-detail GET": Entry(
+        named("api-application-detail", reference=own_ref), own_file(staff=OK)
+    ),
+    "api-application-submit POST": Entry(
+        named("api-application-submit", reference=draft_ref), own_file(), method="post"
+    ),
+    "api-application-withdraw POST": Entry(
+        named("api-application-withdraw", reference=own_ref), own_file(), method="post"
+    ),
+    "api-application-decision POST": Entry(
+        named("api-application-decision", reference=own_ref),
+        staff_only("reviewer", "admin"),
+        method="post",
+        data={"outcome": "rejected", "reasons": ["NOT_SME"]},
+    ),
+    # Checking figures and reading the catalogue: any logged-in user.
+    "api-eligibility-sme POST": Entry(named("api-eligibility-sme"), expect(OK), method="post"),
+    "api-eligibility-de-minimis POST": Entry(
+        named("api-eligibility-de-minimis"), expect(OK), method="post"
+    ),
+    "api-packages GET": Entry(named("api-packages"), expect(OK)),
+    "api-tariffs GET": Entry(named("api-tariffs"), expect(OK)),
+    "api-policy GET": Entry(named("api-policy"), expect(OK)),
+    "api-reason-codes GET": Entry(named("api-reason-codes"), expect(OK)),
+    "api-statistics-report GET": Entry(
+        named("api-statistics-report", query="years=2026"), staff_only()
+    ),
+    # Tokens: everyone lists their own; a token is revoked only by its owner (else 404).
+    "api-tokens GET": Entry(named("api-tokens"), expect(OK)),
+    "api-token-detail DELETE": Entry(
+        named("api-token-detail", id=lambda w: w.token.pk),
+        expect(HIDE, provider=OK),
+        method="delete",
+    ),
     # The register's data on an enterprise (public KBO data): any logged-in user.
     "api-enterprise-register GET": Entry(
         named("api-enterprise-register", number=lambda w: w.submitted.enterprise.number),
@@ -263,6 +304,7 @@ def world(provider, other_provider, funded, make_application):
     users["admin"].is_staff = users["admin"].is_superuser = True
     users["admin"].save(update_fields=["is_staff", "is_superuser"])
     submitted = make_application("submitted", user=users["provider"], reviewer=users["reviewer"])
+    token, _ = token_create(actor=users["admin"], user=users["provider"], name="matrix")
     reserve = allocation_create(
         actor=users["admin"],
         provider=None,
@@ -285,6 +327,7 @@ def world(provider, other_provider, funded, make_application):
         submitted=submitted,
         draft=draft,
         reserve=reserve,
+        token=token,
     )
 
 
