@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "drf_spectacular",
+    # Swagger UI served from our static files (the CSP allows no CDN).
+    "drf_spectacular_sidecar",
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
@@ -203,6 +205,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Applications for the Flemish cybersecurity improvement trajectories.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [

@@ -45,6 +45,17 @@ def test_pages_raise_no_csp_violation(chromium, live_server, provider, make_appl
                 page.wait_for_load_state("networkidle")
             page.close()
             context.clear_cookies()
+        # The API documentation (Swagger UI from our static files) renders under the policy.
+        page = context.new_page()
+        page.on(
+            "console",
+            lambda msg, page=page: violations.append(f"{page.url}: {msg.text}")
+            if "Content Security Policy" in msg.text
+            else None,
+        )
+        page.goto(f"{live_server.url}/api/v1/docs/")
+        page.locator(".swagger-ui .info .title").wait_for()
+        assert "csgrants API" in page.locator(".swagger-ui .info .title").inner_text()
     finally:
         context.close()
     assert not violations, "\n".join(violations)
