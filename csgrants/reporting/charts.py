@@ -22,7 +22,7 @@ def bar_chart(chart_id: str, title: str, rows: list[tuple[str, list[float]]], se
         f"{label}: " + ", ".join(f"{s} {_fmt(v)}" for s, v in zip(series, values, strict=False)) for label, values in rows
     )
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
         f'class="chart" role="img" aria-labelledby="{chart_id}-t {chart_id}-d" '
         f'font-family="system-ui, sans-serif" font-size="11">',
         f'<title id="{chart_id}-t">{escape(title)}</title><desc id="{chart_id}-d">{escape(desc)}</desc>',

@@ -78,6 +78,7 @@ def test_pages_carry_a_strict_content_security_policy(client):
     assert "unsafe-eval" not in policy
 
 
+COMMENTS = re.compile(r"\{#.*?#\}|\{% comment %\}.*?\{% endcomment %\}", re.S)
 TEMPLATE_DIRS = [Path(__file__).resolve().parents[2]]
 INLINE = [
     (re.compile(r"<script(?![^>]*\bsrc=)[^>]*>\s*\S", re.I), "inline <script> body"),
@@ -96,6 +97,8 @@ def test_templates_need_nothing_the_policy_forbids():
     for root in TEMPLATE_DIRS:
         for path in root.rglob("templates/**/*.html"):
             text = path.read_text(encoding="utf-8")
+            # Template comments may name what they avoid; blank them out, keeping line numbers.
+            text = COMMENTS.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
             for pattern, what in INLINE:
                 for match in pattern.finditer(text):
                     line = text.count("\n", 0, match.start()) + 1
