@@ -30,6 +30,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from conftest import make_user
 from csgrants.accounts.models import Role
 from csgrants.api.tokens import token_create
+from csgrants.applications.amendments import amendment_request
 from csgrants.budgets.services import allocation_create
 from csgrants.core import enterprise_number
 from csgrants.enterprises.models import KboEnterprise
@@ -94,6 +95,10 @@ def draft_ref(world) -> str:
     return world.draft.reference
 
 
+def running_ref(world) -> str:
+    return world.running.reference
+
+
 # -------------------------------------------------------------------------------------------
 # The matrix. Keys: the URL name (namespace:name) for Django views; "name METHOD" for API
 # operations (one per HTTP method a DRF view answers).
@@ -148,6 +153,33 @@ MATRIX: dict[str, Entry] = {
     "web:submit": Entry(named("web:submit", reference=draft_ref), own_file(), method="post"),
     "web:answer": Entry(named("web:answer", reference=own_ref), own_file()),
     "web:withdraw": Entry(named("web:withdraw", reference=own_ref), own_file()),
+    # After approval: the provider starts, amends and reports on its own file; reviewers and
+    # administrators decide on amendments and final reports; payment also by budget managers.
+    "web:start": Entry(
+        named("web:start", reference=lambda w: w.approved.reference), own_file(), method="post"
+    ),
+    "web:amend": Entry(named("web:amend", reference=running_ref), own_file()),
+    "web:final_report": Entry(named("web:final_report", reference=running_ref), own_file()),
+    "web:amendment_decide": Entry(
+        named("web:amendment_decide", reference=running_ref, amendment_id=lambda w: w.amendment.pk),
+        staff_only("reviewer", "admin"),
+        method="post",
+    ),
+    "web:report_accept": Entry(
+        named("web:report_accept", reference=running_ref),
+        staff_only("reviewer", "admin"),
+        method="post",
+    ),
+    "web:report_send_back": Entry(
+        named("web:report_send_back", reference=running_ref),
+        staff_only("reviewer", "admin"),
+        method="post",
+    ),
+    "web:pay": Entry(
+        named("web:pay", reference=running_ref),
+        staff_only("reviewer", "budget_manager", "admin"),
+        method="post",
+    ),
     # Back office: every agency role reads the queue and the files; reviewers and
     # administrators decide.
     "web:queue": Entry(named("web:queue"), staff_only()),
@@ -313,6 +345,15 @@ def world(provider, other_provider, funded, make_application):
         kind="reserve",
     )
     draft = make_application("draft", user=users["provider"])
+    approved = make_application("approved", user=users["provider"], reviewer=users["reviewer"])
+    running = make_application("in_progress", user=users["provider"], reviewer=users["reviewer"])
+    amendment = amendment_request(
+        actor=users["provider"],
+        application=running,
+        kind="upgrade",
+        package="PLUS",
+        extra_cost_eur="6000",
+    )
     # The enterprise in the KBO register, as the open-data import leaves it.
     KboEnterprise.objects.create(
         enterprise_number=enterprise_number.normalize(submitted.enterprise.number),
@@ -328,6 +369,9 @@ def world(provider, other_provider, funded, make_application):
         draft=draft,
         reserve=reserve,
         token=token,
+        approved=approved,
+        running=running,
+        amendment=amendment,
     )
 
 
