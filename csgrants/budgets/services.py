@@ -32,6 +32,19 @@ from csgrants.core.errors import BudgetExhausted, ValidationFailed
 from csgrants.core.money import CENT, MAX_AMOUNT, ZERO, format_eur
 
 
+def _ledger_allocate(allocation: Allocation, actor) -> LedgerEntry:
+    """The ledger line that makes an allocation to a provider count in its balances."""
+    return LedgerEntry.objects.create(
+        provider=allocation.provider,
+        kind="allocate",
+        amount_eur=allocation.amount_eur,
+        entry_date=allocation.allocated_on,
+        allocation=allocation,
+        actor=actor,
+        note=allocation.note,
+    )
+
+
 def _money(amount, field: str = "amount_eur", *, allow_zero: bool = False) -> Decimal:
     # A float in a money path is a bug, not bad input: fail loudly.
     if isinstance(amount, bool | float) or not isinstance(amount, Decimal | int):
@@ -206,15 +219,7 @@ def allocation_create(
     if provider is not None:
         if agreement is not None:
             agreement.providers.add(provider)
-        LedgerEntry.objects.create(
-            provider=provider,
-            kind="allocate",
-            amount_eur=amount_eur,
-            entry_date=allocated_on,
-            allocation=allocation,
-            actor=actor,
-            note=allocation.note,
-        )
+        _ledger_allocate(allocation, actor)
     audit_record(
         actor=actor,
         action="budget.allocate",
@@ -297,15 +302,7 @@ def reserve_assign(
     )
     if reserve.agreement is not None:
         reserve.agreement.providers.add(provider)
-    LedgerEntry.objects.create(
-        provider=provider,
-        kind="allocate",
-        amount_eur=amount_eur,
-        entry_date=allocated_on,
-        allocation=allocation,
-        actor=actor,
-        note=allocation.note,
-    )
+    _ledger_allocate(allocation, actor)
     audit_record(
         actor=actor,
         action="budget.reserve_assign",
