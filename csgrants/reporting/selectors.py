@@ -287,12 +287,16 @@ def _build_report(years: list[int], provider=None) -> dict:
     # 2. Enterprises reached, and those whose file approved in the year has an extension
     # package (taken with the application, or added by an approved amendment whenever). Both
     # read the covering index on decided_on (status, enterprise, id); two queries measured
-    # faster than one with two filtered distinct counts.
+    # faster than one with two filtered distinct counts. Enterprises reached: one filtered
+    # COUNT(DISTINCT) per year in a single aggregate, not a GROUP BY year (which sorts every
+    # row of the period by year and enterprise: 160 ms instead of 60 ms on a million files).
     approved = apps.filter(APPROVED_Q, decided_on__gte=start, decided_on__lt=end)
-    reached = {
-        row["y"]: row["n"]
-        for row in approved.values(y=dy).annotate(n=Count("enterprise_id", distinct=True)).order_by()
-    }
+    reached_by_year = approved.aggregate(**{
+        str(y): Count("enterprise_id", distinct=True,
+                      filter=Q(decided_on__gte=date(y, 1, 1), decided_on__lt=date(y + 1, 1, 1)))
+        for y in years
+    })
+    reached = {y: reached_by_year[str(y)] or 0 for y in years}
     with_ext = {
         row["y"]: row["n"]
         for row in approved.filter(
