@@ -15,9 +15,11 @@ from django.db import transaction
 from csgrants.accounts.models import Role, User
 from csgrants.applications import services
 from csgrants.applications.models import Application, Status
+from csgrants.budgets.demo import seed_demo_budgets
 from csgrants.catalogue.models import Package, ServiceProvider, Tariff
 from csgrants.core import clock
 from csgrants.core.calendar import default_calendar
+from csgrants.imports.services import history_import
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - the demo's published password, never in production
 
@@ -107,37 +109,6 @@ def _user(username, role, provider=None, superuser=False, language="nl"):
     return user
 
 
-def _history(providers):
-    """The 2021-2022 history that reproduces the parliamentary answer, if present."""
-    path = Path(settings.BASE_DIR) / "fixtures" / "history"
-    try:
-        from csgrants.imports.services import history_import
-    except ImportError:
-        return None
-    if (path / "applications.csv").exists():
-        return history_import(path)
-    return None
-
-
-def _budgets(providers):
-    try:
-        from csgrants.budgets.demo import seed_demo_budgets
-    except ImportError:
-        from csgrants.budgets.services import allocation_create
-
-        for p in providers:
-            allocation_create(
-                actor=None,
-                provider=p,
-                amount_eur=Decimal("444444.44"),
-                allocated_on=date(2019, 12, 1),
-                kind="initial",
-                note="framework agreement 2019",
-            )
-        return
-    seed_demo_budgets(providers)
-
-
 @transaction.atomic
 def load_demo(*, stdout=None) -> bool:
     """Load the demo once; returns False when it was already there."""
@@ -164,7 +135,7 @@ def load_demo(*, stdout=None) -> bool:
                 valid_from=date(2021, 1, 1),
                 defaults={"amount_eur": Decimal(amount)},
             )
-    admin = _user("admin", Role.ADMIN, superuser=True)
+    _user("admin", Role.ADMIN, superuser=True)
     reviewer = _user("reviewer", Role.REVIEWER)
     _user("budget", Role.BUDGET_MANAGER)
     _user("analyst", Role.ANALYST)
@@ -172,8 +143,8 @@ def load_demo(*, stdout=None) -> bool:
     prov2 = _user("provider2", Role.PROVIDER, providers[1], language="en")
     # History first: its allocations.csv may carry the 2019 allocations, which the budget seed
     # then recognises instead of recording twice.
-    _history(providers)
-    _budgets(providers)
+    history_import(Path(settings.BASE_DIR) / "fixtures" / "history")
+    seed_demo_budgets(providers)
 
     # Current files, built as they happened over the last weeks.
     today = clock.today()
@@ -285,5 +256,4 @@ def load_demo(*, stdout=None) -> bool:
         stdout.write(
             f"demo loaded: {Application.objects.count()} applications, {len(providers)} providers"
         )
-    del admin
     return True
