@@ -59,6 +59,14 @@ class User(AbstractUser):
             )
 
     @property
+    def effective_role(self) -> str:
+        """The role that permissions follow: a superuser acts as administrator (unless it is
+        a provider user, which stays confined to its provider)."""
+        if self.is_superuser and self.role != Role.PROVIDER:
+            return Role.ADMIN
+        return self.role
+
+    @property
     def is_provider_user(self) -> bool:
         return self.role == Role.PROVIDER
 

@@ -53,11 +53,7 @@ AUDIT_FIELDS = [
 
 
 def role_of(actor) -> str:
-    if actor is None:
-        return SYSTEM
-    if actor.is_superuser and actor.role != Role.PROVIDER:
-        return Role.ADMIN
-    return actor.role
+    return SYSTEM if actor is None else actor.effective_role
 
 
 def ensure_can_see(actor, application: Application) -> None:

@@ -12,8 +12,7 @@ from django.core.exceptions import PermissionDenied
 def has_role(user, *roles) -> bool:
     if not user.is_authenticated:
         return False
-    role = "admin" if (user.is_superuser and user.role != "provider") else user.role
-    return role in roles
+    return user.effective_role in roles
 
 
 def role_required(*roles):

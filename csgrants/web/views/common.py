@@ -18,9 +18,7 @@ COUNT_CAP = 1000
 
 
 def role_of(user) -> str:
-    if user.is_superuser and user.role != Role.PROVIDER:
-        return Role.ADMIN
-    return user.role
+    return user.effective_role
 
 
 @login_required
