@@ -120,6 +120,13 @@ def main() -> int:
         "--max-requests", type=int, default=6000, help="stop after this many requests"
     )
     parser.add_argument("--warmup", type=float, default=3, help="seconds of load not counted")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="threads per gunicorn worker (default 1: the sync worker; more use gthread, which "
+        "measured slower here: the workers are CPU-bound and the threads contend for the GIL)",
+    )
     parser.add_argument("--db", default="csg_api_bench")
     parser.add_argument("--keep-db", action="store_true")
     args = parser.parse_args()
@@ -168,6 +175,8 @@ def main() -> int:
                 "csgrants.wsgi:application",
                 "--workers",
                 "2",
+                "--threads",
+                str(args.threads),
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--log-level",
@@ -179,12 +188,12 @@ def main() -> int:
         )
         wait_for_port(port)
         print(
-            f"gunicorn (2 workers) on 127.0.0.1:{port}; load: {args.users} clients, target "
+            f"gunicorn (2 workers x {args.threads} threads) on 127.0.0.1:{port}; load: {args.users} clients, target "
             f"{args.rate:g} req/s, {args.duration:g} s (+{args.warmup:g} s warm-up), at most "
             f"{args.max_requests} requests",
             flush=True,
         )
-        return run_load(args, port, token)
+        return run_load(args, port, token, gunicorn.pid)
     finally:
         if gunicorn is not None:
             os.killpg(gunicorn.pid, signal.SIGTERM)
@@ -196,7 +205,29 @@ def main() -> int:
             psql(f"DROP DATABASE IF EXISTS {args.db}")
 
 
-def run_load(args, port: int, token: str) -> int:
+def cpu_seconds(server_pid: int) -> dict[str, float]:
+    """CPU time (user + system) used so far by gunicorn (master and workers), PostgreSQL (every
+    backend) and this process (locust): where a request's cost goes."""
+    import psutil
+
+    def used(proc) -> float:
+        try:
+            t = proc.cpu_times()
+        except psutil.Error:
+            return 0.0
+        return t.user + t.system
+
+    server = psutil.Process(server_pid)
+    return {
+        "gunicorn": used(server) + sum(used(c) for c in server.children(recursive=True)),
+        "postgres": sum(
+            used(p) for p in psutil.process_iter(["name"]) if p.info["name"] == "postgres"
+        ),
+        "locust": used(psutil.Process()),
+    }
+
+
+def run_load(args, port: int, token: str, server_pid: int) -> int:
     numbers = enterprise_numbers(2_000_000)
 
     class Provider(FastHttpUser):
@@ -231,6 +262,7 @@ def run_load(args, port: int, token: str) -> int:
     runner.start(args.users, spawn_rate=args.users)
     gevent.sleep(args.warmup)
     environment.stats.reset_all()  # warm-up (connections, caches) not counted
+    cpu_before = cpu_seconds(server_pid)
     started = time.monotonic()
     while time.monotonic() - started < args.duration:
         if environment.stats.total.num_requests >= args.max_requests:
@@ -238,6 +270,7 @@ def run_load(args, port: int, token: str) -> int:
         gevent.sleep(0.2)
     stats = environment.stats.total
     elapsed = time.monotonic() - started
+    cpu_after = cpu_seconds(server_pid)
     requests, errors = stats.num_requests, stats.num_failures
     runner.quit()
 
@@ -250,6 +283,13 @@ def run_load(args, port: int, token: str) -> int:
     print(f"p95          {p95:.0f} ms")
     print(f"p99          {p99:.0f} ms")
     print(f"errors       {errors}")
+    if requests:
+        split = ", ".join(
+            f"{name} {(cpu_after[name] - cpu_before[name]) / requests * 1000:.1f}"
+            for name in cpu_after
+        )
+        print(f"CPU ms/req   {split}  (2 cores = {2000 / max(throughput, 1e-9):.1f} ms/req at this rate)")
+        print(f"load average {' / '.join(f'{x:.1f}' for x in os.getloadavg())}")
     for key, entry in environment.stats.errors.items():
         print(f"  {entry.occurrences} x {entry.error}"[:300], key[:0])
     ok = throughput >= 100 and p95 < 200 and errors == 0

@@ -3,7 +3,7 @@ queries, whatever the page size."""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 
 from csgrants.accounts.models import Role
 from csgrants.applications.models import Application, CheckResult, CheckRun, Decision
@@ -37,10 +37,11 @@ def applications_for_api(
     return with_details(qs).order_by("-created_at", "-id")
 
 
-def with_details(qs: QuerySet[Application]) -> QuerySet[Application]:
-    return qs.select_related(
-        "provider", "enterprise", "package", "current_package"
-    ).prefetch_related(
+DETAIL_RELATED = ("provider", "enterprise", "package", "current_package")
+
+
+def _detail_prefetches() -> list:
+    return [
         Prefetch("extensions", queryset=Package.objects.only("id", "code")),
         Prefetch(
             "check_runs",
@@ -55,7 +56,19 @@ def with_details(qs: QuerySet[Application]) -> QuerySet[Application]:
             ),
         ),
         "amendments__package",
-    )
+    ]
+
+
+def with_details(qs: QuerySet[Application]) -> QuerySet[Application]:
+    return qs.select_related(*DETAIL_RELATED).prefetch_related(*_detail_prefetches())
+
+
+def details_of(application: Application) -> Application:
+    """The same details for a file a service has just returned, with its related rows loaded
+    (the services lock and read a file with exactly those): only the prefetches are read,
+    not the file again."""
+    prefetch_related_objects([application], *_detail_prefetches())
+    return application
 
 
 def application_for_api(user, reference: str) -> Application | None:

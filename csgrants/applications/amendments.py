@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Sum
 
 from csgrants.accounts.models import Role
-from csgrants.applications.checks import _aid_granted_by_us
+from csgrants.applications.checks import _aid_granted_by_us, _other_files
 from csgrants.applications.models import Amendment, Application, Decision, Status
 from csgrants.applications.services import _reason_codes, _validate_amount, ensure_can_see, role_of
 from csgrants.applications.workflow import STAFF_DECIDERS
@@ -99,7 +99,7 @@ def evaluate_amendment(application: Application, amendment: Amendment) -> list[r
             amendment.requested_on,
             amendment.extra_subsidy_eur,
             decl.get("de_minimis_prior_aid") or [],
-            _own_grant(application) + _aid_granted_by_us(application),
+            _own_grant(application) + _aid_granted_by_us(application, _other_files(application)),
         ),
     ]
 

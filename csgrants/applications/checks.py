@@ -16,24 +16,33 @@ from csgrants.enterprises.selectors import enterprise_regions
 GRANTED = (Status.APPROVED, Status.IN_PROGRESS, Status.COMPLETED, Status.CLOSED, Status.STOPPED)
 
 
-def _aid_granted_by_us(application: Application) -> list[dict]:
+def _other_files(application: Application) -> list[dict]:
+    """The enterprise's other applications, in one query: both the de minimis and the
+    recent-trajectory rules need them, and most enterprises have none."""
+    return list(
+        Application.objects.filter(enterprise_id=application.enterprise_id)
+        .exclude(pk=application.pk)
+        .values("reference", "status", "decided_on", "subsidy_eur")
+    )
+
+
+def _aid_granted_by_us(application: Application, others: list[dict]) -> list[dict]:
     """Every subsidy csgrants granted to the same enterprise (de minimis counts aid from the
     date the right to it was granted)."""
-    aid = []
-    others = Application.objects.filter(
-        enterprise=application.enterprise, status__in=GRANTED
-    ).exclude(pk=application.pk)
-    for other in others.exclude(decided_on__isnull=True):
-        aid.append(
-            {
-                "granted_on": other.decided_on.isoformat(),
-                "amount_eur": f"{other.subsidy_eur or 0:.2f}",
-                "description": f"CS-verbetertraject {other.reference}",
-            }
-        )
+    aid = [
+        {
+            "granted_on": other["decided_on"].isoformat(),
+            "amount_eur": f"{other['subsidy_eur'] or 0:.2f}",
+            "description": f"CS-verbetertraject {other['reference']}",
+        }
+        for other in others
+        if other["status"] in GRANTED and other["decided_on"] is not None
+    ]
+    if not others:
+        return aid  # an amendment belongs to one of the enterprise's other files: there are none
     amendments = Amendment.objects.filter(
         application__enterprise=application.enterprise, status=Amendment.AmendmentStatus.APPROVED
-    ).exclude(decided_on__isnull=True)
+    ).exclude(decided_on__isnull=True).select_related("application")
     for a in amendments:
         aid.append(
             {
@@ -45,20 +54,19 @@ def _aid_granted_by_us(application: Application) -> list[dict]:
     return aid
 
 
-def _previous_approvals(application: Application, before: date) -> list[tuple[str, date]]:
-    return list(
-        Application.objects.filter(
-            enterprise=application.enterprise, status__in=GRANTED, decided_on__lte=before
-        )
-        .exclude(pk=application.pk)
-        .values_list("reference", "decided_on")
-    )
+def _previous_approvals(others: list[dict], before: date) -> list[tuple[str, date]]:
+    return [
+        (o["reference"], o["decided_on"])
+        for o in others
+        if o["status"] in GRANTED and o["decided_on"] is not None and o["decided_on"] <= before
+    ]
 
 
 def evaluate(application: Application) -> list[rules.CheckOutcome]:
     policy = application.policy
     decl = application.declaration or {}
     on = application.submitted_on
+    others = _other_files(application)
     seat_region, establishment_regions = enterprise_regions(application.enterprise)
     admitted_packages = [p.code for p in policy.admitted_packages.all()] or [
         application.package.code
@@ -82,7 +90,7 @@ def evaluate(application: Application) -> list[rules.CheckOutcome]:
         rules.check_negative_equity(bool(decl.get("negative_equity", False))),
         rules.check_flemish_region(seat_region, establishment_regions),
         rules.check_recent_trajectory(
-            _previous_approvals(application, on), on, policy.recent_trajectory_years
+            _previous_approvals(others, on), on, policy.recent_trajectory_years
         ),
         rules.check_package_and_cost(
             application.package.code,
@@ -95,7 +103,7 @@ def evaluate(application: Application) -> list[rules.CheckOutcome]:
             on,
             application.subsidy_eur,
             decl.get("de_minimis_prior_aid") or [],
-            _aid_granted_by_us(application),
+            _aid_granted_by_us(application, others),
         ),
         rules.check_budget_available(
             provider_balance(application.provider).available, application.subsidy_eur

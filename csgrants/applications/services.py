@@ -68,7 +68,14 @@ def ensure_can_see(actor, application: Application) -> None:
 
 
 def _lock(application: Application) -> Application:
-    return Application.objects.select_for_update().get(pk=application.pk)
+    # The related rows every service reads come in the same query (submission alone would
+    # otherwise fetch the provider, enterprise and both packages one by one); only the
+    # application's row is locked.
+    return (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("provider", "enterprise", "package", "current_package")
+        .get(pk=application.pk)
+    )
 
 
 def _today() -> date:
@@ -229,7 +236,8 @@ def application_create(
         declaration=decl,
         created_by=actor,
     )
-    application.extensions.set(exts)
+    if exts:  # a new file has none yet: set() would first read them to compute a difference
+        application.extensions.add(*exts)
     StatusChange.objects.create(
         application=application,
         from_status="",
@@ -334,6 +342,8 @@ def subsidy_preview(
 
 
 def _paused_intervals(application: Application) -> list[tuple[date, date]]:
+    if application.status == Status.DRAFT:
+        return []  # information requests only exist once a file has been submitted
     return [
         (r.requested_on, r.answered_on)
         for r in application.info_requests.all()
@@ -367,12 +377,13 @@ def application_submit(*, actor, application: Application) -> Application:
     run = run_checks(application=application, actor=actor)
     notify_after_commit("submitted", application)
     if application.policy.straight_through and run.all_passed:
-        decision_record(
+        decision = decision_record(
             actor=None,
             application=application,
             outcome=Decision.Outcome.APPROVED,
             note="straight-through: every automated check passed",
         )
+        application = decision.application  # the approved state, not the submitted one
     return application
 
 

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 
-from csgrants.catalogue.models import Package, PackageAlias, PolicyVersion, Tariff
+from csgrants.catalogue.models import Package, PackageAlias, PolicyRate, PolicyVersion, Tariff
 from csgrants.core.errors import NotFound, ValidationFailed
 
 
@@ -36,7 +36,10 @@ def package_alias_map() -> dict[str, str]:
 def policy_in_force(on: date) -> PolicyVersion:
     policy = (
         PolicyVersion.objects.filter(valid_from__lte=on)
-        .prefetch_related("rates__enterprise_kind", "admitted_packages")
+        .prefetch_related(
+            Prefetch("rates", queryset=PolicyRate.objects.select_related("enterprise_kind")),
+            "admitted_packages",
+        )
         .order_by("-valid_from")
         .first()
     )

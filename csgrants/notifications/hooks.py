@@ -1,14 +1,23 @@
-"""The one seam between the services and the mail: after the transaction commits, enqueue a
-task with the event name and the id of the object; the task reloads it. Nothing leaves when the
-transaction rolls back."""
+"""The one seam between the services and the mail: a task with the event name and the id of the
+object (the task reloads it), which runs only once the transaction has committed. Nothing leaves
+when the transaction rolls back."""
 
 from __future__ import annotations
 
 from django.db import transaction
+from django_tasks_db.backend import DatabaseBackend
 
 
 def notify_after_commit(event: str, obj) -> None:
     from csgrants.notifications.tasks import send_notification
 
     pk = obj.pk
-    transaction.on_commit(lambda: send_notification.enqueue(event, pk))
+    if isinstance(send_notification.get_backend(), DatabaseBackend):
+        # The queue is a table of the same database: the task row is written in the same
+        # transaction as the change, so it commits or rolls back with it, the worker sees it
+        # only after the commit, and no crash between a commit and a later enqueue can lose it
+        # (it also saves a second commit per request).
+        send_notification.enqueue(event, pk)
+    else:
+        # Other backends (the immediate one of tests and `make run`) would send at once.
+        transaction.on_commit(lambda: send_notification.enqueue(event, pk))

@@ -350,3 +350,27 @@ def test_concurrent_approvals_never_commit_more_than_the_budget(
     assert sorted(answers) == [(200, "approved")] * 2 + [(409, "BUDGET_EXHAUSTED")] * 3
     assert Application.objects.filter(status=Status.APPROVED).count() == 2
     assert provider_balance(provider).committed == Decimal("24000.00")
+
+
+@pytest.mark.parametrize(
+    "changes,straight_through,expected_status",
+    [
+        ({}, False, "submitted"),
+        ({"extensions": ["EXTENSION"]}, False, "submitted"),
+        ({"submit": False, "extensions": ["EXTENSION"]}, False, "draft"),
+        ({}, True, "approved"),
+    ],
+)
+def test_create_answers_exactly_what_a_read_gives(
+    provider_client, funded, changes, straight_through, expected_status
+):
+    """The 201 body is built from the objects the services return (not read back): it must be
+    the representation a GET gives, including after a straight-through approval."""
+    from csgrants.catalogue.models import PolicyVersion
+
+    PolicyVersion.objects.update(straight_through=straight_through)
+    created = provider_client.post(URL, body(**changes), format="json")
+    assert created.status_code == 201, created.content
+    data = created.json()
+    assert data["status"] == expected_status
+    assert data == provider_client.get(f"{URL}{data['reference']}/").json()

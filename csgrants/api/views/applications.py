@@ -168,7 +168,13 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
                     actor=request.user, application=application
                 )
         location = request.build_absolute_uri(f"{request.path}{application.reference}/")
-        return self._render(application.reference, status.HTTP_201_CREATED, {"Location": location})
+        return Response(
+            ApplicationSerializer(
+                selectors.details_of(application), context={"request": request}
+            ).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": location},
+        )
 
     @extend_schema(
         summary="Submit a draft",
