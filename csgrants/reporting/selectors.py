@@ -22,14 +22,17 @@ Definitions, where the contract leaves a choice:
   ledger lines dated in the year (approvals and approved amendments, gross of later releases);
   `paid_eur` = payment (realise) ledger lines dated in the year.
 
-Performance: a million applications must answer in about the time of one `count(*)` over the
-table, so everything is a handful of aggregate queries over date ranges (`submitted_on`,
-`decided_on` filters, never `__year`, which defeats the indexes), each returning a few hundred
-or thousand groups folded in Python; no query or loop per application. The main grouped scan
-uses EXTRACT(YEAR ...) keys that the extended statistics of applications migration 0005 know,
-so that PostgreSQL aggregates it in parallel; the smaller queries use integer CASEs for the
-year. The GROUP BYs get 64 MB of work_mem so that they hash instead of sorting; the distinct
-counts and refusals read a covering index on decided_on.
+Performance: a million applications must answer in at most three times one `count(*)` over
+the table. On PostgreSQL the report reads summaries that triggers keep exact on every write
+(reporting.summaries, docs/statistics.md): a few thousand rows per report, about half the time
+of the count. Elsewhere (SQLite), and with `summaries=False`, it queries the base tables: a
+handful of aggregate queries over date ranges (`submitted_on`, `decided_on` filters, never
+`__year`, which defeats the indexes), each returning a few hundred or thousand groups folded in
+Python by the same code as the summaries' rows; no query or loop per application. The main
+grouped scan uses EXTRACT(YEAR ...) keys that the extended statistics of applications migration
+0005 know, so that PostgreSQL aggregates it in parallel; the smaller queries use integer CASEs
+for the year. The GROUP BYs get 64 MB of work_mem so that they hash instead of sorting; the
+distinct counts and refusals read a covering index on decided_on.
 Measured figures: bench/report_bench.py and docs/statistics.md.
 """
 
