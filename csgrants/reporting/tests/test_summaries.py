@@ -44,7 +44,9 @@ YEAR_SETS = ([2021], [2021, 2022], [2021, 2023], [2022, 2023], list(range(2014, 
 
 
 def on(d: dt.date):
-    return time_machine.travel(timezone.make_aware(dt.datetime(d.year, d.month, d.day, 10, 0)), tick=False)
+    return time_machine.travel(
+        timezone.make_aware(dt.datetime(d.year, d.month, d.day, 10, 0)), tick=False
+    )
 
 
 def assert_summaries_match(provider_ids):
@@ -68,9 +70,17 @@ def assert_summaries_match(provider_ids):
 def people(postgres_only, provider, other_provider):
     staff = make_user("summary-reviewer", Role.REVIEWER)
     admin = make_user("summary-admin", Role.ADMIN)
-    users = [make_user("summary-p1", Role.PROVIDER, provider), make_user("summary-p2", Role.PROVIDER, other_provider)]
+    users = [
+        make_user("summary-p1", Role.PROVIDER, provider),
+        make_user("summary-p2", Role.PROVIDER, other_provider),
+    ]
     for p in (provider, other_provider):
-        allocation_create(actor=admin, provider=p, amount_eur=Decimal("5000000.00"), allocated_on=dt.date(2021, 1, 4))
+        allocation_create(
+            actor=admin,
+            provider=p,
+            amount_eur=Decimal("5000000.00"),
+            allocated_on=dt.date(2021, 1, 4),
+        )
     return staff, users
 
 
@@ -83,15 +93,29 @@ def _scenario(staff, users, seed):
     for i in range(40):
         user = rng.choice(users)
         day = dt.date(2021, 1, 4) + dt.timedelta(days=rng.randrange(0, 900))
-        package, cost = rng.choice([("MEDIUM", "21000.00"), ("PLUS", "32000.00"), ("MEDIUM", "17200.00"),
-                                    ("PLUS", "36000.00")])
+        package, cost = rng.choice(
+            [
+                ("MEDIUM", "21000.00"),
+                ("PLUS", "32000.00"),
+                ("MEDIUM", "17200.00"),
+                ("PLUS", "36000.00"),
+            ]
+        )
         if day.year >= 2023:
-            package, cost = rng.choice([("START", "9800.00"), ("MEDIUM", "24000.00"), ("PLUS", "30000.00")])
+            package, cost = rng.choice(
+                [("START", "9800.00"), ("MEDIUM", "24000.00"), ("PLUS", "30000.00")]
+            )
         with on(day):
             app = services.application_create(
-                actor=user, provider=user.service_provider, enterprise_number=rng.choice(NUMBERS),
-                enterprise_name=f"Onderneming {i}", enterprise_kind="kmo", postal_code=rng.choice(POSTAL),
-                package=package, cost_eur=cost, extensions=["EXTENSION"] if rng.random() < 0.2 else [],
+                actor=user,
+                provider=user.service_provider,
+                enterprise_number=rng.choice(NUMBERS),
+                enterprise_name=f"Onderneming {i}",
+                enterprise_kind="kmo",
+                postal_code=rng.choice(POSTAL),
+                package=package,
+                cost_eur=cost,
+                extensions=["EXTENSION"] if rng.random() < 0.2 else [],
                 declaration={"negative_equity": False, "public_participation_pct": 0},
             )
         made.append(app)
@@ -100,7 +124,9 @@ def _scenario(staff, users, seed):
             continue  # a draft
         if fate < 0.15:
             with on(day):
-                services.application_withdraw(actor=user, application=app)  # a draft withdrawn: not counted
+                services.application_withdraw(
+                    actor=user, application=app
+                )  # a draft withdrawn: not counted
             continue
         with on(day):
             services.application_submit(actor=user, application=app)
@@ -113,11 +139,17 @@ def _scenario(staff, users, seed):
             continue
         if fate < 0.5:
             with on(day):
-                services.decision_record(actor=staff, application=app, outcome=Decision.Outcome.REJECTED,
-                                         reasons=rng.sample(REASONS, rng.choice([1, 2])))
+                services.decision_record(
+                    actor=staff,
+                    application=app,
+                    outcome=Decision.Outcome.REJECTED,
+                    reasons=rng.sample(REASONS, rng.choice([1, 2])),
+                )
             continue
         with on(day):
-            services.decision_record(actor=staff, application=app, outcome=Decision.Outcome.APPROVED)
+            services.decision_record(
+                actor=staff, application=app, outcome=Decision.Outcome.APPROVED
+            )
         app.refresh_from_db()
         if rng.random() < 0.6:
             day += dt.timedelta(days=rng.randrange(10, 200))
@@ -125,12 +157,16 @@ def _scenario(staff, users, seed):
             if upgrade or not app.extensions.exists():
                 with on(day):
                     am = amendments.amendment_request(
-                        actor=user, application=app, kind="upgrade" if upgrade else "extension",
-                        package="PLUS" if upgrade else "EXTENSION", extra_cost_eur="6000.00",
+                        actor=user,
+                        application=app,
+                        kind="upgrade" if upgrade else "extension",
+                        package="PLUS" if upgrade else "EXTENSION",
+                        extra_cost_eur="6000.00",
                     )
                     approve = rng.random() < 0.8
                     amendments.amendment_decide(
-                        actor=staff, amendment=am,
+                        actor=staff,
+                        amendment=am,
                         outcome=Decision.Outcome.APPROVED if approve else Decision.Outcome.REJECTED,
                         reasons=[] if approve else ["OTHER"],
                     )
@@ -145,25 +181,42 @@ def _scenario(staff, users, seed):
                 services.application_start(actor=user, application=app)
     # Direct writes: a file moves province, provider and status; an update that moves nothing;
     # an extension taken away; a refused file and a draft deleted.
-    approved = list(Application.objects.filter(status__in=[Status.APPROVED, Status.IN_PROGRESS]).order_by("id"))
+    approved = list(
+        Application.objects.filter(status__in=[Status.APPROVED, Status.IN_PROGRESS]).order_by("id")
+    )
     assert len(approved) >= 4
     Application.objects.filter(pk=approved[0].pk).update(province="BE-VLI", postal_code="3500")
     Application.objects.filter(pk=approved[1].pk).update(status=Status.COMPLETED)
-    other = [u.service_provider for u in users if u.service_provider_id != approved[2].provider_id][0]
+    other = [u.service_provider for u in users if u.service_provider_id != approved[2].provider_id][
+        0
+    ]
     Application.objects.filter(pk=approved[2].pk).update(provider=other)
-    Application.objects.filter(pk=approved[3].pk).update(decided_on=dt.date(2022, 12, 30), processing_working_days=7)
+    Application.objects.filter(pk=approved[3].pk).update(
+        decided_on=dt.date(2022, 12, 30), processing_working_days=7
+    )
     Application.objects.update(updated_at=timezone.now())
     # An extension taken with the application (no amendment for it) taken away.
     with_extension = (
-        Application.objects.filter(status__in=[Status.APPROVED, Status.IN_PROGRESS], extensions__isnull=False)
-        .exclude(Exists(Amendment.objects.filter(application=OuterRef("pk"), kind="extension", status="approved")))
-        .order_by("id").first()
+        Application.objects.filter(
+            status__in=[Status.APPROVED, Status.IN_PROGRESS], extensions__isnull=False
+        )
+        .exclude(
+            Exists(
+                Amendment.objects.filter(
+                    application=OuterRef("pk"), kind="extension", status="approved"
+                )
+            )
+        )
+        .order_by("id")
+        .first()
     )
     assert with_extension is not None
     with_extension.extensions.remove(Package.objects.get(code="EXTENSION"))
     # An approved extension amendment without its M2M row (as the history import writes them),
     # and one whose approval is taken back.
-    extension_amendments = list(Amendment.objects.filter(status="approved", kind="extension").order_by("id"))
+    extension_amendments = list(
+        Amendment.objects.filter(status="approved", kind="extension").order_by("id")
+    )
     assert len(extension_amendments) >= 2
     first = extension_amendments[0]
     Application.extensions.through.objects.filter(application_id=first.application_id).delete()
@@ -181,49 +234,86 @@ def _manual_sql():
     with connection.cursor() as cur:
         cur.execute("SELECT min(id) FROM catalogue_reasoncode WHERE code = 'OTHER'")
         (other,) = cur.fetchone()
-        cur.execute("SELECT DISTINCT d.id FROM applications_decision d JOIN applications_decision_reasons r ON r.decision_id = d.id "
-                    "WHERE d.outcome = 'rejected' AND d.amendment_id IS NULL ORDER BY d.id")
+        cur.execute(
+            "SELECT DISTINCT d.id FROM applications_decision d JOIN applications_decision_reasons r ON r.decision_id = d.id "
+            "WHERE d.outcome = 'rejected' AND d.amendment_id IS NULL ORDER BY d.id"
+        )
         refused = [row[0] for row in cur.fetchall()]
         assert len(refused) >= 4
-        cur.execute("UPDATE applications_decision_reasons SET reasoncode_id = %s WHERE id = (SELECT min(id) FROM "
-                    "applications_decision_reasons WHERE decision_id = %s) AND NOT EXISTS (SELECT 1 FROM applications_decision_reasons x WHERE x.decision_id = %s "
-                    "AND x.reasoncode_id = %s)", [other, refused[0], refused[0], other])
-        cur.execute("DELETE FROM applications_decision_reasons WHERE decision_id = %s", [refused[1]])
-        cur.execute("UPDATE applications_decision SET outcome = 'stopped' WHERE id = %s", [refused[2]])
-        cur.execute("UPDATE budgets_ledgerentry SET amount_eur = amount_eur + 100, entry_date = entry_date + 300 "
-                    "WHERE id = (SELECT min(id) FROM budgets_ledgerentry WHERE kind = 'commit')")
-        cur.execute("DELETE FROM budgets_ledgerentry WHERE id = (SELECT max(id) FROM budgets_ledgerentry "
-                    "WHERE kind = 'commit' AND amendment_id IS NULL)")
-        cur.execute("SELECT a.id FROM applications_application a WHERE a.status IN ('approved', 'in_progress') "
-                    "AND NOT EXISTS (SELECT 1 FROM applications_application_extensions e WHERE e.application_id = a.id) "
-                    "ORDER BY a.id")
+        cur.execute(
+            "UPDATE applications_decision_reasons SET reasoncode_id = %s WHERE id = (SELECT min(id) FROM "
+            "applications_decision_reasons WHERE decision_id = %s) AND NOT EXISTS (SELECT 1 FROM applications_decision_reasons x WHERE x.decision_id = %s "
+            "AND x.reasoncode_id = %s)",
+            [other, refused[0], refused[0], other],
+        )
+        cur.execute(
+            "DELETE FROM applications_decision_reasons WHERE decision_id = %s", [refused[1]]
+        )
+        cur.execute(
+            "UPDATE applications_decision SET outcome = 'stopped' WHERE id = %s", [refused[2]]
+        )
+        cur.execute(
+            "UPDATE budgets_ledgerentry SET amount_eur = amount_eur + 100, entry_date = entry_date + 300 "
+            "WHERE id = (SELECT min(id) FROM budgets_ledgerentry WHERE kind = 'commit')"
+        )
+        cur.execute(
+            "DELETE FROM budgets_ledgerentry WHERE id = (SELECT max(id) FROM budgets_ledgerentry "
+            "WHERE kind = 'commit' AND amendment_id IS NULL)"
+        )
+        cur.execute(
+            "SELECT a.id FROM applications_application a WHERE a.status IN ('approved', 'in_progress') "
+            "AND NOT EXISTS (SELECT 1 FROM applications_application_extensions e WHERE e.application_id = a.id) "
+            "ORDER BY a.id"
+        )
         plain = [row[0] for row in cur.fetchall()]
         if plain:
-            cur.execute("UPDATE applications_application_extensions SET application_id = %s WHERE id = "
-                        "(SELECT min(id) FROM applications_application_extensions)", [plain[-1]])
+            cur.execute(
+                "UPDATE applications_application_extensions SET application_id = %s WHERE id = "
+                "(SELECT min(id) FROM applications_application_extensions)",
+                [plain[-1]],
+            )
         # A refused decision entered again with its reasons first (the foreign keys are checked at
         # the commit): its own triggers, not the reasons', carry the change both ways.
-        cur.execute("SELECT application_id, decided_on, created_at FROM applications_decision WHERE id = %s",
-                    [refused[3]])
+        cur.execute(
+            "SELECT application_id, decided_on, created_at FROM applications_decision WHERE id = %s",
+            [refused[3]],
+        )
         application_id, decided_on, created_at = cur.fetchone()
-        cur.execute("SELECT reasoncode_id FROM applications_decision_reasons WHERE decision_id = %s", [refused[3]])
+        cur.execute(
+            "SELECT reasoncode_id FROM applications_decision_reasons WHERE decision_id = %s",
+            [refused[3]],
+        )
         reasons = [row[0] for row in cur.fetchall()]
         cur.execute("DELETE FROM applications_decision WHERE id = %s", [refused[3]])
-        cur.execute("DELETE FROM applications_decision_reasons WHERE decision_id = %s", [refused[3]])
+        cur.execute(
+            "DELETE FROM applications_decision_reasons WHERE decision_id = %s", [refused[3]]
+        )
         for reason in reasons:
-            cur.execute("INSERT INTO applications_decision_reasons (decision_id, reasoncode_id) VALUES (%s, %s)",
-                        [refused[3], reason])
-        cur.execute("INSERT INTO applications_decision (id, application_id, outcome, decided_on, by_system, note, "
-                    "created_at) VALUES (%s, %s, 'rejected', %s, false, '', %s)",
-                    [refused[3], application_id, decided_on, created_at])
-        cur.execute("SELECT id, application_id FROM applications_amendment WHERE status = 'approved' "
-                    "AND kind = 'extension' ORDER BY id DESC LIMIT 1")
+            cur.execute(
+                "INSERT INTO applications_decision_reasons (decision_id, reasoncode_id) VALUES (%s, %s)",
+                [refused[3], reason],
+            )
+        cur.execute(
+            "INSERT INTO applications_decision (id, application_id, outcome, decided_on, by_system, note, "
+            "created_at) VALUES (%s, %s, 'rejected', %s, false, '', %s)",
+            [refused[3], application_id, decided_on, created_at],
+        )
+        cur.execute(
+            "SELECT id, application_id FROM applications_amendment WHERE status = 'approved' "
+            "AND kind = 'extension' ORDER BY id DESC LIMIT 1"
+        )
         amendment_id, application_id = cur.fetchone()
         # Its extension from the amendment alone, then the amendment taken out.
-        cur.execute("DELETE FROM applications_application_extensions WHERE application_id = %s", [application_id])
+        cur.execute(
+            "DELETE FROM applications_application_extensions WHERE application_id = %s",
+            [application_id],
+        )
         cur.execute("DELETE FROM budgets_ledgerentry WHERE amendment_id = %s", [amendment_id])
-        cur.execute("DELETE FROM applications_decision_reasons WHERE decision_id IN "
-                    "(SELECT id FROM applications_decision WHERE amendment_id = %s)", [amendment_id])
+        cur.execute(
+            "DELETE FROM applications_decision_reasons WHERE decision_id IN "
+            "(SELECT id FROM applications_decision WHERE amendment_id = %s)",
+            [amendment_id],
+        )
         cur.execute("DELETE FROM applications_decision WHERE amendment_id = %s", [amendment_id])
         cur.execute("DELETE FROM applications_amendment WHERE id = %s", [amendment_id])
 
@@ -239,9 +329,19 @@ def test_summaries_follow_the_services_and_direct_writes(people, provider, other
 def small_history(tmp_path_factory):
     folder = tmp_path_factory.mktemp("history")
     subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "generate_history.py"), str(folder), "--applications", "3000",
-         "--amendments", "300", "--seed", "5"],
-        check=True, capture_output=True,
+        [
+            sys.executable,
+            str(ROOT / "bench" / "generate_history.py"),
+            str(folder),
+            "--applications",
+            "3000",
+            "--amendments",
+            "300",
+            "--seed",
+            "5",
+        ],
+        check=True,
+        capture_output=True,
     )
     return folder
 
@@ -251,7 +351,9 @@ def test_summaries_follow_the_history_import(postgres_only, small_history, monke
     if large:  # the path of a million-row import: keys dropped and indexes built at the end
         monkeypatch.setattr("csgrants.imports.services.BULK_CHECK_ROWS", 0)
     history_import(small_history)
-    providers = list(ServiceProvider.objects.filter(code__in=["P01", "P02", "P17"]).values_list("pk", flat=True))
+    providers = list(
+        ServiceProvider.objects.filter(code__in=["P01", "P02", "P17"]).values_list("pk", flat=True)
+    )
     assert len(providers) == 3
     assert_summaries_match(providers)
     # Importing the same folder again changes nothing, summaries included.
@@ -261,7 +363,9 @@ def test_summaries_follow_the_history_import(postgres_only, small_history, monke
 
 def test_every_trigger_is_installed(postgres_only):
     with connection.cursor() as cur:
-        cur.execute("SELECT tgrelid::regclass::text, tgname FROM pg_trigger WHERE tgname LIKE 'report_summary_%%'")
+        cur.execute(
+            "SELECT tgrelid::regclass::text, tgname FROM pg_trigger WHERE tgname LIKE 'report_summary_%%'"
+        )
         installed = set(cur.fetchall())
     assert installed == summaries.trigger_names()
     assert len(installed) == 18
@@ -290,13 +394,19 @@ def test_a_dropped_trigger_changes_the_report(people):
     assert fast["years"] != direct["years"]
 
 
-def test_check_catches_a_corrupted_row_and_rebuild_repairs_it(people, provider, other_provider, capsys):
+def test_check_catches_a_corrupted_row_and_rebuild_repairs_it(
+    people, provider, other_provider, capsys
+):
     staff, users = people
     _scenario(staff, users, 2)
     with connection.cursor() as cur:
-        cur.execute("UPDATE report_application_fact SET n = n + 1 WHERE id = (SELECT min(id) FROM "
-                    "report_application_fact WHERE n > 0)")
-        cur.execute("UPDATE report_reach_count SET enterprises = enterprises - 1 WHERE provider_id = 0")
+        cur.execute(
+            "UPDATE report_application_fact SET n = n + 1 WHERE id = (SELECT min(id) FROM "
+            "report_application_fact WHERE n > 0)"
+        )
+        cur.execute(
+            "UPDATE report_reach_count SET enterprises = enterprises - 1 WHERE provider_id = 0"
+        )
     differences = summaries.check()
     assert set(differences) == {"report_application_fact", "report_reach_count"}
     with pytest.raises(CommandError) as failed:
