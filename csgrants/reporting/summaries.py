@@ -32,7 +32,7 @@ Not covered: TRUNCATE of a base table, and anything done with triggers disabled
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 
@@ -74,6 +74,9 @@ class Summary:
     sources: dict
     # the base table whose source, run over the whole table, gives the summary
     primary: str
+    # base table -> condition on a row `r` of it without which its source yields nothing (the
+    # source's own filter); the trigger skips the statement when no row of it qualifies
+    relevant: dict = field(default_factory=dict)
 
     def grouped(self, source: str) -> str:
         k = ", ".join(self.keys)
@@ -121,6 +124,7 @@ APPLICATION_FACT = Summary(
         FROM {{signed}} r WHERE r.submitted_on IS NOT NULL OR r.decided_on IS NOT NULL"""
     },
     primary=APP,
+    relevant={APP: "r.submitted_on IS NOT NULL OR r.decided_on IS NOT NULL"},
 )
 
 PROCESSING_FACT = Summary(
@@ -134,6 +138,7 @@ PROCESSING_FACT = Summary(
         FROM {{signed}} r WHERE r.decided_on IS NOT NULL AND r.processing_working_days IS NOT NULL"""
     },
     primary=APP,
+    relevant={APP: "r.decided_on IS NOT NULL AND r.processing_working_days IS NOT NULL"},
 )
 
 # Extension rows per application: the extensions M2M (any row) and approved EXTENSION amendments
@@ -170,6 +175,10 @@ ENTERPRISE_REACH = Summary(
         ),
     },
     primary=APP,
+    relevant={
+        APP: APPROVED_CLASS,
+        AMENDMENT: "r.kind = 'extension' AND r.status = 'approved'",
+    },
 )
 
 REACH_COUNT = Summary(
@@ -220,7 +229,27 @@ REFUSAL_COUNT = Summary(
         JOIN {APP} a ON a.id = d.application_id AND {_REFUSED_APP}""",
     },
     primary=REASONS,
+    relevant={
+        APP: "r.status = 'rejected' AND r.decided_on IS NOT NULL",
+        DECISION: _REFUSED_DECISION.replace("d.", "r."),
+    },
 )
+
+# The columns of each base table that some summary reads (its own, or to join another table).
+# An UPDATE that leaves all of them as they were in every row moves no figure: the trigger stops
+# there, before planning anything (most updates of a file: due dates, pauses, notes, timestamps).
+WATCHED = {
+    APP: (
+        "id", "provider_id", "enterprise_id", "enterprise_kind", "province", "package_id",
+        "status", "submitted_on", "decided_on", "closed_on", "cost_eur", "subsidy_eur",
+        "processing_working_days",
+    ),
+    EXT: ("application_id", "package_id"),
+    AMENDMENT: ("application_id", "kind", "status"),
+    DECISION: ("id", "application_id", "outcome", "amendment_id"),
+    REASONS: ("decision_id", "reasoncode_id"),
+    LEDGER: ("entry_date", "provider_id", "kind", "amount_eur"),
+}
 
 # In lock order: every trigger upserts the tables in this order.
 SUMMARIES = (APPLICATION_FACT, PROCESSING_FACT, ENTERPRISE_REACH, LEDGER_SUM, REFUSAL_COUNT)
@@ -263,14 +292,44 @@ def _signed(op: str) -> str:
     return "(" + {"insert": new, "delete": old, "update": f"{new} UNION ALL {old}"}[op] + ")"
 
 
-def _statements(base: str, signed: str) -> list[str]:
+def _statements(base: str, signed: str) -> list[tuple[Summary, str]]:
     out = []
     for s in SUMMARIES:
         if base not in s.sources:
             continue
         source = s.sources[base].replace("{signed}", signed)
-        out.append(_reach_upsert(source) if s is ENTERPRISE_REACH else s.upsert(source))
+        out.append((s, _reach_upsert(source) if s is ENTERPRISE_REACH else s.upsert(source)))
     return out
+
+
+def _guard(s: Summary, base: str, op: str) -> str | None:
+    """A cheap test (static SQL over the transition tables only, so its cached plan cannot go
+    stale) of whether any row of the statement can change `s`; None: always run. Planning the
+    upserts costs about a millisecond each, and most writes concern none or one summary (a
+    draft's insert none; a submission only the facts)."""
+    condition = s.relevant.get(base)
+    if condition is None:
+        return None
+    tables = {"insert": ("new_rows",), "delete": ("old_rows",), "update": ("new_rows", "old_rows")}
+    return " OR ".join(f"EXISTS (SELECT 1 FROM {t} r WHERE {condition})" for t in tables[op])
+
+
+def _body(base: str, op: str) -> str:
+    lines = []
+    if op == "update":
+        columns = ", ".join(WATCHED[base])
+        lines.append(
+            f"IF NOT EXISTS (SELECT {columns} FROM new_rows EXCEPT ALL SELECT {columns} FROM old_rows) "
+            "THEN RETURN NULL; END IF;"
+        )
+    for s, statement in _statements(base, _signed(op)):
+        # EXECUTE: planned at each firing with the tables' current sizes. A static statement
+        # keeps the plan of its first firing (a history import's first chunk, empty tables)
+        # for the whole session, and that plan scans what it took for empty tables.
+        run = f"EXECUTE $stmt${statement}$stmt$;"
+        guard = _guard(s, base, op)
+        lines.append(run if guard is None else f"IF {guard} THEN\n{run}\nEND IF;")
+    return "\n".join(lines)
 
 
 def _name(base: str, op: str) -> str:
@@ -281,12 +340,7 @@ def install_sql() -> list[str]:
     sql = []
     for base in BASE_TABLES:
         for op in ("insert", "update", "delete"):
-            # EXECUTE: planned at each firing with the tables' current sizes. A static statement
-            # keeps the plan of its first firing (a history import's first chunk, empty tables)
-            # for the whole session, and that plan scans what it took for empty tables.
-            body = "\n".join(
-                f"EXECUTE $stmt${statement}$stmt$;" for statement in _statements(base, _signed(op))
-            )
+            body = _body(base, op)
             fn = _name(base, op)
             refs = {
                 "insert": "NEW TABLE AS new_rows",

@@ -423,3 +423,37 @@ def test_the_command_says_there_is_nothing_to_do_on_sqlite(db, capsys):
         pytest.skip("SQLite only")
     call_command("rebuild_report_summary", "--check")
     assert "PostgreSQL only" in capsys.readouterr().out
+
+
+def _summary_writes() -> dict[str, int]:
+    """Rows inserted or updated in each summary table by the current transaction so far."""
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT relname, n_tup_ins + n_tup_upd FROM pg_stat_xact_user_tables "
+            "WHERE relname = ANY(%s)",
+            [list(summaries.ALL_TABLES)],
+        )
+        return dict(cur.fetchall())
+
+
+def test_writes_that_move_no_figure_touch_no_summary(people, provider):
+    """A draft, and an update of columns no figure reads, write nothing to the summaries; a
+    submission writes the facts only; the summaries stay exact. (The guards that skip those
+    statements without planning them are a matter of cost: bench/api_load.py shows it; the
+    scenario tests above show they never skip a statement that matters.)"""
+    staff, users = people
+    with on(dt.date(2024, 3, 4)):
+        before = _summary_writes()
+        app = services.application_create(
+            actor=users[0], provider=provider, enterprise_number=_number(1),
+            enterprise_name="Guard NV", enterprise_kind="kmo", postal_code="9000",
+            package="MEDIUM", cost_eur=Decimal("20000.00"),
+        )
+        assert _summary_writes() == before  # a draft counts nowhere
+        Application.objects.filter(pk=app.pk).update(decision_due_on=dt.date(2024, 4, 1))
+        assert _summary_writes() == before  # a column no figure reads
+        services.application_submit(actor=users[0], application=app)
+    after = _summary_writes()
+    changed = {t for t in after if after[t] != before.get(t, 0)}
+    assert changed == {"report_application_fact"}
+    assert_summaries_match([provider.pk])
