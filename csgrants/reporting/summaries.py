@@ -323,10 +323,17 @@ def _body(base: str, op: str) -> str:
             "THEN RETURN NULL; END IF;"
         )
     for s, statement in _statements(base, _signed(op)):
-        # EXECUTE: planned at each firing with the tables' current sizes. A static statement
-        # keeps the plan of its first firing (a history import's first chunk, empty tables)
-        # for the whole session, and that plan scans what it took for empty tables.
-        run = f"EXECUTE $stmt${statement}$stmt$;"
+        if any(table in s.sources[base] for table in BASE_TABLES):
+            # EXECUTE: planned at each firing with the tables' current sizes. A static
+            # statement keeps the plan of its first firing (a history import's first chunk,
+            # empty tables) for the whole session, and that plan scans what it took for empty
+            # tables.
+            run = f"EXECUTE $stmt${statement}$stmt$;"
+        else:
+            # Reads the statement's rows only (and upserts through the summary's unique key):
+            # no plan of it depends on the size of a table, so PL/pgSQL's cached one is right
+            # and saves planning it at every write.
+            run = f"{statement};"
         guard = _guard(s, base, op)
         lines.append(run if guard is None else f"IF {guard} THEN\n{run}\nEND IF;")
     return "\n".join(lines)
