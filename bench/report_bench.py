@@ -11,7 +11,11 @@
    several times, the two-year JSON report (`render_json(build_report([y1, y2]))`) against
    `SELECT count(*), sum(cost_eur)` over the applications table, and prints medians and the
    ratio (the contract: at most 3x);
-4. drops the database unless --keep-db.
+4. drops the database unless --keep-db (or --report-only, which reuses a kept one).
+
+On PostgreSQL the report reads the trigger-kept summaries (reporting.summaries), so the import
+figure includes keeping them. A database imported before the summaries' migration gets them with
+`manage.py migrate` (which computes them once) or `manage.py rebuild_report_summary`.
 """
 
 from __future__ import annotations
@@ -95,7 +99,7 @@ def main() -> None:
         time_report(args, connection, build_report, render_json)
     finally:
         connection.close()
-        if not args.keep_db:
+        if not (args.keep_db or args.report_only):  # --report-only times a kept database: keep it
             psql(f"DROP DATABASE IF EXISTS {args.db}")
 
 

@@ -22,14 +22,17 @@ Definitions, where the contract leaves a choice:
   ledger lines dated in the year (approvals and approved amendments, gross of later releases);
   `paid_eur` = payment (realise) ledger lines dated in the year.
 
-Performance: a million applications must answer in about the time of one `count(*)` over the
-table, so everything is a handful of aggregate queries over date ranges (`submitted_on`,
-`decided_on` filters, never `__year`, which defeats the indexes), each returning a few hundred
-or thousand groups folded in Python; no query or loop per application. The main grouped scan
-uses EXTRACT(YEAR ...) keys that the extended statistics of applications migration 0005 know,
-so that PostgreSQL aggregates it in parallel; the smaller queries use integer CASEs for the
-year. The GROUP BYs get 64 MB of work_mem so that they hash instead of sorting; the distinct
-counts and refusals read a covering index on decided_on.
+Performance: a million applications must answer in at most three times one `count(*)` over
+the table. On PostgreSQL the report reads summaries that triggers keep exact on every write
+(reporting.summaries, docs/statistics.md): a few thousand rows per report, about half the time
+of the count. Elsewhere (SQLite), and with `summaries=False`, it queries the base tables: a
+handful of aggregate queries over date ranges (`submitted_on`, `decided_on` filters, never
+`__year`, which defeats the indexes), each returning a few hundred or thousand groups folded in
+Python by the same code as the summaries' rows; no query or loop per application. The main
+grouped scan uses EXTRACT(YEAR ...) keys that the extended statistics of applications migration
+0005 know, so that PostgreSQL aggregates it in parallel; the smaller queries use integer CASEs
+for the year. The GROUP BYs get 64 MB of work_mem so that they hash instead of sorting; the
+distinct counts and refusals read a covering index on decided_on.
 Measured figures: bench/report_bench.py and docs/statistics.md.
 """
 
@@ -61,6 +64,14 @@ from csgrants.applications.selectors import final_reports_section
 from csgrants.budgets.models import Allocation, LedgerEntry
 from csgrants.catalogue.models import EnterpriseKind, Package, PolicyVersion, ReasonCode
 from csgrants.core.postal import FLEMISH_PROVINCES
+from csgrants.reporting import summaries as summary_tables
+from csgrants.reporting.models import (
+    ApplicationFact,
+    LedgerSum,
+    ProcessingFact,
+    ReachCount,
+    RefusalCount,
+)
 
 SCHEME = "CS-verbetertrajecten"
 ZERO = Decimal("0.00")
@@ -192,104 +203,80 @@ def _sla_term(year: int) -> int:
     return policy.decision_term_working_days if policy else DEFAULT_SLA
 
 
-def build_report(years: list[int], provider=None) -> dict:
+def build_report(years: list[int], provider=None, *, summaries: bool | None = None) -> dict:
     """The statistics of `years` in the contract's JSON shape. `provider` (a ServiceProvider or
-    its id) limits every figure to that provider's files and budget."""
+    its id) limits every figure to that provider's files and budget.
+
+    On PostgreSQL the figures of the applications, the enterprises reached, the refusals and the
+    ledger come from the trigger-kept summaries (reporting.summaries); elsewhere, or with
+    `summaries=False`, from the base tables. Both give the same report."""
+    if summaries is None:
+        summaries = summary_tables.enabled()
     if connection.vendor != "postgresql":
         # No transaction on SQLite: the project opens them IMMEDIATE (a write lock).
-        return _build_report(years, provider)
+        return _build_report(years, provider, summaries)
     with transaction.atomic():
         # The GROUP BYs below have a few thousand groups, but the planner, estimating far more,
         # would sort 100,000s of rows on 4 MB of work_mem instead of hashing them.
         with connection.cursor() as cur:
             cur.execute("SET LOCAL work_mem = '64MB'")
-        return _build_report(years, provider)
+        return _build_report(years, provider, summaries)
 
 
-def _build_report(years: list[int], provider=None) -> dict:
-    years = sorted({int(y) for y in years})
-    package_of = dict(Package.objects.filter(is_extension=False).order_by("sort_order", "code").values_list("pk", "code"))
-    package_codes = list(package_of.values())
-    kind_codes = list(EnterpriseKind.objects.order_by("code").values_list("code", flat=True))
-    report = {"scheme": SCHEME, "generated_at": timezone.now().replace(microsecond=0).isoformat(), "years": {}}
-    if not years:
-        return report
+def _scan_groups(apps, years):
+    """The files submitted, decided or withdrawn in the period, grouped (base tables).
+    The group keys are plain columns and EXTRACT(YEAR ...) / the band CASE, expressions that
+    the extended statistics `application_report_groups` (applications migration 0005) know:
+    with them PostgreSQL estimates the few thousand groups correctly and aggregates in
+    parallel workers; without them it expects a group per row and aggregates in one process,
+    twice as slow. The period filter stays on date ranges (indexes), never on the year."""
     start, end = _range(years)
-    pid = _provider_id(provider)
-    apps = Application.objects.all()
-    if pid is not None:
-        apps = apps.filter(provider_id=pid)
-    band = _band_case()
-    dims = ("enterprise_kind", "province", "package_id")
-    sums = {"n": Count("*"), "cost": Sum("cost_eur"), "subsidy": Sum("subsidy_eur")}
-
-    buckets = {y: {b: _empty_bucket(package_codes, kind_codes) for b in BUCKETS} for y in years}
-    dy = _year_of("decided_on", years)
-
-    # 1. Submitted / approved / rejected / withdrawn with all four breakdowns, and the processing
-    # time of the decided files: ONE scan of the files submitted, decided or withdrawn in the
-    # period, grouped finely enough (years x status x kind x province x package x band x working
-    # days: a few thousand groups) to fold every breakdown in Python. The distribution of working
-    # days gives mean, median, maximum and the SLA count exactly.
-    # The group keys are plain columns and EXTRACT(YEAR ...) / the band CASE, expressions that
-    # the extended statistics `application_report_groups` (applications migration 0005) know:
-    # with them PostgreSQL estimates the few thousand groups correctly and aggregates in
-    # parallel workers; without them it expects a group per row and aggregates in one process,
-    # twice as slow. The period filter stays on date ranges (indexes), never on the year.
     in_period = (
         Q(submitted_on__gte=start, submitted_on__lt=end)
         | Q(decided_on__gte=start, decided_on__lt=end)
         | Q(status=Status.WITHDRAWN, closed_on__gte=start, closed_on__lt=end, submitted_on__isnull=False)
     )
-    approved_after = set(APPROVED_AFTER)
-    terms = {y: _sla_term(y) for y in years}
-    dist: dict[int, dict[int, int]] = {y: defaultdict(int) for y in years}
-    counts = {y: {"decided": 0, "cal": 0.0} for y in years}
-    for row in (
+    return list(
         apps.filter(in_period)
         .values(
-            *dims, "status", sy=ExtractYear("submitted_on"), dy=ExtractYear("decided_on"),
-            wy=ExtractYear("closed_on"), band=band, p=F("processing_working_days"),
+            "enterprise_kind", "province", "package_id", "status", sy=ExtractYear("submitted_on"),
+            dy=ExtractYear("decided_on"), wy=ExtractYear("closed_on"), band=_band_case(),
+            p=F("processing_working_days"),
         )
-        .annotate(**sums, cal=Sum(DaysBetween("decided_on", "submitted_on")))
+        .annotate(n=Count("*"), cost=Sum("cost_eur"), subsidy=Sum("subsidy_eur"),
+                  cal=Sum(DaysBetween("decided_on", "submitted_on")))
         .order_by()
-    ):
-        status = row["status"]
-        sy, y, wy = (int(row[k]) if row[k] is not None else None for k in ("sy", "dy", "wy"))
-        if sy in buckets and row["sy"] is not None:
-            _add(buckets[sy]["submitted"], row, package_of)
-        # Approved: an approval decision in the year, whatever happened after (a withdrawn file
-        # with a decision date was withdrawn after its approval); rejected: refused that year.
-        cls = "approved" if status in approved_after or (status == Status.WITHDRAWN and y is not None) else (
-            "rejected" if status == Status.REJECTED else None
-        )
-        if cls and y in buckets:
-            _add(buckets[y][cls], row, package_of)
-            counts[y]["decided"] += row["n"]
-            counts[y]["cal"] += _days(row["cal"])
-            if row["p"] is not None:
-                dist[y][row["p"]] += row["n"]
-        if status == Status.WITHDRAWN and wy in buckets:
-            _add(buckets[wy]["withdrawn"], row, package_of)
-    processing = {}
-    for y in years:
-        wd, n, decided_n = dist[y], sum(dist[y].values()), counts[y]["decided"]
-        processing[y] = {
-            "decided": decided_n,
-            "mean_working_days": round(sum(k * v for k, v in wd.items()) / n, 2) if n else 0,
-            "median_working_days": _median(wd),
-            "mean_calendar_days": round(counts[y]["cal"] / decided_n, 2) if decided_n else 0,
-            "max_working_days": max(wd) if wd else 0,
-            "within_sla": sum(v for k, v in wd.items() if k <= terms[y]),
-            "sla_working_days": terms[y],
-        }
+    )
 
-    # 2. Enterprises reached, and those whose file approved in the year has an extension
-    # package (taken with the application, or added by an approved amendment whenever). Both
-    # read the covering index on decided_on (status, enterprise, id); two queries measured
-    # faster than one with two filtered distinct counts. Enterprises reached: one filtered
-    # COUNT(DISTINCT) per year in a single aggregate, not a GROUP BY year (which sorts every
-    # row of the period by year and enterprise: 160 ms instead of 60 ms on a million files).
+
+def _summary_groups(years, pid):
+    """The same groups as _scan_groups (without the working days), from the summary."""
+    qs = ApplicationFact.objects.filter(
+        ~Q(n=0), Q(submitted_year__in=years) | Q(decided_year__in=years) | Q(withdrawn_year__in=years)
+    )
+    if pid is not None:
+        qs = qs.filter(provider_id=pid)
+    return (
+        qs.values("enterprise_kind", "province", "package_id", "status", "band", sy=F("submitted_year"),
+                  dy=F("decided_year"), wy=F("withdrawn_year"))
+        .annotate(n=Sum("n"), cost=Sum("cost_eur"), subsidy=Sum("subsidy_eur"), cal=Sum("calendar_days"))
+        .order_by()
+    )
+
+
+def _summary_processing(years, pid):
+    qs = ProcessingFact.objects.filter(~Q(n=0), decided_year__in=years)
+    if pid is not None:
+        qs = qs.filter(provider_id=pid)
+    return qs.values("status", dy=F("decided_year"), p=F("working_days")).annotate(n=Sum("n")).order_by()
+
+
+def _direct_reach(apps, years, start, end):
+    """Enterprises reached and with an extension per year, from the base tables. Both read the
+    covering index on decided_on (status, enterprise, id); two queries measured faster than one
+    with two filtered distinct counts. Enterprises reached: one filtered COUNT(DISTINCT) per year
+    in a single aggregate, not a GROUP BY year (which sorts every row of the period by year and
+    enterprise: 160 ms instead of 60 ms on a million files)."""
     approved = apps.filter(APPROVED_Q, decided_on__gte=start, decided_on__lt=end)
     reached_by_year = approved.aggregate(**{
         str(y): Count("enterprise_id", distinct=True,
@@ -305,10 +292,156 @@ def _build_report(years: list[int], provider=None) -> dict:
                 kind=Amendment.Kind.EXTENSION, status=Amendment.AmendmentStatus.APPROVED
             ).values("application_id"))
         )
-        .values(y=dy)
+        .values(y=_year_of("decided_on", years))
         .annotate(n=Count("enterprise_id", distinct=True))
         .order_by()
     }
+    return reached, with_ext
+
+
+def _summary_reach(years, pid):
+    rows = ReachCount.objects.filter(year__in=years, provider_id=pid if pid is not None else 0)
+    reached, with_ext = {}, {}
+    for row in rows.values("year", "enterprises", "enterprises_extension"):
+        reached[row["year"]] = row["enterprises"]
+        with_ext[row["year"]] = row["enterprises_extension"]
+    return reached, with_ext
+
+
+def _direct_refusals(pid, start, end):
+    """(year, reason code, count) from the base tables. One join driven from the (few) refused
+    applications of the period, read from the covering index on decided_on, to their decision
+    (index on application_id) and its reasons. The planner prices those index lookups as disk
+    reads (random_page_cost 4) and would rather scan every decision ever taken; the statistics
+    read cached data, so for this query it is told so."""
+    refusals = Decision.reasons.through.objects.filter(
+        decision__application__status=Status.REJECTED,
+        decision__application__decided_on__gte=start,
+        decision__application__decided_on__lt=end,
+        decision__outcome=Decision.Outcome.REJECTED,
+        decision__amendment__isnull=True,
+    )
+    if pid is not None:
+        refusals = refusals.filter(decision__application__provider_id=pid)
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        with connection.cursor() as cur:
+            cur.execute("SET LOCAL random_page_cost = 1.1")
+    rows = [
+        (row["y"], row["code"], row["n"])
+        for row in refusals.values(y=ExtractYear("decision__application__decided_on"), code=F("reasoncode__code"))
+        .annotate(n=Count("*"))
+        .order_by()
+    ]
+    if postgres:
+        with connection.cursor() as cur:
+            cur.execute("SET LOCAL random_page_cost TO DEFAULT")
+    return rows
+
+
+def _summary_refusals(years, pid):
+    qs = RefusalCount.objects.filter(~Q(n=0), year__in=years)
+    if pid is not None:
+        qs = qs.filter(provider_id=pid)
+    code_of = dict(ReasonCode.objects.values_list("pk", "code"))
+    return [(row["year"], code_of.get(row["reason_id"], str(row["reason_id"])), row["n"])
+            for row in qs.values("year", "reason_id").annotate(n=Sum("n")).order_by()]
+
+
+def _direct_ledger(pid, years, start, end):
+    """{(kind, year): sum} of the commitments and payments, one conditional aggregate."""
+    qs = LedgerEntry.objects.filter(kind__in=["commit", "realise"], entry_date__gte=start, entry_date__lt=end)
+    if pid is not None:
+        qs = qs.filter(provider_id=pid)
+    sums = qs.aggregate(**{
+        f"{kind}_{y}": Sum("amount_eur", filter=Q(kind=kind, entry_date__gte=date(y, 1, 1),
+                                                  entry_date__lt=date(y + 1, 1, 1)))
+        for y in years for kind in ("commit", "realise")
+    })
+    return {(kind, y): sums[f"{kind}_{y}"] for y in years for kind in ("commit", "realise")}
+
+
+def _summary_ledger(pid, years):
+    qs = LedgerSum.objects.filter(~Q(n=0), kind__in=["commit", "realise"], year__in=years)
+    if pid is not None:
+        qs = qs.filter(provider_id=pid)
+    return {(row["kind"], row["year"]): row["s"]
+            for row in qs.values("kind", "year").annotate(s=Sum("amount_eur")).order_by()}
+
+
+def _build_report(years: list[int], provider=None, summaries: bool = False) -> dict:
+    years = sorted({int(y) for y in years})
+    package_of = dict(Package.objects.filter(is_extension=False).order_by("sort_order", "code").values_list("pk", "code"))
+    package_codes = list(package_of.values())
+    kind_codes = list(EnterpriseKind.objects.order_by("code").values_list("code", flat=True))
+    report = {"scheme": SCHEME, "generated_at": timezone.now().replace(microsecond=0).isoformat(), "years": {}}
+    if not years:
+        return report
+    start, end = _range(years)
+    pid = _provider_id(provider)
+    apps = Application.objects.all()
+    if pid is not None:
+        apps = apps.filter(provider_id=pid)
+    buckets = {y: {b: _empty_bucket(package_codes, kind_codes) for b in BUCKETS} for y in years}
+
+    # 1. Submitted / approved / rejected / withdrawn with all four breakdowns, and the processing
+    # time of the decided files: the files submitted, decided or withdrawn in the period, grouped
+    # finely enough (years x status x kind x province x package x band: a few thousand groups) to
+    # fold every breakdown in Python, and the decided files per working days (the distribution
+    # gives mean, median, maximum and the SLA count exactly). From the base tables, one scan
+    # gives both (its groups carry the working days too); from the summaries, two reads. The
+    # same fold below takes either.
+    approved_after = set(APPROVED_AFTER)
+    terms = {y: _sla_term(y) for y in years}
+    dist: dict[int, dict[int, int]] = {y: defaultdict(int) for y in years}
+    counts = {y: {"decided": 0, "cal": 0.0} for y in years}
+    if summaries:
+        groups, timings = _summary_groups(years, pid), _summary_processing(years, pid)
+    else:
+        groups = timings = _scan_groups(apps, years)
+
+    def decided_class(status, y):
+        # Approved: an approval decision in the year, whatever happened after (a withdrawn file
+        # with a decision date was withdrawn after its approval); rejected: refused that year.
+        if status in approved_after or (status == Status.WITHDRAWN and y is not None):
+            return "approved"
+        return "rejected" if status == Status.REJECTED else None
+
+    for row in groups:
+        status = row["status"]
+        sy, y, wy = (int(row[k]) if row[k] else None for k in ("sy", "dy", "wy"))
+        if sy in buckets:
+            _add(buckets[sy]["submitted"], row, package_of)
+        cls = decided_class(status, y)
+        if cls and y in buckets:
+            _add(buckets[y][cls], row, package_of)
+            counts[y]["decided"] += row["n"]
+            counts[y]["cal"] += _days(row["cal"])
+        if status == Status.WITHDRAWN and wy in buckets:
+            _add(buckets[wy]["withdrawn"], row, package_of)
+    for row in timings:
+        y = int(row["dy"]) if row["dy"] else None
+        if row["p"] is not None and y in buckets and decided_class(row["status"], y):
+            dist[y][row["p"]] += row["n"]
+    processing = {}
+    for y in years:
+        wd, n, decided_n = dist[y], sum(dist[y].values()), counts[y]["decided"]
+        processing[y] = {
+            "decided": decided_n,
+            "mean_working_days": round(sum(k * v for k, v in wd.items()) / n, 2) if n else 0,
+            "median_working_days": _median(wd),
+            "mean_calendar_days": round(counts[y]["cal"] / decided_n, 2) if decided_n else 0,
+            "max_working_days": max(wd) if wd else 0,
+            "within_sla": sum(v for k, v in wd.items() if k <= terms[y]),
+            "sla_working_days": terms[y],
+        }
+
+    # 2. Enterprises reached, and those whose file approved in the year has an extension
+    # package (taken with the application, or added by an approved amendment whenever).
+    if summaries:
+        reached, with_ext = _summary_reach(years, pid)
+    else:
+        reached, with_ext = _direct_reach(apps, years, start, end)
 
     # 3. Amendments approved in the year.
     provider_q = Q(application__provider_id=pid) if pid is not None else Q()
@@ -323,43 +456,16 @@ def _build_report(years: list[int], provider=None) -> dict:
         amendments[row["y"]][row["kind"]] += row["n"]
         amendments[row["y"]]["subsidy"] += row["s"] or ZERO
 
-    # 4. Rejection reasons: an application refused for two reasons counts once for each. One
-    # join driven from the (few) refused applications of the period, read from the covering
-    # index on decided_on, to their decision (index on application_id) and its reasons. The
-    # planner prices those index lookups as disk reads (random_page_cost 4) and would rather
-    # scan every decision ever taken; the statistics read cached data, so for this query it is
-    # told so.
-    refusals = Decision.reasons.through.objects.filter(
-        decision__application__status=Status.REJECTED,
-        decision__application__decided_on__gte=start,
-        decision__application__decided_on__lt=end,
-        decision__outcome=Decision.Outcome.REJECTED,
-        decision__amendment__isnull=True,
-    )
-    if pid is not None:
-        refusals = refusals.filter(decision__application__provider_id=pid)
+    # 4. Rejection reasons: an application refused for two reasons counts once for each.
     reasons = defaultdict(lambda: defaultdict(int))
-    postgres = connection.vendor == "postgresql"
-    if postgres:
-        with connection.cursor() as cur:
-            cur.execute("SET LOCAL random_page_cost = 1.1")
-    for row in (
-        refusals.values(y=ExtractYear("decision__application__decided_on"), code=F("reasoncode__code"))
-        .annotate(n=Count("*"))
-        .order_by()
-    ):
-        if row["y"] is not None and int(row["y"]) in buckets:
-            reasons[int(row["y"])][row["code"]] += row["n"]
-    if postgres:
-        with connection.cursor() as cur:
-            cur.execute("SET LOCAL random_page_cost TO DEFAULT")
+    for y, code, n in _summary_refusals(years, pid) if summaries else _direct_refusals(pid, start, end):
+        if y is not None and int(y) in buckets:
+            reasons[int(y)][code] += n
 
-    # 5. Budget: allocations and the ledger, one conditional aggregate each.
+    # 5. Budget: allocations (few rows) and the ledger.
     alloc_qs = Allocation.objects.filter(allocated_on__gte=start, allocated_on__lt=end)
-    ledger_qs = LedgerEntry.objects.filter(kind__in=["commit", "realise"], entry_date__gte=start, entry_date__lt=end)
     if pid is not None:
         alloc_qs = alloc_qs.filter(provider_id=pid)
-        ledger_qs = ledger_qs.filter(provider_id=pid)
     else:
         # Every euro once: a reserve counts when it is set aside; what is later assigned from it
         # to a provider (an allocation pointing at the reserve) is not new budget.
@@ -368,11 +474,7 @@ def _build_report(years: list[int], provider=None) -> dict:
         str(y): Sum("amount_eur", filter=Q(allocated_on__gte=date(y, 1, 1), allocated_on__lt=date(y + 1, 1, 1)))
         for y in years
     })
-    ledger_sums = ledger_qs.aggregate(**{
-        f"{kind}_{y}": Sum("amount_eur", filter=Q(kind=kind, entry_date__gte=date(y, 1, 1),
-                                                  entry_date__lt=date(y + 1, 1, 1)))
-        for y in years for kind in ("commit", "realise")
-    })
+    ledger_sums = _summary_ledger(pid, years) if summaries else _direct_ledger(pid, years, start, end)
 
     for y in years:
         b = buckets[y]
@@ -395,8 +497,8 @@ def _build_report(years: list[int], provider=None) -> dict:
         }
         out["budget"] = {
             "allocated_eur": money(allocated[str(y)]),
-            "committed_eur": money(ledger_sums[f"commit_{y}"]),
-            "paid_eur": money(ledger_sums[f"realise_{y}"]),
+            "committed_eur": money(ledger_sums.get(("commit", y))),
+            "paid_eur": money(ledger_sums.get(("realise", y))),
         }
         # Final reports accepted in the year: maturity before/after, satisfaction (issue 9).
         out["final_reports"] = final_reports_section(y, provider=pid)

@@ -1,0 +1,476 @@
+"""Exact summaries of the yearly statistics, kept by PostgreSQL triggers (models.py holds the
+tables; docs/statistics.md the design and the figures).
+
+Why: the report over a million files must answer in about three times a `count(*)` of the
+applications table; grouping, distinct-counting and summing the base tables takes six to eight
+times that however the queries are written. The summaries hold the same figures per key, so the
+report reads a few thousand rows.
+
+How: one AFTER ... FOR EACH STATEMENT trigger per operation (INSERT, UPDATE, DELETE) on each
+table a figure depends on, with the statement's transition tables (`new_rows`, `old_rows`): the
+history import's COPY of 5,000 rows fires one trigger, not 5,000. Each trigger turns the rows of
+the statement into signed rows (new +1, old -1), computes the net delta per summary key, drops
+the keys whose delta is zero (an update that moves no file between groups writes nothing) and
+upserts the rest in key order (`INSERT ... ORDER BY key ON CONFLICT (key) DO UPDATE SET
+n = t.n + excluded.n`): one lock order for every writer, so concurrent writers wait on each
+other instead of deadlocking. A statement changes one table; its trigger reads the other tables
+as they are, so the deltas of consecutive statements add up whatever their order.
+
+The distinct counts (enterprises reached, and with an extension package) are kept as numbers:
+`report_enterprise_reach` counts each enterprise's approved files per year and provider
+(provider 0: every provider); when that count goes from zero to more (or back) the upsert's
+RETURNING, joined with its delta, says so and `report_reach_count` moves by one.
+
+The SQL of every summary exists once, as a SELECT over `{signed}` (the signed rows of one
+table): the triggers run it over the transition tables, `rebuild()` and `check()` over the whole
+table. Changing it needs a migration that calls `install()` again.
+
+Not covered: TRUNCATE of a base table, and anything done with triggers disabled
+(`session_replication_role = replica`, pg_restore of data only): run
+`manage.py rebuild_report_summary` afterwards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+
+APP = "applications_application"
+EXT = "applications_application_extensions"
+AMENDMENT = "applications_amendment"
+DECISION = "applications_decision"
+REASONS = "applications_decision_reasons"
+LEDGER = "budgets_ledgerentry"
+BASE_TABLES = (APP, EXT, AMENDMENT, DECISION, REASONS, LEDGER)
+
+# reporting.selectors.APPROVED_Q: an approval was decided (a withdrawn file with a decision date
+# was withdrawn after its approval).
+APPROVED_CLASS = (
+    "r.decided_on IS NOT NULL AND r.status IN ('approved', 'in_progress', 'completed', 'closed', "
+    "'stopped', 'withdrawn')"
+)
+BANDS_SQL = (
+    "CASE WHEN r.cost_eur < 10000 THEN 'lt_10000' WHEN r.cost_eur < 17500 THEN '10000_17499' "
+    "WHEN r.cost_eur < 25000 THEN '17500_24999' WHEN r.cost_eur < 35000 THEN '25000_34999' "
+    "ELSE 'gte_35000' END"
+)
+HAS_EXTENSION = (
+    f"(EXISTS (SELECT 1 FROM {EXT} e WHERE e.application_id = r.id) OR EXISTS (SELECT 1 FROM {AMENDMENT} m "
+    "WHERE m.application_id = r.id AND m.kind = 'extension' AND m.status = 'approved'))"
+)
+
+
+def _year(column: str) -> str:
+    return f"EXTRACT(YEAR FROM {column})::int"
+
+
+@dataclass(frozen=True)
+class Summary:
+    table: str
+    keys: tuple[str, ...]
+    measures: tuple[str, ...]
+    # base table -> SELECT producing key and signed measure columns from `{signed} r`
+    sources: dict
+    # the base table whose source, run over the whole table, gives the summary
+    primary: str
+    # base table -> condition on a row `r` of it without which its source yields nothing (the
+    # source's own filter); the trigger skips the statement when no row of it qualifies
+    relevant: dict = field(default_factory=dict)
+
+    def grouped(self, source: str) -> str:
+        k = ", ".join(self.keys)
+        sums = ", ".join(f"sum(s.{m}) AS {m}" for m in self.measures)
+        nonzero = " OR ".join(f"sum(s.{m}) <> 0" for m in self.measures)
+        return f"SELECT {k}, {sums} FROM ({source}) s GROUP BY {k} HAVING {nonzero}"
+
+    def upsert(self, source: str) -> str:
+        k, m = ", ".join(self.keys), ", ".join(self.measures)
+        sets = ", ".join(f"{c} = t.{c} + excluded.{c}" for c in self.measures)
+        return (
+            f"INSERT INTO {self.table} AS t ({k}, {m}) {self.grouped(source)} ORDER BY {k} "
+            f"ON CONFLICT ({k}) DO UPDATE SET {sets}"
+        )
+
+    def stored(self) -> str:
+        nonzero = " OR ".join(f"{m} <> 0" for m in self.measures)
+        return f"SELECT {', '.join(self.keys + self.measures)} FROM {self.table} WHERE {nonzero}"
+
+
+APPLICATION_FACT = Summary(
+    table="report_application_fact",
+    keys=(
+        "provider_id",
+        "enterprise_kind",
+        "province",
+        "package_id",
+        "status",
+        "submitted_year",
+        "decided_year",
+        "withdrawn_year",
+        "band",
+    ),
+    measures=("n", "cost_eur", "subsidy_eur", "calendar_days"),
+    sources={
+        APP: f"""
+        SELECT r.provider_id, r.enterprise_kind, r.province, r.package_id, r.status,
+               COALESCE({_year("r.submitted_on")}, 0) AS submitted_year,
+               COALESCE({_year("r.decided_on")}, 0) AS decided_year,
+               CASE WHEN r.status = 'withdrawn' AND r.submitted_on IS NOT NULL AND r.closed_on IS NOT NULL
+                    THEN {_year("r.closed_on")} ELSE 0 END AS withdrawn_year,
+               {BANDS_SQL} AS band,
+               r.sign AS n, r.sign * r.cost_eur AS cost_eur, r.sign * COALESCE(r.subsidy_eur, 0) AS subsidy_eur,
+               r.sign * COALESCE(r.decided_on - r.submitted_on, 0) AS calendar_days
+        FROM {{signed}} r WHERE r.submitted_on IS NOT NULL OR r.decided_on IS NOT NULL"""
+    },
+    primary=APP,
+    relevant={APP: "r.submitted_on IS NOT NULL OR r.decided_on IS NOT NULL"},
+)
+
+PROCESSING_FACT = Summary(
+    table="report_processing_fact",
+    keys=("provider_id", "status", "decided_year", "working_days"),
+    measures=("n",),
+    sources={
+        APP: f"""
+        SELECT r.provider_id, r.status, {_year("r.decided_on")} AS decided_year,
+               r.processing_working_days AS working_days, r.sign AS n
+        FROM {{signed}} r WHERE r.decided_on IS NOT NULL AND r.processing_working_days IS NOT NULL"""
+    },
+    primary=APP,
+    relevant={APP: "r.decided_on IS NOT NULL AND r.processing_working_days IS NOT NULL"},
+)
+
+# Extension rows per application: the extensions M2M (any row) and approved EXTENSION amendments
+# (the import writes those without the M2M row; amendments.py adds both).
+_EXTENSION_CHANGE = f"""
+        SELECT {_year("a.decided_on")} AS year, p.provider_id, a.enterprise_id, 0 AS n,
+               (c.now > 0)::int - (c.now - x.delta > 0)::int AS n_extension
+        FROM (SELECT r.application_id, sum(r.sign) AS delta FROM {{signed}} r WHERE {{qualifies}}
+              GROUP BY r.application_id HAVING sum(r.sign) <> 0) x
+        JOIN {APP} a ON a.id = x.application_id
+        CROSS JOIN LATERAL (SELECT
+            (SELECT count(*) FROM {EXT} e WHERE e.application_id = a.id)
+          + (SELECT count(*) FROM {AMENDMENT} m WHERE m.application_id = a.id AND m.kind = 'extension'
+                                                   AND m.status = 'approved') AS now) c
+        CROSS JOIN LATERAL (VALUES (a.provider_id), (0)) p(provider_id)
+        WHERE ({APPROVED_CLASS.replace("r.", "a.")}) IS TRUE"""
+
+ENTERPRISE_REACH = Summary(
+    table="report_enterprise_reach",
+    keys=("year", "provider_id", "enterprise_id"),
+    measures=("n", "n_extension"),
+    sources={
+        # OFFSET 0 keeps the subquery apart: the extension lookups run once per file, not once
+        # per output row and again in the HAVING (four times as many index lookups).
+        APP: f"""
+        SELECT x.year, p.provider_id, x.enterprise_id, x.n, x.n_extension
+        FROM (SELECT {_year("r.decided_on")} AS year, r.provider_id, r.enterprise_id, r.sign AS n,
+                     r.sign * {HAS_EXTENSION}::int AS n_extension
+              FROM {{signed}} r WHERE {APPROVED_CLASS} OFFSET 0) x
+        CROSS JOIN LATERAL (VALUES (x.provider_id), (0)) p(provider_id)""",
+        EXT: _EXTENSION_CHANGE.replace("{qualifies}", "true"),
+        AMENDMENT: _EXTENSION_CHANGE.replace(
+            "{qualifies}", "r.kind = 'extension' AND r.status = 'approved'"
+        ),
+    },
+    primary=APP,
+    relevant={
+        APP: APPROVED_CLASS,
+        AMENDMENT: "r.kind = 'extension' AND r.status = 'approved'",
+    },
+)
+
+REACH_COUNT = Summary(
+    table="report_reach_count",
+    keys=("year", "provider_id"),
+    measures=("enterprises", "enterprises_extension"),
+    sources={},  # kept from ENTERPRISE_REACH's upserts (_reach_upsert)
+    primary="",
+)
+
+LEDGER_SUM = Summary(
+    table="report_ledger_sum",
+    keys=("year", "provider_id", "kind"),
+    measures=("n", "amount_eur"),
+    sources={
+        LEDGER: f"""
+        SELECT {_year("r.entry_date")} AS year, r.provider_id, r.kind, r.sign AS n, r.sign * r.amount_eur AS amount_eur
+        FROM {{signed}} r"""
+    },
+    primary=LEDGER,
+)
+
+# Conditions on a table joined by its key are written so that no index can serve them
+# (`(...) IS TRUE`, COALESCE): the only way in is then the key's index, one lookup per row of the
+# statement. Otherwise, inside the import's transaction (tables growing, statistics of empty
+# tables), PostgreSQL read every stored decision through the index on amendment_id for every
+# chunk: 2 s a chunk after 200,000 files.
+_REFUSED_DECISION = "(d.outcome = 'rejected' AND COALESCE(d.amendment_id, 0) = 0) IS TRUE"
+_REFUSED_APP = "(a.status = 'rejected' AND a.decided_on IS NOT NULL) IS TRUE"
+REFUSAL_COUNT = Summary(
+    table="report_refusal_count",
+    keys=("year", "provider_id", "reason_id"),
+    measures=("n",),
+    sources={
+        APP: f"""
+        SELECT {_year("a.decided_on")} AS year, a.provider_id, dr.reasoncode_id AS reason_id, a.sign AS n
+        FROM {{signed}} a JOIN {DECISION} d ON d.application_id = a.id AND {_REFUSED_DECISION}
+        JOIN {REASONS} dr ON dr.decision_id = d.id
+        WHERE a.status = 'rejected' AND a.decided_on IS NOT NULL""",
+        DECISION: f"""
+        SELECT {_year("a.decided_on")} AS year, a.provider_id, dr.reasoncode_id AS reason_id, d.sign AS n
+        FROM {{signed}} d JOIN {APP} a ON a.id = d.application_id AND {_REFUSED_APP}
+        JOIN {REASONS} dr ON dr.decision_id = d.id
+        WHERE {_REFUSED_DECISION}""",
+        REASONS: f"""
+        SELECT {_year("a.decided_on")} AS year, a.provider_id, dr.reasoncode_id AS reason_id, dr.sign AS n
+        FROM {{signed}} dr JOIN {DECISION} d ON d.id = dr.decision_id AND {_REFUSED_DECISION}
+        JOIN {APP} a ON a.id = d.application_id AND {_REFUSED_APP}""",
+    },
+    primary=REASONS,
+    relevant={
+        APP: "r.status = 'rejected' AND r.decided_on IS NOT NULL",
+        DECISION: _REFUSED_DECISION.replace("d.", "r."),
+    },
+)
+
+# The columns of each base table that some summary reads (its own, or to join another table).
+# An UPDATE that leaves all of them as they were in every row moves no figure: the trigger stops
+# there, before planning anything (most updates of a file: due dates, pauses, notes, timestamps).
+WATCHED = {
+    APP: (
+        "id", "provider_id", "enterprise_id", "enterprise_kind", "province", "package_id",
+        "status", "submitted_on", "decided_on", "closed_on", "cost_eur", "subsidy_eur",
+        "processing_working_days",
+    ),
+    EXT: ("application_id", "package_id"),
+    AMENDMENT: ("application_id", "kind", "status"),
+    DECISION: ("id", "application_id", "outcome", "amendment_id"),
+    REASONS: ("decision_id", "reasoncode_id"),
+    LEDGER: ("entry_date", "provider_id", "kind", "amount_eur"),
+}
+
+# In lock order: every trigger upserts the tables in this order.
+SUMMARIES = (APPLICATION_FACT, PROCESSING_FACT, ENTERPRISE_REACH, LEDGER_SUM, REFUSAL_COUNT)
+ALL_TABLES = (
+    tuple(s.table for s in SUMMARIES[:3])
+    + (REACH_COUNT.table,)
+    + tuple(s.table for s in SUMMARIES[3:])
+)
+
+
+def _reach_upsert(source: str) -> str:
+    """Upsert the per-enterprise counts and move the distinct counts by the enterprises whose
+    count left or reached zero. RETURNING gives each key's count after the upsert (also when a
+    concurrent transaction changed it meanwhile); minus the delta, the count before."""
+    r, c = ENTERPRISE_REACH, REACH_COUNT
+    return f"""
+    WITH d AS ({r.grouped(source)}),
+    up AS (
+        INSERT INTO {r.table} AS t (year, provider_id, enterprise_id, n, n_extension)
+        SELECT year, provider_id, enterprise_id, n, n_extension FROM d ORDER BY year, provider_id, enterprise_id
+        ON CONFLICT (year, provider_id, enterprise_id)
+        DO UPDATE SET n = t.n + excluded.n, n_extension = t.n_extension + excluded.n_extension
+        RETURNING t.year, t.provider_id, t.enterprise_id, t.n, t.n_extension
+    )
+    INSERT INTO {c.table} AS t (year, provider_id, enterprises, enterprises_extension)
+    SELECT up.year, up.provider_id,
+           sum((up.n > 0)::int - (up.n - d.n > 0)::int),
+           sum((up.n_extension > 0)::int - (up.n_extension - d.n_extension > 0)::int)
+    FROM up JOIN d ON d.year = up.year AND d.provider_id = up.provider_id AND d.enterprise_id = up.enterprise_id
+    GROUP BY up.year, up.provider_id
+    HAVING sum((up.n > 0)::int - (up.n - d.n > 0)::int) <> 0
+        OR sum((up.n_extension > 0)::int - (up.n_extension - d.n_extension > 0)::int) <> 0
+    ORDER BY up.year, up.provider_id
+    ON CONFLICT (year, provider_id) DO UPDATE SET enterprises = t.enterprises + excluded.enterprises,
+        enterprises_extension = t.enterprises_extension + excluded.enterprises_extension"""
+
+
+def _signed(op: str) -> str:
+    new, old = "SELECT 1 AS sign, * FROM new_rows", "SELECT -1 AS sign, * FROM old_rows"
+    return "(" + {"insert": new, "delete": old, "update": f"{new} UNION ALL {old}"}[op] + ")"
+
+
+def _statements(base: str, signed: str) -> list[tuple[Summary, str]]:
+    out = []
+    for s in SUMMARIES:
+        if base not in s.sources:
+            continue
+        source = s.sources[base].replace("{signed}", signed)
+        out.append((s, _reach_upsert(source) if s is ENTERPRISE_REACH else s.upsert(source)))
+    return out
+
+
+def _guard(s: Summary, base: str, op: str) -> str | None:
+    """A cheap test (static SQL over the transition tables only, so its cached plan cannot go
+    stale) of whether any row of the statement can change `s`; None: always run. Planning the
+    upserts costs about a millisecond each, and most writes concern none or one summary (a
+    draft's insert none; a submission only the facts)."""
+    condition = s.relevant.get(base)
+    if condition is None:
+        return None
+    tables = {"insert": ("new_rows",), "delete": ("old_rows",), "update": ("new_rows", "old_rows")}
+    return " OR ".join(f"EXISTS (SELECT 1 FROM {t} r WHERE {condition})" for t in tables[op])
+
+
+def _body(base: str, op: str) -> str:
+    lines = []
+    if op == "update":
+        columns = ", ".join(WATCHED[base])
+        lines.append(
+            f"IF NOT EXISTS (SELECT {columns} FROM new_rows EXCEPT ALL SELECT {columns} FROM old_rows) "
+            "THEN RETURN NULL; END IF;"
+        )
+    for s, statement in _statements(base, _signed(op)):
+        if any(table in s.sources[base] for table in BASE_TABLES):
+            # EXECUTE: planned at each firing with the tables' current sizes. A static
+            # statement keeps the plan of its first firing (a history import's first chunk,
+            # empty tables) for the whole session, and that plan scans what it took for empty
+            # tables.
+            run = f"EXECUTE $stmt${statement}$stmt$;"
+        else:
+            # Reads the statement's rows only (and upserts through the summary's unique key):
+            # no plan of it depends on the size of a table, so PL/pgSQL's cached one is right
+            # and saves planning it at every write.
+            run = f"{statement};"
+        guard = _guard(s, base, op)
+        lines.append(run if guard is None else f"IF {guard} THEN\n{run}\nEND IF;")
+    return "\n".join(lines)
+
+
+def _name(base: str, op: str) -> str:
+    return f"report_summary_{base}_{op}"
+
+
+def install_sql() -> list[str]:
+    sql = []
+    for base in BASE_TABLES:
+        for op in ("insert", "update", "delete"):
+            body = _body(base, op)
+            fn = _name(base, op)
+            refs = {
+                "insert": "NEW TABLE AS new_rows",
+                "delete": "OLD TABLE AS old_rows",
+                "update": "NEW TABLE AS new_rows OLD TABLE AS old_rows",
+            }[op]
+            sql.append(
+                f"CREATE OR REPLACE FUNCTION {fn}() RETURNS trigger LANGUAGE plpgsql AS $body$\n"
+                f"BEGIN\n{body}\nRETURN NULL;\nEND\n$body$"
+            )
+            sql.append(f"DROP TRIGGER IF EXISTS report_summary_{op} ON {base}")
+            sql.append(
+                f"CREATE TRIGGER report_summary_{op} AFTER {op.upper()} ON {base} REFERENCING {refs} "
+                f"FOR EACH STATEMENT EXECUTE FUNCTION {fn}()"
+            )
+    return sql
+
+
+def uninstall_sql() -> list[str]:
+    sql = []
+    for base in BASE_TABLES:
+        for op in ("insert", "update", "delete"):
+            sql.append(f"DROP TRIGGER IF EXISTS report_summary_{op} ON {base}")
+            sql.append(f"DROP FUNCTION IF EXISTS {_name(base, op)}()")
+    return sql
+
+
+def trigger_names() -> set[tuple[str, str]]:
+    """(table, trigger) of every trigger install() creates."""
+    return {
+        (base, f"report_summary_{op}")
+        for base in BASE_TABLES
+        for op in ("insert", "update", "delete")
+    }
+
+
+def install(schema_editor) -> None:
+    """Create (or replace) the trigger functions and triggers; PostgreSQL only."""
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for statement in install_sql():
+        schema_editor.execute(statement)
+
+
+def uninstall(schema_editor) -> None:
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for statement in uninstall_sql():
+        schema_editor.execute(statement)
+
+
+def enabled() -> bool:
+    """Whether the report can read the summaries: PostgreSQL, where the triggers keep them."""
+    return connection.vendor == "postgresql"
+
+
+def _expected(s: Summary) -> str:
+    """The summary computed from the base tables (no zero rows)."""
+    if s is REACH_COUNT:
+        r = ENTERPRISE_REACH
+        inner = r.grouped(r.sources[APP].replace("{signed}", f"(SELECT 1 AS sign, * FROM {APP})"))
+        return (
+            "SELECT year, provider_id, count(*) FILTER (WHERE n > 0) AS enterprises, "
+            "count(*) FILTER (WHERE n_extension > 0) AS enterprises_extension "
+            f"FROM ({inner}) e GROUP BY year, provider_id"
+        )
+    return s.grouped(
+        s.sources[s.primary].replace("{signed}", f"(SELECT 1 AS sign, * FROM {s.primary})")
+    )
+
+
+def _lock(cur) -> None:
+    # Writers wait until the rebuild or check is done: what it reads and writes stays consistent.
+    cur.execute(f"LOCK TABLE {', '.join(BASE_TABLES)} IN SHARE MODE")
+
+
+def rebuild() -> dict[str, int]:
+    """Recompute every summary from the base tables, in one transaction. Returns rows per table."""
+    counts = {}
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute("SET LOCAL work_mem = '256MB'")
+        _lock(cur)
+        cur.execute(f"TRUNCATE {', '.join(ALL_TABLES)}")
+        for s in SUMMARIES:
+            columns = ", ".join(s.keys + s.measures)
+            cur.execute(f"INSERT INTO {s.table} ({columns}) {_expected(s)}")
+            counts[s.table] = cur.rowcount
+            if s is ENTERPRISE_REACH:
+                c = REACH_COUNT
+                cur.execute(
+                    f"INSERT INTO {c.table} ({', '.join(c.keys + c.measures)}) "
+                    "SELECT year, provider_id, count(*) FILTER (WHERE n > 0), count(*) FILTER (WHERE n_extension > 0) "
+                    f"FROM {s.table} GROUP BY year, provider_id"
+                )
+                counts[c.table] = cur.rowcount
+    return counts
+
+
+def check(limit: int = 20) -> dict[str, list[dict]]:
+    """Compare every summary with what the base tables give; {table: [differences]} (at most
+    `limit` per table), empty when they agree. Reads only."""
+    differences: dict[str, list[dict]] = {}
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute("SET LOCAL work_mem = '256MB'")
+        _lock(cur)
+        for s in (*SUMMARIES, REACH_COUNT):
+            k = ", ".join(s.keys)
+            differ = " OR ".join(f"e.{m} IS DISTINCT FROM s.{m}" for m in s.measures)
+            cur.execute(
+                f"SELECT {k}, {', '.join(f'e.{m}' for m in s.measures)}, {', '.join(f's.{m}' for m in s.measures)} "
+                f"FROM ({_expected(s)}) e FULL JOIN ({s.stored()}) s USING ({k}) WHERE {differ} "
+                f"ORDER BY {k} LIMIT %s",
+                [limit],
+            )
+            rows = cur.fetchall()
+            if rows:
+                nk, nm = len(s.keys), len(s.measures)
+                differences[s.table] = [
+                    {
+                        "key": dict(zip(s.keys, row[:nk], strict=True)),
+                        "expected": dict(zip(s.measures, row[nk : nk + nm], strict=True)),
+                        "stored": dict(zip(s.measures, row[nk + nm :], strict=True)),
+                    }
+                    for row in rows
+                ]
+    return differences
