@@ -34,7 +34,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
+
+from csgrants.reporting.models import (
+    ApplicationFact,
+    EnterpriseReach,
+    LedgerSum,
+    ProcessingFact,
+    ReachCount,
+    RefusalCount,
+)
 
 APP = "applications_application"
 EXT = "applications_application_extensions"
@@ -67,9 +76,9 @@ def _year(column: str) -> str:
 
 @dataclass(frozen=True)
 class Summary:
-    table: str
-    keys: tuple[str, ...]
-    measures: tuple[str, ...]
+    # the table (models.py): its unique constraint is the key the upserts' ON CONFLICT names,
+    # its other columns the measures
+    model: type[models.Model]
     # base table -> SELECT producing key and signed measure columns from `{signed} r`
     sources: dict
     # the base table whose source, run over the whole table, gives the summary
@@ -77,6 +86,23 @@ class Summary:
     # base table -> condition on a row `r` of it without which its source yields nothing (the
     # source's own filter); the trigger skips the statement when no row of it qualifies
     relevant: dict = field(default_factory=dict)
+
+    @property
+    def table(self) -> str:
+        return self.model._meta.db_table
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        (key,) = self.model._meta.constraints
+        return tuple(key.fields)
+
+    @property
+    def measures(self) -> tuple[str, ...]:
+        return tuple(
+            f.column
+            for f in self.model._meta.concrete_fields
+            if not f.primary_key and f.name not in self.keys
+        )
 
     def grouped(self, source: str) -> str:
         k = ", ".join(self.keys)
@@ -98,19 +124,7 @@ class Summary:
 
 
 APPLICATION_FACT = Summary(
-    table="report_application_fact",
-    keys=(
-        "provider_id",
-        "enterprise_kind",
-        "province",
-        "package_id",
-        "status",
-        "submitted_year",
-        "decided_year",
-        "withdrawn_year",
-        "band",
-    ),
-    measures=("n", "cost_eur", "subsidy_eur", "calendar_days"),
+    model=ApplicationFact,
     sources={
         APP: f"""
         SELECT r.provider_id, r.enterprise_kind, r.province, r.package_id, r.status,
@@ -128,9 +142,7 @@ APPLICATION_FACT = Summary(
 )
 
 PROCESSING_FACT = Summary(
-    table="report_processing_fact",
-    keys=("provider_id", "status", "decided_year", "working_days"),
-    measures=("n",),
+    model=ProcessingFact,
     sources={
         APP: f"""
         SELECT r.provider_id, r.status, {_year("r.decided_on")} AS decided_year,
@@ -157,9 +169,7 @@ _EXTENSION_CHANGE = f"""
         WHERE ({APPROVED_CLASS.replace("r.", "a.")}) IS TRUE"""
 
 ENTERPRISE_REACH = Summary(
-    table="report_enterprise_reach",
-    keys=("year", "provider_id", "enterprise_id"),
-    measures=("n", "n_extension"),
+    model=EnterpriseReach,
     sources={
         # OFFSET 0 keeps the subquery apart: the extension lookups run once per file, not once
         # per output row and again in the HAVING (four times as many index lookups).
@@ -182,17 +192,13 @@ ENTERPRISE_REACH = Summary(
 )
 
 REACH_COUNT = Summary(
-    table="report_reach_count",
-    keys=("year", "provider_id"),
-    measures=("enterprises", "enterprises_extension"),
+    model=ReachCount,
     sources={},  # kept from ENTERPRISE_REACH's upserts (_reach_upsert)
     primary="",
 )
 
 LEDGER_SUM = Summary(
-    table="report_ledger_sum",
-    keys=("year", "provider_id", "kind"),
-    measures=("n", "amount_eur"),
+    model=LedgerSum,
     sources={
         LEDGER: f"""
         SELECT {_year("r.entry_date")} AS year, r.provider_id, r.kind, r.sign AS n, r.sign * r.amount_eur AS amount_eur
@@ -209,9 +215,7 @@ LEDGER_SUM = Summary(
 _REFUSED_DECISION = "(d.outcome = 'rejected' AND COALESCE(d.amendment_id, 0) = 0) IS TRUE"
 _REFUSED_APP = "(a.status = 'rejected' AND a.decided_on IS NOT NULL) IS TRUE"
 REFUSAL_COUNT = Summary(
-    table="report_refusal_count",
-    keys=("year", "provider_id", "reason_id"),
-    measures=("n",),
+    model=RefusalCount,
     sources={
         APP: f"""
         SELECT {_year("a.decided_on")} AS year, a.provider_id, dr.reasoncode_id AS reason_id, a.sign AS n
