@@ -151,6 +151,15 @@ class _Errors:
     def add(self, file: str, line: int, column: str, message: str) -> None:
         self.lines.append(f"{file}:{line}: {column}: {message}")
 
+    def parsed(self, file: str, line: int, column: str, parse, value, **options):
+        """`parse(value, **options)`; None, with the parser's message recorded for the cell,
+        when it raises ValueError."""
+        try:
+            return parse(value, **options)
+        except ValueError as exc:
+            self.add(file, line, column, str(exc))
+            return None
+
 
 class _Parser:
     """Cell parsers with small caches: the same dates and amounts repeat across a million rows."""
@@ -550,44 +559,30 @@ class _Importer:
             err.add(name, line, "postal_code", f"{postal!r} is not a Belgian postal code (4 digits)")
         package_id = None
         if need("package"):
-            try:
-                package_id = self.package(row["package"], extension=False)
-            except ValueError as exc:
-                err.add(name, line, "package", str(exc))
+            package_id = err.parsed(
+                name, line, "package", self.package, row["package"], extension=False
+            )
         ext_ids = []
         for code in filter(None, (c.strip() for c in row.get("extensions", "").split(";"))):
-            try:
-                ext_ids.append(self.package(code, extension=True))
-            except ValueError as exc:
-                err.add(name, line, "extensions", str(exc))
+            ext_id = err.parsed(name, line, "extensions", self.package, code, extension=True)
+            if ext_id is not None:
+                ext_ids.append(ext_id)
         cost = subsidy = None
         if need("cost_eur"):
-            try:
-                cost = self.parse.money(row["cost_eur"])
-            except ValueError as exc:
-                err.add(name, line, "cost_eur", str(exc))
+            cost = err.parsed(name, line, "cost_eur", self.parse.money, row["cost_eur"])
         status = row["status"]
         if need("status") and status not in APP_STATUSES:
             err.add(name, line, "status", f"unknown status {status!r} (one of {', '.join(APP_STATUSES)})")
         if row.get("subsidy_eur"):
-            try:
-                subsidy = self.parse.money(row["subsidy_eur"])
-            except ValueError as exc:
-                err.add(name, line, "subsidy_eur", str(exc))
+            subsidy = err.parsed(name, line, "subsidy_eur", self.parse.money, row["subsidy_eur"])
         elif status in APPROVED_LIKE:
             err.add(name, line, "subsidy_eur", f"required when the status is {status}")
         submitted = decided = None
         if need("submitted_on"):
-            try:
-                submitted = self.parse.date(row["submitted_on"])
-            except ValueError as exc:
-                err.add(name, line, "submitted_on", str(exc))
+            submitted = err.parsed(name, line, "submitted_on", self.parse.date, row["submitted_on"])
         if row.get("decided_on"):
-            try:
-                decided = self.parse.date(row["decided_on"])
-            except ValueError as exc:
-                err.add(name, line, "decided_on", str(exc))
-            else:
+            decided = err.parsed(name, line, "decided_on", self.parse.date, row["decided_on"])
+            if decided is not None:
                 if status == "submitted":
                     err.add(name, line, "decided_on", "must be empty while the status is submitted")
                 elif submitted and decided < submitted:
@@ -842,34 +837,23 @@ class _Importer:
             err.add(name, line, "status", f"unknown status {status!r} (one of {', '.join(AMENDMENT_STATUSES)})")
         package_id = None
         if row["package"] and kind in ("upgrade", "extension"):
-            try:
-                package_id = self.package(row["package"], extension=kind == "extension")
-            except ValueError as exc:
-                err.add(name, line, "package", str(exc))
+            package_id = err.parsed(
+                name, line, "package", self.package, row["package"], extension=kind == "extension"
+            )
         cost = subsidy = requested = decided = None
         if row["extra_cost_eur"]:
-            try:
-                cost = self.parse.money(row["extra_cost_eur"])
-            except ValueError as exc:
-                err.add(name, line, "extra_cost_eur", str(exc))
+            cost = err.parsed(name, line, "extra_cost_eur", self.parse.money, row["extra_cost_eur"])
         if row.get("extra_subsidy_eur"):
-            try:
-                subsidy = self.parse.money(row["extra_subsidy_eur"])
-            except ValueError as exc:
-                err.add(name, line, "extra_subsidy_eur", str(exc))
+            subsidy = err.parsed(
+                name, line, "extra_subsidy_eur", self.parse.money, row["extra_subsidy_eur"]
+            )
         elif status == "approved":
             err.add(name, line, "extra_subsidy_eur", "required when the status is approved")
         if row["requested_on"]:
-            try:
-                requested = self.parse.date(row["requested_on"])
-            except ValueError as exc:
-                err.add(name, line, "requested_on", str(exc))
+            requested = err.parsed(name, line, "requested_on", self.parse.date, row["requested_on"])
         if row.get("decided_on"):
-            try:
-                decided = self.parse.date(row["decided_on"])
-            except ValueError as exc:
-                err.add(name, line, "decided_on", str(exc))
-            else:
+            decided = err.parsed(name, line, "decided_on", self.parse.date, row["decided_on"])
+            if decided is not None:
                 if status == "submitted":
                     err.add(name, line, "decided_on", "must be empty while the status is submitted")
                 elif requested and decided < requested:
