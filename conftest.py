@@ -31,6 +31,14 @@ def postgres_only(db):
         pytest.skip("needs PostgreSQL (row locks across connections); set DATABASE_URL")
 
 
+@pytest.fixture
+def postgres_only_tx(transactional_db):
+    """Like `postgres_only`, for tests that commit for real: several connections must see each
+    other's rows and wait on each other's row locks."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (row locks across connections); set DATABASE_URL")
+
+
 def make_user(username: str, role: str, provider=None) -> User:
     user = User.objects.create_user(
         username=username, password="demo-password-123", role=role, service_provider=provider

@@ -7,7 +7,7 @@ from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 
 from csgrants.accounts.models import Role
 from csgrants.applications.models import Application, CheckResult, CheckRun, Decision
-from csgrants.applications.services import role_of
+from csgrants.applications.services import LOCKED_WITH, role_of
 from csgrants.catalogue.models import Package, ReasonCode, Tariff
 from csgrants.catalogue.selectors import package_resolve
 
@@ -37,7 +37,6 @@ def applications_for_api(
     return with_details(qs).order_by("-created_at", "-id")
 
 
-DETAIL_RELATED = ("provider", "enterprise", "package", "current_package")
 
 
 def _detail_prefetches() -> list:
@@ -60,13 +59,12 @@ def _detail_prefetches() -> list:
 
 
 def with_details(qs: QuerySet[Application]) -> QuerySet[Application]:
-    return qs.select_related(*DETAIL_RELATED).prefetch_related(*_detail_prefetches())
+    return qs.select_related(*LOCKED_WITH).prefetch_related(*_detail_prefetches())
 
 
 def details_of(application: Application) -> Application:
-    """The same details for a file a service has just returned, with its related rows loaded
-    (the services lock and read a file with exactly those): only the prefetches are read,
-    not the file again."""
+    """The same details for a file a service has just returned, its related rows loaded with
+    it (services.LOCKED_WITH): only the prefetches are read, not the file again."""
     prefetch_related_objects([application], *_detail_prefetches())
     return application
 

@@ -67,13 +67,16 @@ def ensure_can_see(actor, application: Application) -> None:
         raise NotFound("application not found", code="NOT_FOUND")
 
 
+# The related rows every service reads, loaded with the file when a service locks it (submission
+# alone would otherwise fetch them one by one); the API's details of a returned file rely on it.
+LOCKED_WITH = ("provider", "enterprise", "package", "current_package")
+
+
 def _lock(application: Application) -> Application:
-    # The related rows every service reads come in the same query (submission alone would
-    # otherwise fetch the provider, enterprise and both packages one by one); only the
-    # application's row is locked.
+    # Only the application's row is locked, not the related rows read with it.
     return (
         Application.objects.select_for_update(of=("self",))
-        .select_related("provider", "enterprise", "package", "current_package")
+        .select_related(*LOCKED_WITH)
         .get(pk=application.pk)
     )
 

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
 from rest_framework.test import APIClient
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
@@ -48,13 +47,6 @@ def _throttles(monkeypatch):
     monkeypatch.setattr(AnonRateThrottle, "rate", "100000/minute", raising=False)
     yield
     cache.clear()
-
-
-@pytest.fixture
-def postgres_only_tx(transactional_db):
-    """For tests that commit for real (several connections see each other's rows and locks)."""
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL (row locks across connections); set DATABASE_URL")
 
 
 @pytest.fixture

@@ -19,12 +19,6 @@ from csgrants.budgets.models import LedgerEntry
 from csgrants.core.errors import DomainError
 
 
-@pytest.fixture
-def postgres_tx(transactional_db):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL (row locks across connections); set DATABASE_URL")
-
-
 def race(*calls) -> list[str]:
     """Run the calls at the same moment, each on its own connection; 'ok' or the error code."""
     barrier = threading.Barrier(len(calls), timeout=30)
@@ -53,7 +47,7 @@ def race(*calls) -> list[str]:
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_one_amendment_approved_twice_at_once_commits_once(
-    postgres_tx, make_application, provider_user
+    postgres_only_tx, make_application, provider_user
 ):
     app = make_application("in_progress")
     amendment = amendments.amendment_request(
@@ -71,7 +65,7 @@ def test_one_amendment_approved_twice_at_once_commits_once(
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_amendments_racing_for_the_last_euros(
-    postgres_tx, make_application, provider_user, provider, admin_user
+    postgres_only_tx, make_application, provider_user, provider, admin_user
 ):
     first, second = make_application("in_progress"), make_application("in_progress")
     x = amendments.amendment_request(
@@ -104,7 +98,7 @@ def test_two_amendments_racing_for_the_last_euros(
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_file_is_paid_once(postgres_tx, make_application, provider_user, budget_manager):
+def test_a_file_is_paid_once(postgres_only_tx, make_application, provider_user, budget_manager):
     app = make_application("in_progress")
     reviewer = make_user("ra", Role.REVIEWER)
     trajectory.final_report_submit(actor=provider_user, application=app, **report_data())

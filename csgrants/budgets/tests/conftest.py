@@ -6,15 +6,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-
-
-@pytest.fixture
-def postgres_only_tx(transactional_db):
-    """Like the root `postgres_only`, for tests that commit for real (transaction=True): several
-    connections must see each other's rows and wait on each other's row locks."""
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL (row locks across connections); set DATABASE_URL")
 
 
 @pytest.fixture
