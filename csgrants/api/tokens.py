@@ -5,12 +5,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from django.db import transaction
 from django.utils import timezone
 
 from csgrants.api.models import ApiToken
 from csgrants.core.audit import audit_record
 from csgrants.core.errors import NotFound
+from csgrants.core.transactions import service_atomic
 
 KEY_PREFIX = "csg_"
 
@@ -19,7 +19,7 @@ def hash_key(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-@transaction.atomic
+@service_atomic
 def token_create(*, actor, user, name: str = "") -> tuple[ApiToken, str]:
     """A new token for `user`; returns (token, raw key). Only the hash is stored."""
     raw = KEY_PREFIX + secrets.token_urlsafe(32)
@@ -35,7 +35,7 @@ def token_create(*, actor, user, name: str = "") -> tuple[ApiToken, str]:
     return token, raw
 
 
-@transaction.atomic
+@service_atomic
 def token_revoke(*, actor, token: ApiToken) -> ApiToken:
     """Revoke a token. A user revokes only its own tokens (an administrator, through the admin,
     any); someone else's token is 'not found'."""

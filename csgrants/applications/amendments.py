@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.db import transaction
 from django.db.models import Sum
 
 from csgrants.accounts.models import Role
@@ -23,6 +22,7 @@ from csgrants.core import clock
 from csgrants.core.audit import audit_record, snapshot
 from csgrants.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
 from csgrants.core.money import ZERO, percentage_of
+from csgrants.core.transactions import service_atomic
 from csgrants.eligibility import checks as rules
 from csgrants.notifications.hooks import notify_after_commit
 
@@ -104,7 +104,7 @@ def evaluate_amendment(application: Application, amendment: Amendment) -> list[r
     ]
 
 
-@transaction.atomic
+@service_atomic
 def amendment_request(
     *, actor, application: Application, kind: str, package: str, extra_cost_eur
 ) -> Amendment:
@@ -171,7 +171,7 @@ def amendment_request(
     return amendment
 
 
-@transaction.atomic
+@service_atomic
 def amendment_decide(
     *, actor, amendment: Amendment, outcome: str, reasons=(), note: str = ""
 ) -> Decision:

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db import transaction
-
 from csgrants.applications.models import Amendment, Application, CheckResult, CheckRun, Status
 from csgrants.budgets.selectors import provider_balance
 from csgrants.core.audit import audit_record
+from csgrants.core.transactions import service_atomic
 from csgrants.eligibility import checks as rules
 from csgrants.enterprises.selectors import enterprise_regions
 
@@ -111,7 +110,7 @@ def evaluate(application: Application) -> list[rules.CheckOutcome]:
     ]
 
 
-@transaction.atomic
+@service_atomic
 def run_checks(*, application: Application, actor) -> CheckRun:
     outcomes = evaluate(application)
     run = CheckRun.objects.create(

@@ -27,6 +27,7 @@ from csgrants.core.audit import actor_label, audit_record, snapshot
 from csgrants.core.calendar import default_calendar
 from csgrants.core.errors import NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
 from csgrants.core.money import MAX_AMOUNT, percentage_of, to_money
+from csgrants.core.transactions import service_atomic
 from csgrants.enterprises.services import enterprise_upsert
 from csgrants.notifications.hooks import notify_after_commit
 
@@ -196,7 +197,7 @@ def _resolve_extensions(codes) -> list[Package]:
     return result
 
 
-@transaction.atomic
+@service_atomic
 def application_create(
     *,
     actor,
@@ -270,7 +271,7 @@ EDITABLE = {
 }
 
 
-@transaction.atomic
+@service_atomic
 def application_update(*, actor, application: Application, **changes) -> Application:
     """Edit a draft, or correct a file while an information request is open."""
     application = _lock(application)
@@ -361,7 +362,7 @@ def _recompute_due(application: Application) -> None:
     )
 
 
-@transaction.atomic
+@service_atomic
 def application_submit(*, actor, application: Application) -> Application:
     from csgrants.applications.checks import run_checks
 
@@ -390,7 +391,7 @@ def application_submit(*, actor, application: Application) -> Application:
     return application
 
 
-@transaction.atomic
+@service_atomic
 def info_request(*, actor, application: Application, question: str) -> InfoRequest:
     application = _lock(application)
     if not (question or "").strip():
@@ -407,7 +408,7 @@ def info_request(*, actor, application: Application, question: str) -> InfoReque
     return request
 
 
-@transaction.atomic
+@service_atomic
 def info_answer(*, actor, application: Application, answer: str) -> Application:
     from csgrants.applications.checks import run_checks
 
@@ -445,7 +446,7 @@ def _reason_codes(codes) -> list[ReasonCode]:
     return [found[c] for c in codes]
 
 
-@transaction.atomic
+@service_atomic
 def decision_record(
     *, actor, application: Application, outcome: str, reasons=(), note: str = ""
 ) -> Decision:
@@ -497,7 +498,7 @@ def decision_record(
     return decision
 
 
-@transaction.atomic
+@service_atomic
 def application_withdraw(*, actor, application: Application, note: str = "") -> Application:
     application = _lock(application)
     today = _today()
@@ -511,7 +512,7 @@ def application_withdraw(*, actor, application: Application, note: str = "") -> 
     return application
 
 
-@transaction.atomic
+@service_atomic
 def application_stop(*, actor, application: Application, reasons, note: str = "") -> Decision:
     """Stop an approved file (e.g. found later not to be an SME): a decision with reasons; the
     committed budget is released."""
@@ -541,7 +542,7 @@ def application_stop(*, actor, application: Application, reasons, note: str = ""
     return decision
 
 
-@transaction.atomic
+@service_atomic
 def application_start(*, actor, application: Application) -> Application:
     application = _lock(application)
     return application_transition(
@@ -549,7 +550,7 @@ def application_start(*, actor, application: Application) -> Application:
     )
 
 
-@transaction.atomic
+@service_atomic
 def application_recheck(*, actor, application: Application):
     """Staff re-run the automated checks (e.g. new information arrived); earlier runs stay."""
     from csgrants.applications.checks import run_checks

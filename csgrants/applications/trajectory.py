@@ -16,8 +16,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db import transaction
-
 from csgrants.accounts.models import Role
 from csgrants.applications.amendments import approved_cost, committed_subsidy
 from csgrants.applications.models import (
@@ -43,6 +41,7 @@ from csgrants.core import clock
 from csgrants.core.audit import audit_record
 from csgrants.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
 from csgrants.core.money import ZERO, percentage_of
+from csgrants.core.transactions import service_atomic
 from csgrants.notifications.hooks import notify_after_commit
 
 PAYERS = frozenset({Role.REVIEWER, Role.BUDGET_MANAGER, Role.ADMIN})
@@ -115,7 +114,7 @@ def _validate_maturity(maturity) -> list[dict]:
     return rows
 
 
-@transaction.atomic
+@service_atomic
 def final_report_submit(
     *,
     actor,
@@ -202,7 +201,7 @@ def _open_report(application: Application) -> FinalReport:
     return report
 
 
-@transaction.atomic
+@service_atomic
 def final_report_accept(*, actor, application: Application, note: str = "") -> FinalReport:
     application = _lock(application)
     if role_of(actor) not in STAFF_DECIDERS:
@@ -226,7 +225,7 @@ def final_report_accept(*, actor, application: Application, note: str = "") -> F
     return report
 
 
-@transaction.atomic
+@service_atomic
 def final_report_send_back(*, actor, application: Application, note: str) -> FinalReport:
     """Staff send the report back with a note; the trajectory runs again until a new report."""
     application = _lock(application)
@@ -277,7 +276,7 @@ def payment_preview(application: Application) -> dict:
     }
 
 
-@transaction.atomic
+@service_atomic
 def payment_record(*, actor, application: Application, on: date | None = None) -> Payment:
     """Pay the provider for an accepted final report and close the file."""
     application = _lock(application)

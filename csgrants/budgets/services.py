@@ -30,6 +30,7 @@ from csgrants.budgets.selectors import application_open_commitment, provider_bal
 from csgrants.core.audit import audit_record
 from csgrants.core.errors import BudgetExhausted, ValidationFailed
 from csgrants.core.money import CENT, MAX_AMOUNT, ZERO, format_eur
+from csgrants.core.transactions import service_atomic
 
 
 def _ledger_allocate(allocation: Allocation, actor) -> LedgerEntry:
@@ -93,7 +94,7 @@ def _lock(*providers) -> None:
 # --- agreements and allocations --------------------------------------------------------------
 
 
-@transaction.atomic
+@service_atomic
 def agreement_create(
     *,
     actor,
@@ -171,7 +172,7 @@ def agreement_create(
     return agreement
 
 
-@transaction.atomic
+@service_atomic
 def agreement_add_provider(*, actor, agreement: FrameworkAgreement, provider) -> FrameworkAgreement:
     if not agreement.providers.filter(pk=provider.pk).exists():
         agreement.providers.add(provider)
@@ -185,7 +186,7 @@ def agreement_add_provider(*, actor, agreement: FrameworkAgreement, provider) ->
     return agreement
 
 
-@transaction.atomic
+@service_atomic
 def allocation_create(
     *,
     actor,
@@ -253,7 +254,7 @@ def allocation_top_up(
     )
 
 
-@transaction.atomic
+@service_atomic
 def reserve_assign(
     *,
     actor,

@@ -6,6 +6,7 @@ from csgrants.core import enterprise_number
 from csgrants.core.audit import audit_record, snapshot
 from csgrants.core.errors import ValidationFailed
 from csgrants.core.postal import is_valid_postal_code, province_for, region_for_province
+from csgrants.core.transactions import service_atomic
 from csgrants.enterprises.models import Enterprise
 
 _FIELDS = ["number", "name", "kind", "postal_code", "province", "region"]
@@ -22,7 +23,7 @@ def normalize_number(number: str, field: str = "enterprise_number") -> str:
         )
 
 
-@transaction.atomic
+@service_atomic
 def enterprise_upsert(*, actor, number: str, name: str, kind: str, postal_code: str) -> Enterprise:
     """Create the enterprise or bring its name, kind and address up to date (audited)."""
     canonical = normalize_number(number)

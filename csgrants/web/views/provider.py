@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
@@ -24,6 +23,7 @@ from csgrants.core import enterprise_number
 from csgrants.core.errors import DomainError
 from csgrants.core.money import format_eur
 from csgrants.core.permissions import role_required
+from csgrants.core.transactions import service_atomic
 from csgrants.enterprises.selectors import enterprise_prefill
 from csgrants.web import selectors
 from csgrants.web.errors import message_for
@@ -121,7 +121,7 @@ def application_new(request):
         bundle = ApplicationBundle(request.POST)
         if bundle.is_valid():
             try:
-                with transaction.atomic():
+                with service_atomic():
                     application = services.application_create(
                         actor=request.user,
                         provider=request.user.service_provider,
@@ -195,7 +195,7 @@ def application_edit(request, reference):
         )
         if bundle.is_valid():
             try:
-                with transaction.atomic():
+                with service_atomic():
                     changes = _changes(application, bundle.service_kwargs())
                     if changes:
                         services.application_update(
@@ -307,7 +307,7 @@ def answer(request, reference):
         if all([answer_form.is_valid(), bundle.is_valid()]):
             try:
                 # Correction and answer stand or fall together: the clock resumes only with both.
-                with transaction.atomic():
+                with service_atomic():
                     changes = _changes(application, bundle.service_kwargs())
                     if changes:
                         services.application_update(

@@ -1,0 +1,92 @@
+"""service_atomic: the outermost service call is a savepoint (or the transaction); services it
+calls join it without savepoints of their own."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from csgrants.core.models import ClosingDay
+from csgrants.core.transactions import service_atomic
+
+pytestmark = pytest.mark.django_db
+
+DAY = dt.date(2031, 1, 2)
+
+
+class Boom(Exception):
+    pass
+
+
+@service_atomic
+def inner(day, *, fail=False):
+    ClosingDay.objects.create(day=day, description="inner")
+    if fail:
+        raise Boom
+
+
+@service_atomic
+def outer(*, fail_inner=False):
+    ClosingDay.objects.create(day=DAY, description="outer")
+    inner(DAY + dt.timedelta(days=1), fail=fail_inner)
+    inner(DAY + dt.timedelta(days=2))
+
+
+def _savepoints(ctx) -> int:
+    return sum(q["sql"].upper().startswith("SAVEPOINT") for q in ctx.captured_queries)
+
+
+def test_nested_services_open_no_savepoint_of_their_own():
+    with CaptureQueriesContext(connection) as ctx:
+        outer()
+    # The test runs in a transaction: the outermost service is one savepoint, the two nested
+    # calls add none.
+    assert _savepoints(ctx) == 1
+    assert ClosingDay.objects.filter(day__gte=DAY).count() == 3
+
+
+def test_a_nested_failure_rolls_back_the_whole_service_and_the_caller_goes_on():
+    ClosingDay.objects.create(day=DAY - dt.timedelta(days=1), description="before")
+    with pytest.raises(Boom):
+        outer(fail_inner=True)
+    # The caller caught the error: its transaction is still usable, the service left nothing.
+    assert list(
+        ClosingDay.objects.filter(day__gte=DAY - dt.timedelta(days=1)).values_list(
+            "description", flat=True
+        )
+    ) == ["before"]
+
+
+def test_a_caught_database_error_inside_a_service_keeps_its_own_savepoint():
+    """Code that catches a database error and goes on wraps that statement in
+    transaction.atomic(): the service's joined transaction stays usable."""
+
+    @service_atomic
+    def tolerant():
+        inner(DAY)
+        try:
+            with transaction.atomic():
+                ClosingDay.objects.create(day=DAY, description="duplicate")
+        except IntegrityError:
+            pass
+        inner(DAY + dt.timedelta(days=1))
+
+    tolerant()
+    assert ClosingDay.objects.filter(day__gte=DAY).count() == 2
+
+
+def test_a_view_groups_services_with_the_same_helper():
+    with CaptureQueriesContext(connection) as ctx:
+        with pytest.raises(Boom):
+            with service_atomic():
+                inner(DAY)
+                inner(DAY + dt.timedelta(days=1), fail=True)
+    assert _savepoints(ctx) == 1
+    assert not ClosingDay.objects.filter(day__gte=DAY).exists()
+    # The depth is back to zero: the next service call is outermost again.
+    with CaptureQueriesContext(connection) as ctx:
+        inner(DAY)
+    assert _savepoints(ctx) == 1
