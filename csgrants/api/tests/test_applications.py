@@ -357,15 +357,18 @@ def test_concurrent_approvals_never_commit_more_than_the_budget(
     [
         ({}, False, "submitted"),
         ({"extensions": ["EXTENSION"]}, False, "submitted"),
+        ({"submit": False}, False, "draft"),
         ({"submit": False, "extensions": ["EXTENSION"]}, False, "draft"),
         ({}, True, "approved"),
+        ({"extensions": ["EXTENSION"]}, True, "approved"),
     ],
 )
 def test_create_answers_exactly_what_a_read_gives(
     provider_client, funded, changes, straight_through, expected_status
 ):
-    """The 201 body is built from the objects the services return (not read back): it must be
-    the representation a GET gives, including after a straight-through approval."""
+    """The 201 body is built from the objects the services return, reading only what a new file
+    can have: it must be the representation a GET gives, including after a straight-through
+    approval."""
     from csgrants.catalogue.models import PolicyVersion
 
     PolicyVersion.objects.update(straight_through=straight_through)

@@ -3,7 +3,6 @@ hold the rules, the transaction and the audit."""
 
 from __future__ import annotations
 
-from django.db import transaction
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
@@ -31,6 +30,7 @@ from csgrants.applications import services
 from csgrants.applications.models import Status
 from csgrants.applications.workflow import transition_for
 from csgrants.core.errors import TransitionNotAllowed
+from csgrants.core.transactions import service_atomic
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     IDEMPOTENCY_HEADER,
@@ -159,7 +159,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         fields = dict(serializer.validated_data)
         submit = fields.pop("submit")
         # One transaction for both steps, so that a failed submission leaves no stray draft.
-        with transaction.atomic():
+        with service_atomic():
             application = services.application_create(
                 actor=request.user, provider=request.user.service_provider, **fields
             )
@@ -170,7 +170,8 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         location = request.build_absolute_uri(f"{request.path}{application.reference}/")
         return Response(
             ApplicationSerializer(
-                selectors.details_of(application), context={"request": request}
+                selectors.details_of_new(application, extensions=fields.get("extensions")),
+                context={"request": request},
             ).data,
             status=status.HTTP_201_CREATED,
             headers={"Location": location},
