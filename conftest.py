@@ -25,6 +25,18 @@ def pytest_collection_modifyitems(config, items):
             )
 
 
+@pytest.fixture(autouse=True)
+def _fresh_policy_cache():
+    """The process keeps policy versions in use (catalogue.selectors); a test's rolled-back
+    rows must not outlive it there, and tests change policies with update(), which sends no
+    signal."""
+    from csgrants.catalogue.selectors import forget_policies
+
+    forget_policies()
+    yield
+    forget_policies()
+
+
 @pytest.fixture
 def postgres_only(db):
     if connection.vendor != "postgresql":

@@ -13,6 +13,7 @@ from csgrants.catalogue.models import (
     ServiceProvider,
     Tariff,
 )
+from csgrants.catalogue.selectors import policy_in_use
 
 
 class PackageAliasInline(admin.TabularInline):
@@ -33,13 +34,7 @@ class ServiceProviderAdmin(admin.ModelAdmin):
 
 
 def _used_policy(policy) -> bool:
-    from csgrants.applications.models import Application
-
-    return (
-        policy is not None
-        and policy.pk is not None
-        and Application.objects.filter(policy=policy).exists()
-    )
+    return policy is not None and policy_in_use(policy.pk)
 
 
 class PolicyRateInline(admin.TabularInline):

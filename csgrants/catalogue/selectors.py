@@ -33,18 +33,41 @@ def package_alias_map() -> dict[str, str]:
     return mapping
 
 
+# Policy versions in use, by id, with their rates and admitted packages. A version in use is
+# never edited (the admin refuses; a new version is added instead), so each process keeps it:
+# every submission, preview and amendment asks for the version in force. A version not yet in
+# use may still be edited and is read afresh each time. Saving a policy, a rate, a package or a
+# kind in this process empties the cache (apps.py); tests empty it between tests.
+_IN_USE: dict[int, PolicyVersion] = {}
+
+
+def policy_in_use(policy_id: int | None) -> bool:
+    from csgrants.applications.models import Application
+
+    return policy_id is not None and Application.objects.filter(policy_id=policy_id).exists()
+
+
+def forget_policies(**_signal) -> None:
+    _IN_USE.clear()
+
+
 def policy_in_force(on: date) -> PolicyVersion:
-    policy = (
+    pk = (
         PolicyVersion.objects.filter(valid_from__lte=on)
-        .prefetch_related(
-            Prefetch("rates", queryset=PolicyRate.objects.select_related("enterprise_kind")),
-            "admitted_packages",
-        )
         .order_by("-valid_from")
+        .values_list("pk", flat=True)
         .first()
     )
-    if policy is None:
+    if pk is None:
         raise NotFound(f"no policy version in force on {on.isoformat()}", code="NO_POLICY")
+    policy = _IN_USE.get(pk)
+    if policy is None:
+        policy = PolicyVersion.objects.prefetch_related(
+            Prefetch("rates", queryset=PolicyRate.objects.select_related("enterprise_kind")),
+            "admitted_packages",
+        ).get(pk=pk)
+        if policy_in_use(pk):
+            _IN_USE[pk] = policy
     return policy
 
 
