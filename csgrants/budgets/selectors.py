@@ -119,7 +119,10 @@ def _balance(row) -> Balance:
 
 
 def _sums(qs) -> Balance:
-    return _balance(qs.aggregate(**_sum_kwargs()))
+    # One total per kind, grouped: compiles in half the time of four filtered sums, and this
+    # runs on every submission (the budget check).
+    totals = dict(qs.order_by().values_list("kind").annotate(Sum("amount_eur")))
+    return _balance({kind: totals.get(kind) for kind in KINDS})
 
 
 def provider_balance(provider, *, year: int | None = None, until: dt.date | None = None) -> Balance:
