@@ -31,11 +31,12 @@ class TokenAuthentication(authentication.BaseAuthentication):
             raw = header[1].decode("ascii")
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
-        token = (
-            ApiToken.objects.select_related("user", "user__service_provider")
-            .filter(key_hash=hash_key(raw), revoked_at__isnull=True)
-            .first()
-        )
+        try:
+            token = ApiToken.objects.select_related("user", "user__service_provider").get(
+                key_hash=hash_key(raw), revoked_at__isnull=True
+            )
+        except ApiToken.DoesNotExist:
+            token = None
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
         now = timezone.now()

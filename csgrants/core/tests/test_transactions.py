@@ -79,11 +79,9 @@ def test_a_caught_database_error_inside_a_service_keeps_its_own_savepoint():
 
 
 def test_a_view_groups_services_with_the_same_helper():
-    with CaptureQueriesContext(connection) as ctx:
-        with pytest.raises(Boom):
-            with service_atomic():
-                inner(DAY)
-                inner(DAY + dt.timedelta(days=1), fail=True)
+    with CaptureQueriesContext(connection) as ctx, pytest.raises(Boom), service_atomic():
+        inner(DAY)
+        inner(DAY + dt.timedelta(days=1), fail=True)
     assert _savepoints(ctx) == 1
     assert not ClosingDay.objects.filter(day__gte=DAY).exists()
     # The depth is back to zero: the next service call is outermost again.
