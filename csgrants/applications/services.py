@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.db import DatabaseError, connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from csgrants.accounts.models import Role
@@ -88,17 +88,12 @@ def _today() -> date:
 
 def _next_number(year: int) -> int:
     if connection.vendor == "postgresql":
-        # A sequence hands out numbers without holding a row lock until commit, so concurrent
-        # filings do not queue behind each other. A rolled-back filing leaves a gap, which a
-        # reference may have.
-        name = f"csgrants_reference_{int(year)}"
+        # A sequence per year hands out numbers without holding a row lock until commit, so
+        # concurrent filings do not queue behind each other; a rolled-back filing leaves a gap,
+        # which a reference may have. The function (migration applications 0006) creates the
+        # year's sequence on its first filing, all in one round trip.
         with connection.cursor() as cursor:
-            try:
-                with transaction.atomic():
-                    cursor.execute(f"CREATE SEQUENCE IF NOT EXISTS {name}")
-            except DatabaseError:  # created by a concurrent filing just now
-                pass
-            cursor.execute("SELECT nextval(%s)", [name])
+            cursor.execute("SELECT csgrants_next_reference_number(%s)", [int(year)])
             return cursor.fetchone()[0]
     # SQLite serialises writers anyway: a counter row is enough.
     ReferenceCounter.objects.get_or_create(year=year)

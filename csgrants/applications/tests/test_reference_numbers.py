@@ -1,0 +1,63 @@
+"""Reference numbers on PostgreSQL: a sequence per year, created by the year's first filing,
+also when two first filings of a year race on separate connections."""
+
+from __future__ import annotations
+
+import threading
+
+from django.db import connection, transaction
+
+from csgrants.applications.services import _next_number
+
+YEAR = 2097  # a year no other test files in
+
+
+def _drop_sequence() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP SEQUENCE IF EXISTS csgrants_reference_{YEAR}")
+
+
+def test_the_first_filing_of_a_year_starts_its_sequence(postgres_only):
+    assert [_next_number(YEAR), _next_number(YEAR), _next_number(YEAR + 1)] == [1, 2, 1]
+
+
+def test_two_first_filings_of_a_year_on_separate_connections(postgres_only_tx):
+    """The first creates the sequence and holds its transaction open; the second meets the
+    uncommitted sequence, waits, and takes the next number once the first commits."""
+    _drop_sequence()
+    created = threading.Event()
+    numbers: dict[str, int] = {}
+    errors: list[BaseException] = []
+
+    def first():
+        try:
+            with transaction.atomic():
+                numbers["first"] = _next_number(YEAR)
+                created.set()
+                threading.Event().wait(0.5)  # the second filing now waits on this one
+        except BaseException as exc:  # reported by the assertion below
+            errors.append(exc)
+            created.set()
+        finally:
+            connection.close()
+
+    def second():
+        try:
+            created.wait(10)
+            with transaction.atomic():
+                numbers["second"] = _next_number(YEAR)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+        assert not errors
+        assert numbers == {"first": 1, "second": 2}
+    finally:
+        _drop_sequence()
