@@ -205,7 +205,10 @@ def application_create(
     cost_eur,
     extensions=(),
     declaration=None,
+    submit: bool = False,
 ) -> Application:
+    """File a draft; with `submit`, submit it in the same transaction, so that a failed
+    submission leaves no stray draft."""
     if role_of(actor) != Role.PROVIDER:
         raise PermissionDenied("only a service provider files applications")
     if actor.service_provider_id != provider.pk:
@@ -252,6 +255,10 @@ def application_create(
         obj=application,
         after=snapshot(application, AUDIT_FIELDS),
     )
+    if submit:
+        # A row inserted by this transaction is seen by no other: there is no lock to take,
+        # and the file and its related rows are all in hand.
+        return _submit_locked(actor=actor, application=application)
     return application
 
 
@@ -359,9 +366,13 @@ def _recompute_due(application: Application) -> None:
 
 @service_atomic
 def application_submit(*, actor, application: Application) -> Application:
+    return _submit_locked(actor=actor, application=_lock(application))
+
+
+def _submit_locked(*, actor, application: Application) -> Application:
+    """Submit a draft whose row the caller's transaction holds."""
     from csgrants.applications.checks import run_checks
 
-    application = _lock(application)
     today = _today()
     ensure_can_see(actor, application)
     if application.status != Status.DRAFT:

@@ -30,7 +30,6 @@ from csgrants.applications import services
 from csgrants.applications.models import Status
 from csgrants.applications.workflow import transition_for
 from csgrants.core.errors import TransitionNotAllowed
-from csgrants.core.transactions import service_atomic
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     IDEMPOTENCY_HEADER,
@@ -156,17 +155,10 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def _create(self, request) -> Response:
         serializer = ApplicationCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        fields = dict(serializer.validated_data)
-        submit = fields.pop("submit")
-        # One transaction for both steps, so that a failed submission leaves no stray draft.
-        with service_atomic():
-            application = services.application_create(
-                actor=request.user, provider=request.user.service_provider, **fields
-            )
-            if submit:
-                application = services.application_submit(
-                    actor=request.user, application=application
-                )
+        fields = serializer.validated_data
+        application = services.application_create(
+            actor=request.user, provider=request.user.service_provider, **fields
+        )
         location = request.build_absolute_uri(f"{request.path}{application.reference}/")
         return Response(
             ApplicationSerializer(

@@ -324,3 +324,44 @@ def test_an_open_information_request_is_answered_not_resubmitted(make_applicatio
     app.refresh_from_db()
     assert app.status == Status.INFO_REQUESTED
     assert app.info_requests.get().answered_on is None
+
+
+def _filing(provider_user, **overrides):
+    from conftest import DEFAULT_DECLARATION
+
+    fields = dict(
+        enterprise_number="0403.170.701",
+        enterprise_name="Voorbeeld NV",
+        enterprise_kind="kmo",
+        postal_code="9000",
+        package="MEDIUM",
+        cost_eur="24000.00",
+        declaration=DEFAULT_DECLARATION,
+    )
+    fields.update(overrides)
+    return services.application_create(
+        actor=provider_user, provider=provider_user.service_provider, **fields
+    )
+
+
+@pytest.mark.django_db
+def test_filing_with_submit_files_and_submits_in_one_change(provider_user):
+    with time_machine.travel(date(2024, 3, 4)):
+        app = _filing(provider_user, submit=True)
+    app.refresh_from_db()
+    assert app.status == Status.SUBMITTED
+    assert app.submitted_on == date(2024, 3, 4)
+    assert app.subsidy_eur == Decimal("12000.00")
+    assert list(app.history.values_list("from_status", "to_status")) == [
+        ("", Status.DRAFT),
+        (Status.DRAFT, Status.SUBMITTED),
+    ]
+    assert app.check_runs.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_filing_whose_submission_fails_leaves_no_draft(provider_user):
+    with time_machine.travel(date(2019, 6, 1)), pytest.raises(NotFound):  # before any policy
+        _filing(provider_user, submit=True)
+    assert not Application.objects.exists()
+    assert not AuditEvent.objects.filter(action="application.create").exists()

@@ -121,16 +121,12 @@ def application_new(request):
         bundle = ApplicationBundle(request.POST)
         if bundle.is_valid():
             try:
-                with service_atomic():
-                    application = services.application_create(
-                        actor=request.user,
-                        provider=request.user.service_provider,
-                        **bundle.service_kwargs(),
-                    )
-                    if "submit" in request.POST:
-                        application = services.application_submit(
-                            actor=request.user, application=application
-                        )
+                application = services.application_create(
+                    actor=request.user,
+                    provider=request.user.service_provider,
+                    submit="submit" in request.POST,
+                    **bundle.service_kwargs(),
+                )
             except DomainError as exc:
                 _service_error(bundle, exc)
             else:
