@@ -44,19 +44,21 @@ def applications_for_api(
     return with_details(qs).order_by("-created_at", "-id")
 
 
-def _detail_prefetches(*, skip=frozenset()) -> list:
-    """What the serializer reads of a file, less the relations named in `skip`."""
-    querysets = {
-        "extensions": Package.objects.only("id", "code"),
-        "check_runs": CheckRun.objects.order_by("run_at", "id").prefetch_related(
-            Prefetch("results", queryset=CheckResult.objects.order_by("id"))
-        ),
-        "decisions": Decision.objects.order_by("created_at", "id").prefetch_related(
-            Prefetch("reasons", queryset=ReasonCode.objects.order_by("code"))
-        ),
-        "amendments": Amendment.objects.select_related("package"),
-    }
-    return [Prefetch(name, queryset=qs) for name, qs in querysets.items() if name not in skip]
+# What the serializer reads of a file: relation -> the queryset to prefetch it with.
+_DETAILS = {
+    "extensions": lambda: Package.objects.only("id", "code"),
+    "check_runs": lambda: CheckRun.objects.order_by("run_at", "id").prefetch_related(
+        Prefetch("results", queryset=CheckResult.objects.order_by("id"))
+    ),
+    "decisions": lambda: Decision.objects.order_by("created_at", "id").prefetch_related(
+        Prefetch("reasons", queryset=ReasonCode.objects.order_by("code"))
+    ),
+    "amendments": lambda: Amendment.objects.select_related("package"),
+}
+
+
+def _detail_prefetches(names=tuple(_DETAILS)) -> list:
+    return [Prefetch(name, queryset=_DETAILS[name]()) for name in names]
 
 
 def with_details(qs: QuerySet[Application]) -> QuerySet[Application]:
@@ -94,7 +96,9 @@ def details_of_new(application: Application, *, extensions) -> Application:
     for run, rows in runs.values():
         _set_prefetched(run, "results", rows)
     _set_prefetched(application, "check_runs", [run for run, _ in runs.values()])
-    prefetch_related_objects([application], *_detail_prefetches(skip={*empty, "check_runs"}))
+    rest = [name for name in _DETAILS if name not in empty and name != "check_runs"]
+    if rest:
+        prefetch_related_objects([application], *_detail_prefetches(rest))
     return application
 
 
