@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from django.db import connection, transaction
 
 from csgrants.applications.services import _next_number
@@ -21,6 +22,9 @@ def test_the_first_filing_of_a_year_starts_its_sequence(postgres_only):
     assert [_next_number(YEAR), _next_number(YEAR), _next_number(YEAR + 1)] == [1, 2, 1]
 
 
+# serialized_rollback: the catalogue seed comes back for later transactional tests, and
+# post_migrate is not re-run after the flush (which would clash with other serialized tests).
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_first_filings_of_a_year_on_separate_connections(postgres_only_tx):
     """The first creates the sequence and holds its transaction open; the second meets the
     uncommitted sequence, waits, and takes the next number once the first commits."""
