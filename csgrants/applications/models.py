@@ -35,11 +35,15 @@ class ReferenceCounter(models.Model):
 
 class Application(models.Model):
     reference = models.CharField(_("reference"), max_length=40, unique=True)
+    # No index of its own for provider or status: (provider, status) and (status,
+    # decision_due_on) below serve every lookup by either, and each index is written again by
+    # the insert and by every status change.
     provider = models.ForeignKey(
         "catalogue.ServiceProvider",
         verbose_name=_("service provider"),
         on_delete=models.PROTECT,
         related_name="applications",
+        db_index=False,
     )
     enterprise = models.ForeignKey(
         "enterprises.Enterprise",
@@ -82,7 +86,7 @@ class Application(models.Model):
     )
     declaration = models.JSONField(_("declaration on honour"), default=dict, blank=True)
     status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
     submitted_on = models.DateField(_("submitted on"), null=True, blank=True)
     decision_due_on = models.DateField(_("decision due on"), null=True, blank=True)
