@@ -1,5 +1,5 @@
 """The transaction of a service: `@service_atomic` on a service, `with service_atomic():` where a
-view groups two service calls into one change (file, then submit).
+view groups two service calls into one change (an edit, then the submission).
 
 The outermost service call behaves exactly like `transaction.atomic`: its own transaction, or a
 savepoint inside a caller's (a test, the API's idempotency record), so that whoever catches its
