@@ -16,6 +16,21 @@ from csgrants.catalogue.models import ServiceProvider
 DEFAULT_DECLARATION = {"negative_equity": False, "public_participation_pct": 0}
 
 
+def filing_fields(**overrides) -> dict:
+    """What a provider fills in for application_create: a small enterprise in Ghent, MEDIUM."""
+    return {
+        "enterprise_number": "0403.170.701",
+        "enterprise_name": "Voorbeeld NV",
+        "enterprise_kind": "kmo",
+        "postal_code": "9000",
+        "package": "MEDIUM",
+        "cost_eur": "24000.00",
+        "extensions": [],
+        "declaration": DEFAULT_DECLARATION,
+        **overrides,
+    }
+
+
 def pytest_collection_modifyitems(config, items):
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     for item in items:
@@ -27,13 +42,11 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _fresh_policy_cache():
-    """The process keeps policy versions in use (catalogue.selectors); a test's rolled-back
-    rows must not outlive it there, and tests change policies with update(), which sends no
-    signal."""
+    """The process keeps policy versions in use (catalogue.selectors); an earlier test's
+    rolled-back rows must not reach this one through it, and tests change policies with
+    update(), which sends no signal."""
     from csgrants.catalogue.selectors import forget_policies
 
-    forget_policies()
-    yield
     forget_policies()
 
 
@@ -138,17 +151,13 @@ def make_application(provider_user, request):
         user = user or provider_user
         number = number or numbers[counter["n"] % len(numbers)]
         counter["n"] += 1
-        fields = dict(
-            enterprise_number=number,
-            enterprise_name=f"Enterprise {counter['n']}",
-            enterprise_kind="kmo",
-            postal_code="9000",
-            package="MEDIUM",
-            cost_eur="24000.00",
-            extensions=[],
-            declaration=DEFAULT_DECLARATION,
+        fields = filing_fields(
+            **{
+                "enterprise_number": number,
+                "enterprise_name": f"Enterprise {counter['n']}",
+                **overrides,
+            }
         )
-        fields.update(overrides)
         app = services.application_create(actor=user, provider=user.service_provider, **fields)
         if state == "draft":
             return app

@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.db import transaction
 
+from conftest import filing_fields
 from csgrants.accounts.models import Role
 from csgrants.applications import services
 from csgrants.applications.models import Application, Decision, Status, StatusChange
@@ -229,14 +230,7 @@ def test_withdraw_and_stop(make_application, reviewer):
 def test_only_providers_file_and_edit(make_application, reviewer, provider):
     with pytest.raises(PermissionDenied):
         services.application_create(
-            actor=reviewer,
-            provider=provider,
-            enterprise_number="0403.170.701",
-            enterprise_name="X",
-            enterprise_kind="kmo",
-            postal_code="9000",
-            package="PLUS",
-            cost_eur="20000",
+            actor=reviewer, provider=provider, **filing_fields(package="PLUS", cost_eur="20000")
         )
     app = make_application("submitted")
     with pytest.raises(TransitionNotAllowed):
@@ -327,20 +321,8 @@ def test_an_open_information_request_is_answered_not_resubmitted(make_applicatio
 
 
 def _filing(provider_user, **overrides):
-    from conftest import DEFAULT_DECLARATION
-
-    fields = dict(
-        enterprise_number="0403.170.701",
-        enterprise_name="Voorbeeld NV",
-        enterprise_kind="kmo",
-        postal_code="9000",
-        package="MEDIUM",
-        cost_eur="24000.00",
-        declaration=DEFAULT_DECLARATION,
-    )
-    fields.update(overrides)
     return services.application_create(
-        actor=provider_user, provider=provider_user.service_provider, **fields
+        actor=provider_user, provider=provider_user.service_provider, **filing_fields(**overrides)
     )
 
 
