@@ -8,7 +8,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DATABASES, DEBUG, SECRET_KEY, env
+from .base import DATABASES, DEBUG, SECRET_KEY, conn_max_age, env
 
 # Django's own deploy check (security.W009) wants 50 characters with some variety; refuse less.
 if not SECRET_KEY or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
@@ -40,7 +40,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 # Persistent connections (health-checked at each request, see base.py) save a connect per request.
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_MAX_AGE"] = conn_max_age(60)
 
 # One JSON object per line on stderr for the log collector.
 LOG_FORMAT = env("LOG_FORMAT", default="json")

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def run_production(args: list[str], **env_overrides: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "CONN_MAX_AGE"))}
     env.update(
         DJANGO_SETTINGS_MODULE="csgrants.settings.production",
         # A "$" first would once have been read as a variable reference: keep the random key raw.
@@ -86,3 +86,43 @@ def test_env_example_documents_every_variable_the_settings_read():
     documented = set(re.findall(r"^#?([A-Z][A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), re.M))
     assert read, "no variables found: the pattern no longer matches the settings"
     assert read - documented == set(), "add these to .env.example (and docs/deployment.md)"
+
+
+@pytest.mark.parametrize(
+    ("url_suffix", "env_value", "expected"),
+    [
+        ("", None, "60"),  # production keeps connections by default
+        ("?conn_max_age=600", None, "600"),  # the URL's own setting is honoured
+        ("?conn_max_age=600", "0", "0"),  # and CONN_MAX_AGE wins over it
+    ],
+)
+def test_connection_lifetime_from_environment_then_url_then_default(
+    url_suffix, env_value, expected
+):
+    overrides = {"DATABASE_URL": "postgres://csgrants@127.0.0.1:5432/csgrants" + url_suffix}
+    if env_value is not None:
+        overrides["CONN_MAX_AGE"] = env_value
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.DATABASES['default']['CONN_MAX_AGE'])"
+    )
+    result = run_production(["-c", code], **overrides)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-1] == expected
+
+
+@pytest.mark.parametrize(
+    ("flag", "expected"),
+    [(None, "True 5"), ("false", "None None")],
+)
+def test_prepared_statements_on_unless_turned_off(flag, expected):
+    """On by default; DATABASE_PREPARED_STATEMENTS=false for a pooler that cannot keep them."""
+    overrides = {} if flag is None else {"DATABASE_PREPARED_STATEMENTS": flag}
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "o = s.DATABASES['default']['OPTIONS']; "
+        "print(o.get('server_side_binding'), o.get('prepare_threshold'))"
+    )
+    result = run_production(["-c", code], **overrides)
+    assert result.returncode == 0, result.stderr
+    assert " ".join(result.stdout.split()[-2:]) == expected
