@@ -231,11 +231,7 @@ class DecisionSerializer(serializers.Serializer):
 
     @extend_schema_field(ReasonSerializer(many=True))
     def get_reasons(self, obj):
-        lang = _lang()
-        return [
-            {"code": r.code, "label": getattr(r, f"label_{lang}") or r.label_nl}
-            for r in obj.reasons.all()
-        ]
+        return [{"code": r.code, "label": r.label()} for r in obj.reasons.all()]
 
 
 class AmendmentSerializer(serializers.Serializer):
@@ -337,7 +333,7 @@ class PackageSerializer(serializers.Serializer):
     former_names = serializers.SerializerMethodField()
 
     def get_name(self, obj) -> str:
-        return obj.label("name")
+        return obj.label()
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_former_names(self, obj):
@@ -399,7 +395,7 @@ class ReasonCodeSerializer(serializers.Serializer):
     active = serializers.BooleanField()
 
     def get_label(self, obj) -> str:
-        return obj.label("label")
+        return obj.label()
 
 
 class TokenSerializer(serializers.Serializer):

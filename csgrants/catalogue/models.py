@@ -14,9 +14,13 @@ MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
 class Bilingual:
-    """Pick the Dutch or English label following the active language."""
+    """Pick the Dutch or English label following the active language: `obj.label` in a
+    template, `obj.label()` in code, or `obj.label("letter")` for another pair of fields."""
 
-    def label(self, field="name"):
+    bilingual_field = "name"  # the pair <name>_nl / <name>_en that `label()` reads by default
+
+    def label(self, field=None):
+        field = field or self.bilingual_field
         lang = (get_language() or "nl")[:2]
         return getattr(self, f"{field}_{lang}", None) or getattr(self, f"{field}_nl")
 
@@ -182,6 +186,8 @@ class PolicyRate(models.Model):
 
 
 class ReasonCode(Bilingual, models.Model):
+    bilingual_field = "label"
+
     code = models.CharField(_("code"), max_length=40, unique=True)
     label_nl = models.CharField(_("label (Dutch)"), max_length=200)
     label_en = models.CharField(_("label (English)"), max_length=200)

@@ -527,11 +527,7 @@ class WithdrawForm(forms.Form):
 
 
 def reason_choices():
-    lang = (get_language() or "nl")[:2]
-    return [
-        (r.code, getattr(r, f"label_{lang}", None) or r.label_nl)
-        for r in ReasonCode.objects.filter(active=True)
-    ]
+    return [(r.code, r.label()) for r in ReasonCode.objects.filter(active=True)]
 
 
 class DecisionForm(forms.Form):

@@ -307,6 +307,33 @@ def test_rejection_needs_a_reason_and_records_the_chosen_ones(client, make_appli
     ]
 
 
+@time_machine.travel(FROZEN, tick=False)
+def test_history_of_a_rejected_file_names_its_reasons_in_the_users_language(
+    client, make_application, reviewer, provider_user
+):
+    """The history lists each reason's label (it once failed with a server error there)."""
+    from csgrants.applications.models import Decision
+    from csgrants.applications.services import decision_record
+
+    app = make_application("submitted")
+    decision_record(
+        actor=reviewer,
+        application=app,
+        outcome=Decision.Outcome.REJECTED,
+        reasons=["NOT_SME"],
+        note="Zie brief.",
+    )
+    for user, page in ((provider_user, "web:application"), (reviewer, "web:review")):
+        client.force_login(user)
+        client.post("/i18n/setlang/", {"language": "nl", "next": "/"})
+        nl = client.get(reverse(page, args=[app.reference]))
+        assert nl.status_code == 200
+        assert "Geen kmo volgens de Europese definitie" in nl.content.decode()
+        client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+        en = client.get(reverse(page, args=[app.reference])).content.decode()
+        assert "Not an SME under the EU definition" in en
+
+
 def test_letter_text_of_the_chosen_reason_is_proposed(client, reviewer):
     client.force_login(reviewer)
     html = client.get(
