@@ -51,12 +51,12 @@ def _money(amount, field: str = "amount_eur", *, allow_zero: bool = False) -> De
     if isinstance(amount, bool | float) or not isinstance(amount, Decimal | int):
         raise TypeError(f"{field} must be a Decimal, not {type(amount).__name__}")
     amount = Decimal(amount)
-    if not amount.is_finite() or amount != amount.quantize(CENT):
-        raise ValidationFailed(_("An amount has at most two decimals."), field=field)
+    if not amount.is_finite() or amount > MAX_AMOUNT:  # before quantize, which fails on 1e400
+        raise ValidationFailed(_("Amount out of range."), field=field)
     if amount < 0 or (amount == 0 and not allow_zero):
         raise ValidationFailed(_("The amount must be positive."), field=field)
-    if amount > MAX_AMOUNT:
-        raise ValidationFailed(_("Amount out of range."), field=field)
+    if amount != amount.quantize(CENT):
+        raise ValidationFailed(_("An amount has at most two decimals."), field=field)
     return amount.quantize(CENT)
 
 

@@ -20,7 +20,10 @@ def to_money(value) -> Decimal:
         raise ValueError(f"not an amount: {value!r}") from exc
     if not amount.is_finite():
         raise ValueError(f"not an amount: {value!r}")
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    try:
+        return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    except InvalidOperation as exc:  # more digits than Decimal's precision
+        raise ValueError(f"amount out of range: {value!r}") from exc
 
 
 def round_cents(amount: Decimal) -> Decimal:

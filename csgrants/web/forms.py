@@ -61,10 +61,7 @@ class FlemishDecimalField(forms.CharField):
             amount = parse_amount(value)
         except (InvalidOperation, ValueError):
             raise forms.ValidationError(_("Enter a number, for example 24.000,00."), code="invalid")
-        if self.places is not None and amount != round(amount, self.places):
-            raise forms.ValidationError(
-                _("Use at most %(places)s decimals.") % {"places": self.places}, code="invalid"
-            )
+        # The range first: rounding a number of more digits than Decimal's precision fails.
         if self.min_value is not None and amount < self.min_value:
             raise forms.ValidationError(
                 _("Enter a value of at least %(min)s.") % {"min": self.min_value}, code="min_value"
@@ -72,6 +69,14 @@ class FlemishDecimalField(forms.CharField):
         if self.max_value is not None and amount > self.max_value:
             raise forms.ValidationError(
                 _("Enter a value of at most %(max)s.") % {"max": self.max_value}, code="max_value"
+            )
+        try:
+            too_precise = self.places is not None and amount != round(amount, self.places)
+        except InvalidOperation:
+            raise forms.ValidationError(_("Enter a number, for example 24.000,00."), code="invalid")
+        if too_precise:
+            raise forms.ValidationError(
+                _("Use at most %(places)s decimals.") % {"places": self.places}, code="invalid"
             )
         return amount
 

@@ -103,7 +103,7 @@ def test_budget_commit_refuses_a_float(provider, allocate, make_application, adm
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("bad", ["0.00", "-5.00", "1.005"])
+@pytest.mark.parametrize("bad", ["0.00", "-5.00", "1.005", "9" * 30, "1e400", "-1e400", "Infinity"])
 def test_zero_negative_and_sub_cent_amounts_are_refused(provider, admin_user, bad):
     with pytest.raises(ValidationFailed):
         services.allocation_create(

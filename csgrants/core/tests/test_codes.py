@@ -67,4 +67,7 @@ def test_money_is_decimal_half_up_to_the_cent():
         to_money(0.1)
     with pytest.raises(ValueError):
         to_money("NaN")
+    for huge in ("9" * 30, "1e400"):  # more digits than Decimal's precision: no InvalidOperation
+        with pytest.raises(ValueError, match="out of range"):
+            to_money(huge)
     assert format_eur(Decimal("1234567.5")) == "€ 1.234.567,50"

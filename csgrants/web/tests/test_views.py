@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django import forms
 from django.core import mail
 from django.urls import reverse
 
@@ -473,6 +474,38 @@ def test_amounts_are_read_the_flemish_way(text, expected):
     from csgrants.web.forms import parse_amount
 
     assert parse_amount(text) == Decimal(expected)
+
+
+@pytest.mark.parametrize("text", ["9" * 30, "1e400", "-1e400", "1e-400"])
+def test_numbers_beyond_decimal_precision_are_a_form_error_not_a_crash(text):
+    from csgrants.web.forms import FlemishDecimalField, money_field
+
+    for field in (money_field("bedrag"), FlemishDecimalField(label="zonder grenzen")):
+        with pytest.raises(forms.ValidationError):
+            field.clean(text)
+
+
+@time_machine.travel(FROZEN, tick=False)
+def test_new_application_with_an_absurd_cost_answers_the_form_again(
+    client, provider_user, tariffs
+):
+    client.force_login(provider_user)
+    response = client.post(
+        reverse("web:new"),
+        {
+            "enterprise_number": "0403.170.701",
+            "enterprise_name": "Voorbeeld NV",
+            "enterprise_kind": "kmo",
+            "postal_code": "9000",
+            "package": "MEDIUM",
+            "cost_eur": "9" * 30,
+            "public_participation_pct": "1e400",
+        },
+    )
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert 'id="id_cost_eur_error"' in html
+    assert 'id="id_public_participation_pct_error"' in html
 
 
 def test_flemish_filters():
