@@ -19,6 +19,7 @@ from csgrants.core.money import MAX_AMOUNT
 from csgrants.core.postal import is_valid_postal_code
 
 _THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
+_MAX_INTEGER_DIGITS = 20
 
 
 def parse_amount(value: str) -> Decimal:
@@ -33,7 +34,9 @@ def parse_amount(value: str) -> Decimal:
     elif _THOUSANDS.match(text):
         text = text.replace(".", "")
     amount = Decimal(text)
-    if not amount.is_finite():
+    # Nothing typed here has more than 20 digits before the decimal mark; such a number would
+    # not even round within Decimal's 28 digits (1e400, thirty nines).
+    if not amount.is_finite() or amount.adjusted() >= _MAX_INTEGER_DIGITS:
         raise InvalidOperation
     return amount
 
@@ -61,7 +64,10 @@ class FlemishDecimalField(forms.CharField):
             amount = parse_amount(value)
         except (InvalidOperation, ValueError):
             raise forms.ValidationError(_("Enter a number, for example 24.000,00."), code="invalid")
-        # The range first: rounding a number of more digits than Decimal's precision fails.
+        if self.places is not None and amount != round(amount, self.places):
+            raise forms.ValidationError(
+                _("Use at most %(places)s decimals.") % {"places": self.places}, code="invalid"
+            )
         if self.min_value is not None and amount < self.min_value:
             raise forms.ValidationError(
                 _("Enter a value of at least %(min)s.") % {"min": self.min_value}, code="min_value"
@@ -69,14 +75,6 @@ class FlemishDecimalField(forms.CharField):
         if self.max_value is not None and amount > self.max_value:
             raise forms.ValidationError(
                 _("Enter a value of at most %(max)s.") % {"max": self.max_value}, code="max_value"
-            )
-        try:
-            too_precise = self.places is not None and amount != round(amount, self.places)
-        except InvalidOperation:
-            raise forms.ValidationError(_("Enter a number, for example 24.000,00."), code="invalid")
-        if too_precise:
-            raise forms.ValidationError(
-                _("Use at most %(places)s decimals.") % {"places": self.places}, code="invalid"
             )
         return amount
 
