@@ -17,6 +17,7 @@ from csgrants.applications.models import (
 from csgrants.applications.services import LOCKED_WITH, role_of
 from csgrants.catalogue.models import Package, ReasonCode, Tariff
 from csgrants.catalogue.selectors import package_resolve
+from csgrants.core.prefetch import is_prefetched, set_prefetched
 
 
 def applications_visible_to(user) -> QuerySet[Application]:
@@ -65,14 +66,6 @@ def with_details(qs: QuerySet[Application]) -> QuerySet[Application]:
     return qs.select_related(*LOCKED_WITH).prefetch_related(*_detail_prefetches())
 
 
-def _set_prefetched(instance, name: str, rows: list) -> None:
-    """Store `rows` as the prefetched `instance.<name>.all()`, the way Django's own
-    prefetch_related_objects stores what it read."""
-    queryset = getattr(instance, name).none()
-    queryset._result_cache, queryset._prefetch_done = list(rows), True
-    instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
-
-
 def details_of_new(application: Application, *, extensions) -> Application:
     """The details of a file filed in this request (`extensions`: the codes it was filed with),
     its related rows loaded with it (services.LOCKED_WITH). Only what such a file can have is
@@ -80,22 +73,24 @@ def details_of_new(application: Application, *, extensions) -> Application:
     through. A test holds the answer equal to a GET of the file.
 
     Relations known to be empty are set without a query (a Prefetch of .none() still costs
-    most of a real one in Python); the one check run comes with its results in one query."""
+    most of a real one in Python); the one check run comes with its results in one query, or
+    with none when the filing service left it in hand."""
     empty = {"amendments"}
     if not extensions:
         empty.add("extensions")
     if application.decided_on is None:
         empty.add("decisions")
     for name in empty:
-        _set_prefetched(application, name, [])
-    runs: dict[int, tuple[CheckRun, list[CheckResult]]] = {}
-    if application.status != Status.DRAFT:
-        results = CheckResult.objects.filter(run__application=application).select_related("run")
-        for result in results.order_by("run__run_at", "run_id", "id"):
-            runs.setdefault(result.run_id, (result.run, []))[1].append(result)
-    for run, rows in runs.values():
-        _set_prefetched(run, "results", rows)
-    _set_prefetched(application, "check_runs", [run for run, _ in runs.values()])
+        set_prefetched(application, name, [])
+    if not is_prefetched(application, "check_runs"):  # the filing service may hand its run over
+        runs: dict[int, tuple[CheckRun, list[CheckResult]]] = {}
+        if application.status != Status.DRAFT:
+            results = CheckResult.objects.filter(run__application=application).select_related("run")
+            for result in results.order_by("run__run_at", "run_id", "id"):
+                runs.setdefault(result.run_id, (result.run, []))[1].append(result)
+        for run, rows in runs.values():
+            set_prefetched(run, "results", rows)
+        set_prefetched(application, "check_runs", [run for run, _ in runs.values()])
     rest = [name for name in _DETAILS if name not in empty and name != "check_runs"]
     if rest:
         prefetch_related_objects([application], *_detail_prefetches(rest))

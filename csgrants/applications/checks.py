@@ -8,6 +8,7 @@ from datetime import date
 from csgrants.applications.models import Amendment, Application, CheckResult, CheckRun, Status
 from csgrants.budgets.selectors import provider_balance
 from csgrants.core.audit import audit_record
+from csgrants.core.prefetch import set_prefetched
 from csgrants.core.transactions import service_atomic
 from csgrants.eligibility import checks as rules
 from csgrants.enterprises.selectors import enterprise_regions
@@ -119,7 +120,7 @@ def run_checks(*, application: Application, actor) -> CheckRun:
         actor=actor,
         all_passed=all(o.outcome == "pass" for o in outcomes),
     )
-    CheckResult.objects.bulk_create(
+    results = CheckResult.objects.bulk_create(
         CheckResult(
             run=run,
             code=o.code,
@@ -130,6 +131,7 @@ def run_checks(*, application: Application, actor) -> CheckRun:
         )
         for o in outcomes
     )
+    set_prefetched(run, "results", results)  # in creation (id) order, as a read would give them
     audit_record(
         actor=actor,
         action="application.checks",

@@ -12,6 +12,7 @@ from django.utils import timezone
 from csgrants.accounts.models import Role
 from csgrants.applications.models import (
     Application,
+    CheckRun,
     Decision,
     InfoRequest,
     ReferenceCounter,
@@ -27,6 +28,7 @@ from csgrants.core.audit import actor_label, audit_record, snapshot
 from csgrants.core.calendar import default_calendar
 from csgrants.core.errors import NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
 from csgrants.core.money import MAX_AMOUNT, percentage_of, to_money
+from csgrants.core.prefetch import set_prefetched
 from csgrants.core.transactions import service_atomic
 from csgrants.enterprises.services import enterprise_upsert
 from csgrants.notifications.hooks import notify_after_commit
@@ -258,7 +260,10 @@ def application_create(
     if submit:
         # A row inserted by this transaction is seen by no other: there is no lock to take,
         # and the file and its related rows are all in hand.
-        return _submit_locked(actor=actor, application=application)
+        application, run = _submit_locked(actor=actor, application=application)
+        # A new file has exactly this one check run: whoever shows the file next (the API's
+        # answer) need not read it back.
+        set_prefetched(application, "check_runs", [run])
     return application
 
 
@@ -366,11 +371,12 @@ def _recompute_due(application: Application) -> None:
 
 @service_atomic
 def application_submit(*, actor, application: Application) -> Application:
-    return _submit_locked(actor=actor, application=_lock(application))
+    return _submit_locked(actor=actor, application=_lock(application))[0]
 
 
-def _submit_locked(*, actor, application: Application) -> Application:
-    """Submit a draft whose row the caller's transaction holds."""
+def _submit_locked(*, actor, application: Application) -> tuple[Application, CheckRun]:
+    """Submit a draft whose row the caller's transaction holds; returns the file and the check
+    run of its submission."""
     from csgrants.applications.checks import run_checks
 
     today = _today()
@@ -383,8 +389,12 @@ def _submit_locked(*, actor, application: Application) -> Application:
     application.submitted_on = today
     _price(application, today)
     _recompute_due(application)
-    application_transition(actor=actor, application=application, to_status=Status.SUBMITTED)
+    # The checks read the file as priced in hand, so they run before its row is written: that
+    # write moves the file into the statistics summaries (reporting.summaries), whose row for
+    # the provider's package and province every concurrent filing of it must also update. The
+    # later that lock is taken, the shorter the other filings wait for this transaction.
     run = run_checks(application=application, actor=actor)
+    application_transition(actor=actor, application=application, to_status=Status.SUBMITTED)
     notify_after_commit("submitted", application)
     if application.policy.straight_through and run.all_passed:
         decision = decision_record(
@@ -394,7 +404,7 @@ def _submit_locked(*, actor, application: Application) -> Application:
             note="straight-through: every automated check passed",
         )
         application = decision.application  # the approved state, not the submitted one
-    return application
+    return application, run
 
 
 @service_atomic
@@ -431,10 +441,10 @@ def info_answer(*, actor, application: Application, answer: str) -> Application:
     request.save()
     application.paused_since = None
     _recompute_due(application)
+    run_checks(application=application, actor=actor)  # before the row: see _submit_locked
     application_transition(
         actor=actor, application=application, to_status=Status.SUBMITTED, note=answer.strip()
     )
-    run_checks(application=application, actor=actor)
     return application
 
 

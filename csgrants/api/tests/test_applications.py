@@ -52,6 +52,24 @@ def test_create_submitted_answers_201_with_checks_and_subsidy(provider_client, f
     assert all(c["outcome"] in ("pass", "warn", "fail") and c["message"] for c in data["checks"])
 
 
+def test_create_and_submit_writes_the_file_last_and_reads_nothing_back(provider_client, funded):
+    """The filing's row moves the statistics summaries, whose rows concurrent filings of the same
+    provider and package share: it is written after the checks, so that the lock is held for as
+    short as possible. The answer's checks are the ones just written, not read back."""
+    with CaptureQueriesContext(connection) as ctx:
+        r = provider_client.post(URL, body(), format="json")
+    assert r.status_code == 201, r.content
+    statements = [q["sql"].upper() for q in ctx.captured_queries]
+    table = '"APPLICATIONS_CHECKRESULT"'
+    assert not [s for s in statements if s.startswith("SELECT") and table in s]
+    wrote_results = next(i for i, s in enumerate(statements) if s.startswith(f"INSERT INTO {table}"))
+    submitted = next(
+        i for i, s in enumerate(statements) if s.startswith('UPDATE "APPLICATIONS_APPLICATION"')
+    )
+    assert wrote_results < submitted
+    assert len(r.json()["checks"]) == 10
+
+
 def test_create_draft_then_submit(provider_client, funded):
     r = provider_client.post(URL, body(submit=False), format="json")
     assert r.status_code == 201
