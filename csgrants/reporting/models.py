@@ -5,7 +5,7 @@ that key, so that the report reads a few thousand summary rows instead of a mill
 (docs/statistics.md). Keys use sentinels instead of NULL (year 0, provider 0 = every provider)
 so that the unique constraint matches them and the triggers' `ON CONFLICT` upserts apply.
 Rows whose counts fell back to zero stay until `rebuild_report_summary` recomputes the tables;
-readers skip them. On SQLite the tables exist but stay empty: the report queries the base
+readers skip them (the application facts once their slots are summed). On SQLite the tables exist but stay empty: the report queries the base
 tables directly there.
 
 No foreign keys: a summary row is not a reference, and a key check per upserted row would lock
@@ -34,6 +34,10 @@ class ApplicationFact(models.Model):
     cost_eur = models.DecimalField(**SUM)
     subsidy_eur = models.DecimalField(**SUM)
     calendar_days = models.BigIntegerField(default=0)  # sum of decided_on - submitted_on
+    # Every filing of a provider's package in a province moves the same key: one row per key
+    # would make concurrent filings queue on its lock until each commits. Each database session
+    # writes its own slot of the key (summaries.SLOT); readers sum the slots.
+    slot = models.SmallIntegerField(default=0)
 
     class Meta:
         db_table = "report_application_fact"
@@ -49,6 +53,7 @@ class ApplicationFact(models.Model):
                     "decided_year",
                     "withdrawn_year",
                     "band",
+                    "slot",
                 ],
                 name="report_application_fact_key",
             )

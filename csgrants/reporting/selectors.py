@@ -250,18 +250,21 @@ def _scan_groups(apps, years):
 
 
 def _summary_groups(years, pid):
-    """The same groups as _scan_groups (without the working days), from the summary."""
+    """The same groups as _scan_groups (without the working days), from the summary. A key's
+    slots are summed before a group with no files is dropped: one slot may hold, say, only the
+    change of a file's cost (n 0) while another holds the file."""
     qs = ApplicationFact.objects.filter(
-        ~Q(n=0), Q(submitted_year__in=years) | Q(decided_year__in=years) | Q(withdrawn_year__in=years)
+        Q(submitted_year__in=years) | Q(decided_year__in=years) | Q(withdrawn_year__in=years)
     )
     if pid is not None:
         qs = qs.filter(provider_id=pid)
-    return (
+    groups = (
         qs.values("enterprise_kind", "province", "package_id", "status", "band", sy=F("submitted_year"),
                   dy=F("decided_year"), wy=F("withdrawn_year"))
         .annotate(n=Sum("n"), cost=Sum("cost_eur"), subsidy=Sum("subsidy_eur"), cal=Sum("calendar_days"))
         .order_by()
     )
+    return [row for row in groups if row["n"]]
 
 
 def _summary_processing(years, pid):

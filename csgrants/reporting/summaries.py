@@ -70,6 +70,18 @@ HAS_EXTENSION = (
 )
 
 
+# The slot of a striped summary (ApplicationFact) that a writer's rows go to: one per database
+# session, so that concurrent writers (each gunicorn worker has its own connection) upsert
+# different rows of a hot key instead of queueing on one; a bulk import writes one slot. At most
+# SLOTS rows per key; `rebuild()` folds them back into slot 0. `csgrants.summary_slot` pins it
+# (the tests play several writers through one connection with it).
+SLOTS = 8
+SLOT = (
+    "COALESCE(NULLIF(current_setting('csgrants.summary_slot', true), '')::int, "
+    f"mod(pg_backend_pid(), {SLOTS}))::smallint"
+)
+
+
 def _year(column: str) -> str:
     return f"EXTRACT(YEAR FROM {column})::int"
 
@@ -97,6 +109,11 @@ class Summary:
         return tuple(key.fields)
 
     @property
+    def group_keys(self) -> tuple[str, ...]:
+        """The key a reader sees: the slots of a striped summary summed."""
+        return tuple(k for k in self.keys if k != "slot")
+
+    @property
     def measures(self) -> tuple[str, ...]:
         return tuple(
             f.column
@@ -119,8 +136,11 @@ class Summary:
         )
 
     def stored(self) -> str:
-        nonzero = " OR ".join(f"{m} <> 0" for m in self.measures)
-        return f"SELECT {', '.join(self.keys + self.measures)} FROM {self.table} WHERE {nonzero}"
+        """What the table holds per reader's key (slots summed), without zero rows."""
+        k = ", ".join(self.group_keys)
+        sums = ", ".join(f"sum({m}) AS {m}" for m in self.measures)
+        nonzero = " OR ".join(f"sum({m}) <> 0" for m in self.measures)
+        return f"SELECT {k}, {sums} FROM {self.table} GROUP BY {k} HAVING {nonzero}"
 
 
 APPLICATION_FACT = Summary(
@@ -134,7 +154,8 @@ APPLICATION_FACT = Summary(
                     THEN {_year("r.closed_on")} ELSE 0 END AS withdrawn_year,
                {BANDS_SQL} AS band,
                r.sign AS n, r.sign * r.cost_eur AS cost_eur, r.sign * COALESCE(r.subsidy_eur, 0) AS subsidy_eur,
-               r.sign * COALESCE(r.decided_on - r.submitted_on, 0) AS calendar_days
+               r.sign * COALESCE(r.decided_on - r.submitted_on, 0) AS calendar_days,
+               {{slot}} AS slot
         FROM {{signed}} r WHERE r.submitted_on IS NOT NULL OR r.decided_on IS NOT NULL"""
     },
     primary=APP,
@@ -301,7 +322,7 @@ def _statements(base: str, signed: str) -> list[tuple[Summary, str]]:
     for s in SUMMARIES:
         if base not in s.sources:
             continue
-        source = s.sources[base].replace("{signed}", signed)
+        source = s.sources[base].replace("{signed}", signed).replace("{slot}", SLOT)
         out.append((s, _reach_upsert(source) if s is ENTERPRISE_REACH else s.upsert(source)))
     return out
 
@@ -419,7 +440,9 @@ def _expected(s: Summary) -> str:
             f"FROM ({inner}) e GROUP BY year, provider_id"
         )
     return s.grouped(
-        s.sources[s.primary].replace("{signed}", f"(SELECT 1 AS sign, * FROM {s.primary})")
+        s.sources[s.primary]
+        .replace("{signed}", f"(SELECT 1 AS sign, * FROM {s.primary})")
+        .replace("{slot}", "0")
     )
 
 
@@ -458,7 +481,7 @@ def check(limit: int = 20) -> dict[str, list[dict]]:
         cur.execute("SET LOCAL work_mem = '256MB'")
         _lock(cur)
         for s in (*SUMMARIES, REACH_COUNT):
-            k = ", ".join(s.keys)
+            k = ", ".join(s.group_keys)
             differ = " OR ".join(f"e.{m} IS DISTINCT FROM s.{m}" for m in s.measures)
             cur.execute(
                 f"SELECT {k}, {', '.join(f'e.{m}' for m in s.measures)}, {', '.join(f's.{m}' for m in s.measures)} "
@@ -468,10 +491,10 @@ def check(limit: int = 20) -> dict[str, list[dict]]:
             )
             rows = cur.fetchall()
             if rows:
-                nk, nm = len(s.keys), len(s.measures)
+                nk, nm = len(s.group_keys), len(s.measures)
                 differences[s.table] = [
                     {
-                        "key": dict(zip(s.keys, row[:nk], strict=True)),
+                        "key": dict(zip(s.group_keys, row[:nk], strict=True)),
                         "expected": dict(zip(s.measures, row[nk : nk + nm], strict=True)),
                         "stored": dict(zip(s.measures, row[nk + nm :], strict=True)),
                     }

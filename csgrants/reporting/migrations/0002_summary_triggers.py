@@ -6,18 +6,14 @@ from django.db import migrations
 
 
 def install(apps, schema_editor):
-    from csgrants.reporting import summaries
-
-    summaries.install(schema_editor)
-    if schema_editor.connection.vendor == "postgresql":
-        # Files stored before the triggers existed.
-        summaries.rebuild()
+    # Installed (and the summaries computed from the files already there) by 0003: the live
+    # trigger SQL writes a column that 0003 adds. A database that ran this step before has the
+    # triggers of that time until 0003 replaces them.
+    pass
 
 
 def uninstall(apps, schema_editor):
-    from csgrants.reporting import summaries
-
-    summaries.uninstall(schema_editor)
+    pass
 
 
 class Migration(migrations.Migration):

@@ -457,3 +457,60 @@ def test_writes_that_move_no_figure_touch_no_summary(people, provider):
     changed = {t for t in after if after[t] != before.get(t, 0)}
     assert changed == {"report_application_fact"}
     assert_summaries_match([provider.pk])
+
+
+def _slot(value):
+    """A statement-level wrapper that makes every statement write the striped summary in the
+    slot `value()` gives, as if each came from another session (transaction-local setting)."""
+
+    def wrapper(execute, sql, params, many, context):
+        # The driver's own cursor: Django's would run this wrapper again.
+        context["cursor"].cursor.execute(
+            "SELECT set_config('csgrants.summary_slot', %s, true)", [str(value())]
+        )
+        return execute(sql, params, many, context)
+
+    return wrapper
+
+
+@pytest.mark.parametrize("seed", [2, 9])
+def test_summaries_stay_exact_whatever_slot_each_write_takes(
+    people, provider, other_provider, seed
+):
+    """Concurrent sessions write the application facts in slots of their own (summaries.SLOT).
+    With every statement of the scenario in a random slot, the report still equals the base
+    tables' report; the rebuild folds the slots into one."""
+    staff, users = people
+    rng = random.Random(seed)
+    with connection.execute_wrapper(_slot(lambda: rng.randrange(summaries.SLOTS))):
+        _scenario(staff, users, seed)
+    with connection.cursor() as cur:
+        cur.execute("SELECT count(DISTINCT slot) FROM report_application_fact")
+        assert cur.fetchone()[0] == summaries.SLOTS
+    assert_summaries_match([provider.pk, other_provider.pk])
+    summaries.rebuild()
+    with connection.cursor() as cur:
+        cur.execute("SELECT DISTINCT slot FROM report_application_fact")
+        assert cur.fetchall() == [(0,)]
+    assert_summaries_match([provider.pk, other_provider.pk])
+
+
+def test_a_slot_holding_only_a_change_of_cost_still_counts(people, provider):
+    """A file filed in one slot, its cost corrected (same key) in another: that slot's row has
+    no file (n 0) but 100 euros. Readers sum the slots before dropping empty groups."""
+    staff, users = people
+    with on(dt.date(2024, 3, 4)), connection.execute_wrapper(_slot(lambda: 1)):
+        app = services.application_create(
+            actor=users[0], provider=provider, enterprise_number=_number(3),
+            enterprise_name="Slot NV", enterprise_kind="kmo", postal_code="9000",
+            package="MEDIUM", cost_eur=Decimal("20000.00"), submit=True,
+        )
+    with connection.execute_wrapper(_slot(lambda: 2)):
+        Application.objects.filter(pk=app.pk).update(cost_eur=Decimal("20100.00"))
+    with connection.cursor() as cur:
+        cur.execute("SELECT slot, n, cost_eur FROM report_application_fact ORDER BY slot")
+        assert cur.fetchall() == [(1, 1, Decimal("20000.00")), (2, 0, Decimal("100.00"))]
+    report = build_report([2024], provider.pk, summaries=True)
+    assert report == {**build_report([2024], provider.pk, summaries=False),
+                      "generated_at": report["generated_at"]}
+    assert_summaries_match([provider.pk])
