@@ -105,9 +105,22 @@ def _next_number(year: int) -> int:
     return counter.last
 
 
+REFERENCE_DIGITS = 5  # CS-2026-00042
+
+
 def _next_reference(year: int) -> str:
+    prefix = f"CS-{year}-"
+    if connection.vendor == "postgresql":
+        # Numbers taken by imported history are skipped in the same round trip (migration
+        # applications 0008).
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT csgrants_next_free_reference_number(%s, %s, %s)",
+                [int(year), prefix, REFERENCE_DIGITS],
+            )
+            return f"{prefix}{cursor.fetchone()[0]:0{REFERENCE_DIGITS}d}"
     while True:
-        reference = f"CS-{year}-{_next_number(year):05d}"
+        reference = f"{prefix}{_next_number(year):0{REFERENCE_DIGITS}d}"
         # Imported history may already hold references of the same form.
         if not Application.objects.filter(reference=reference).exists():
             return reference

@@ -8,7 +8,8 @@ import threading
 import pytest
 from django.db import connection, transaction
 
-from csgrants.applications.services import _next_number
+from csgrants.applications.models import Application
+from csgrants.applications.services import _next_number, _next_reference
 
 YEAR = 2097  # a year no other test files in
 
@@ -20,6 +21,20 @@ def _drop_sequence() -> None:
 
 def test_the_first_filing_of_a_year_starts_its_sequence(postgres_only):
     assert [_next_number(YEAR), _next_number(YEAR), _next_number(YEAR + 1)] == [1, 2, 1]
+
+
+def test_taken_references_are_skipped_in_the_database_past_five_digits(
+    postgres_only, make_application
+):
+    """The database function makes the same reference as Python, also beyond 99999, and skips
+    the numbers whose reference a file (imported history) already has."""
+    assert _next_number(YEAR) == 1  # the year's sequence exists
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT setval('csgrants_reference_{YEAR}', 99998)")
+    app = make_application("draft")
+    Application.objects.filter(pk=app.pk).update(reference=f"CS-{YEAR}-100000")
+    assert _next_reference(YEAR) == f"CS-{YEAR}-99999"
+    assert _next_reference(YEAR) == f"CS-{YEAR}-100001"
 
 
 # serialized_rollback: the catalogue seed comes back for later transactional tests, and
