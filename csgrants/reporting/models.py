@@ -5,8 +5,8 @@ that key, so that the report reads a few thousand summary rows instead of a mill
 (docs/statistics.md). Keys use sentinels instead of NULL (year 0, provider 0 = every provider)
 so that the unique constraint matches them and the triggers' `ON CONFLICT` upserts apply.
 Rows whose counts fell back to zero stay until `rebuild_report_summary` recomputes the tables;
-readers skip them (the application facts once their slots are summed). On SQLite the tables exist but stay empty: the report queries the base
-tables directly there.
+readers skip them (the application facts once their slots are summed). On SQLite the tables
+exist but stay empty: the report queries the base tables directly there.
 
 No foreign keys: a summary row is not a reference, and a key check per upserted row would lock
 the providers and enterprises for every write of an application.

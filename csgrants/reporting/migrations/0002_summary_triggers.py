@@ -1,14 +1,14 @@
-"""The PostgreSQL triggers that keep the report summaries (reporting.summaries), and the
-summaries computed once from the data already there. Nothing on SQLite: the report queries the
-base tables there."""
+"""Once: the PostgreSQL triggers that keep the report summaries (reporting.summaries), and the
+summaries computed from the data already there. Now a step without work: 0003 installs the
+triggers and computes the summaries, because the live trigger SQL writes a column that 0003 adds.
+Nothing on SQLite either way: the report queries the base tables there."""
 
 from django.db import migrations
 
 
 def install(apps, schema_editor):
-    # Installed (and the summaries computed from the files already there) by 0003: the live
-    # trigger SQL writes a column that 0003 adds. A database that ran this step before has the
-    # triggers of that time until 0003 replaces them.
+    # See the module's docstring. A database that ran this step before keeps the triggers of
+    # that time until 0003 replaces them.
     pass
 
 
