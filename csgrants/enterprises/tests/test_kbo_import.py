@@ -293,9 +293,11 @@ def test_command_failure_says_nothing_changed(tmp_path):
 
 
 @pytest.fixture
-def committed(transactional_db):
+def committed(django_db_serialized_rollback, transactional_db):
     """Imports that commit (no test transaction around them): the way `import_kbo` runs, with
-    COPY on a second connection overlapping the index builds."""
+    COPY on a second connection overlapping the index builds. Serialized rollback, like every
+    transactional test here: a plain flush re-creates the content types with new ids, which a
+    later serialized test's reload then clashes with."""
     from django.db import connection
 
     if connection.vendor != "postgresql":

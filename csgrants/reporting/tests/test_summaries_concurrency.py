@@ -6,31 +6,25 @@ moment count that enterprise once. PostgreSQL only; commits for real."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import threading
 
 import pytest
-from django.apps import apps
 from django.db import connection, transaction
 
 from csgrants.applications.models import Application, Status
-from csgrants.catalogue.models import Package, ServiceProvider
+from csgrants.catalogue.models import ServiceProvider
 from csgrants.reporting import summaries
 from csgrants.reporting.models import ReachCount
 from csgrants.reporting.selectors import build_report
 
 
 @pytest.fixture
-def committed(transactional_db):
-    """Committed writes. A transactional test before this one may have flushed the catalogue
-    that a data migration seeded (a serialized rollback here would clash with the content types
-    that flush re-creates), so seed it again when it is gone."""
+def committed(django_db_serialized_rollback, transactional_db):
+    """Committed writes, restored afterwards by serialized rollback like every transactional
+    test here (a plain flush would re-create the content types with new ids, which a later
+    serialized test's reload clashes with)."""
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (row locks across connections); set DATABASE_URL")
-    if not Package.objects.exists():
-        importlib.import_module("csgrants.catalogue.migrations.0002_seed_catalogue").seed(
-            apps, None
-        )
 
 
 def _submitted_files(make_application, other_provider_user, n):
