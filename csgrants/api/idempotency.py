@@ -6,7 +6,7 @@ different request answers 422. Records live at least IDEMPOTENCY_TTL (24 hours).
 
 Concurrency: the record is inserted at the start of the request's transaction. A concurrent
 retry's insert of the same (user, key) blocks on the unique index until the first transaction
-ends, then fails; the retry then reads the committed first answer. If the first request failed
+ends, then inserts nothing; the retry then reads the committed first answer. If the first request failed
 with a server error everything (its record included) rolls back, so a retry does the work."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import re
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.renderers import JSONRenderer
@@ -25,6 +25,7 @@ from rest_framework.response import Response
 
 from csgrants.api.models import IdempotencyRecord
 from csgrants.core.errors import DomainError, ValidationFailed
+from csgrants.core.transactions import insert_if_absent
 
 HEADER = "Idempotency-Key"
 _KEY_RE = re.compile(r"^[\x21-\x7e]{1,255}$")
@@ -71,12 +72,8 @@ def idempotent(view, request, handler) -> Response:
     user = request.user
     now = timezone.now()
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                record = IdempotencyRecord.objects.create(
-                    user=user, key=key, fingerprint=digest, created_at=now
-                )
-        except IntegrityError:
+        record = IdempotencyRecord(user=user, key=key, fingerprint=digest, created_at=now)
+        if not insert_if_absent(record, unique=("user", "key")):
             record = IdempotencyRecord.objects.select_for_update().get(user=user, key=key)
             if record.created_at < now - ttl():
                 record.delete()

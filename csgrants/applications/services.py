@@ -29,7 +29,7 @@ from csgrants.core.calendar import default_calendar
 from csgrants.core.errors import NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
 from csgrants.core.money import MAX_AMOUNT, percentage_of, to_money
 from csgrants.core.prefetch import set_prefetched
-from csgrants.core.transactions import service_atomic
+from csgrants.core.transactions import insert_if_absent, service_atomic
 from csgrants.enterprises.services import enterprise_upsert
 from csgrants.notifications.hooks import notify_after_commit
 
@@ -98,7 +98,7 @@ def _next_number(year: int) -> int:
             cursor.execute("SELECT csgrants_next_reference_number(%s)", [int(year)])
             return cursor.fetchone()[0]
     # SQLite serialises writers anyway: a counter row is enough.
-    ReferenceCounter.objects.get_or_create(year=year)
+    insert_if_absent(ReferenceCounter(year=year, last=0), unique=("year",))
     counter = ReferenceCounter.objects.select_for_update().get(pk=year)
     counter.last += 1
     counter.save(update_fields=["last"])

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from csgrants.budgets.models import Allocation, FrameworkAgreement, LedgerEntry, ProviderBudget
@@ -30,7 +30,7 @@ from csgrants.budgets.selectors import application_open_commitment, provider_bal
 from csgrants.core.audit import audit_record
 from csgrants.core.errors import BudgetExhausted, ValidationFailed
 from csgrants.core.money import CENT, MAX_AMOUNT, ZERO, format_eur
-from csgrants.core.transactions import service_atomic
+from csgrants.core.transactions import insert_if_absent, service_atomic
 
 
 def _ledger_allocate(allocation: Allocation, actor) -> LedgerEntry:
@@ -69,19 +69,14 @@ def _eur(amount: Decimal) -> str:
 
 def ensure_budget_row(provider) -> None:
     """Create the provider's lock row if it is missing, without racing: a concurrent creator
-    makes our insert fail on the unique provider column, and then the row exists, which is all
-    we wanted. The savepoint keeps the caller's transaction usable after that IntegrityError."""
+    makes our insert do nothing, and then the row exists, which is all we wanted."""
     _ensure_row(provider.pk)
 
 
 def _ensure_row(provider_id: int) -> None:
     if ProviderBudget.objects.filter(provider_id=provider_id).exists():
         return
-    try:
-        with transaction.atomic():
-            ProviderBudget.objects.create(provider_id=provider_id)
-    except IntegrityError:
-        pass
+    insert_if_absent(ProviderBudget(provider_id=provider_id), unique=("provider",))
 
 
 def _lock(*providers) -> None:

@@ -9,15 +9,16 @@ caller's transaction without a savepoint of its own: its error always fails the 
 round trips. A filing through the API nested five services (14 of its 52 statements were
 SAVEPOINT and RELEASE).
 
-Code that catches a database error and carries on (a unique insert that may race) keeps its own
-`transaction.atomic()` around just that statement.
+A unique insert that may race goes through `insert_if_absent`: ON CONFLICT DO NOTHING is one
+statement, where catching the IntegrityError needs a savepoint around it (two more).
 """
 
 from __future__ import annotations
 
 from contextlib import contextmanager
 
-from django.db import transaction
+from django.db import connections, router, transaction
+from django.db.models import signals
 
 _DEPTH = "csgrants_service_depth"  # on the connection, which Django keeps per thread
 
@@ -40,3 +41,33 @@ def _service_transaction():
             yield
     finally:
         setattr(connection, _DEPTH, depth)
+
+
+def insert_if_absent(obj, *, unique: tuple[str, ...]) -> bool:
+    """INSERT `obj` unless a row with the same values of the `unique` fields (a unique
+    constraint's, exactly) exists; True, with obj.pk set, when it inserted. Like a unique
+    insert, it waits for a concurrent transaction that inserted the same key: it inserts if
+    that one rolled back and does nothing if it committed, so the caller then reads the winner.
+
+    Model.save()'s signals are not sent, so it refuses a model that has receivers."""
+    if signals.pre_save.has_listeners(type(obj)) or signals.post_save.has_listeners(type(obj)):
+        raise TypeError(f"{type(obj).__name__} has save signal receivers: use save()")
+    meta = obj._meta
+    connection = connections[router.db_for_write(type(obj), instance=obj)]
+    fields = [f for f in meta.concrete_fields if not (f.primary_key and obj.pk is None)]
+    values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    quote = connection.ops.quote_name
+    table, pk = quote(meta.db_table), quote(meta.pk.column)
+    columns = ", ".join(quote(f.column) for f in fields)
+    conflict = ", ".join(quote(meta.get_field(name).column) for name in unique)
+    placeholders = ", ".join(["%s"] * len(fields))
+    # Identifiers come from the model's metadata; values go as parameters.
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) ON CONFLICT ({conflict}) DO NOTHING RETURNING {pk}"  # noqa: S608, E501
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    obj.pk = row[0]
+    obj._state.adding, obj._state.db = False, connection.alias
+    return True

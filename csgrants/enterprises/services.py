@@ -1,12 +1,10 @@
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
-
 from csgrants.core import enterprise_number
 from csgrants.core.audit import audit_record, snapshot
 from csgrants.core.errors import ValidationFailed
 from csgrants.core.postal import is_valid_postal_code, province_for, region_for_province
-from csgrants.core.transactions import service_atomic
+from csgrants.core.transactions import insert_if_absent, service_atomic
 from csgrants.enterprises.models import Enterprise
 
 _FIELDS = ["number", "name", "kind", "postal_code", "province", "region"]
@@ -45,12 +43,10 @@ def enterprise_upsert(*, actor, number: str, name: str, kind: str, postal_code: 
         raise ValidationFailed("a name is required", field="enterprise_name")
     enterprise = Enterprise.objects.select_for_update().filter(number=canonical).first()
     if enterprise is None:
-        try:
-            # Two filings for the same new enterprise may race; the unique number decides and
-            # the loser updates the winner's row below.
-            with transaction.atomic():
-                enterprise = Enterprise.objects.create(number=canonical, **values)
-        except IntegrityError:
+        enterprise = Enterprise(number=canonical, **values)
+        # Two filings for the same new enterprise may race; the unique number decides and the
+        # loser updates the winner's row below.
+        if not insert_if_absent(enterprise, unique=("number",)):
             enterprise = Enterprise.objects.select_for_update().get(number=canonical)
         else:
             audit_record(

@@ -10,7 +10,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from csgrants.core.models import ClosingDay
-from csgrants.core.transactions import service_atomic
+from csgrants.core.transactions import insert_if_absent, service_atomic
 
 pytestmark = pytest.mark.django_db
 
@@ -88,3 +88,22 @@ def test_a_view_groups_services_with_the_same_helper():
     with CaptureQueriesContext(connection) as ctx:
         inner(DAY)
     assert _savepoints(ctx) == 1
+
+
+def test_insert_if_absent_inserts_once_without_a_savepoint():
+    first = ClosingDay(day=DAY, description="first")
+    with CaptureQueriesContext(connection) as ctx:
+        assert insert_if_absent(first, unique=("day",)) is True
+        assert insert_if_absent(ClosingDay(day=DAY, description="second"), unique=("day",)) is False
+    assert _savepoints(ctx) == 0 and len(ctx.captured_queries) == 2
+    assert first.pk is not None and not first._state.adding
+    assert list(ClosingDay.objects.filter(day=DAY).values_list("pk", "description")) == [
+        (first.pk, "first")
+    ]
+
+
+def test_insert_if_absent_refuses_a_model_with_save_receivers():
+    from csgrants.catalogue.models import ServiceProvider  # its budget row comes from post_save
+
+    with pytest.raises(TypeError, match="save signal receivers"):
+        insert_if_absent(ServiceProvider(code="X", name="X"), unique=("code",))
