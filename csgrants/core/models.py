@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -30,7 +31,11 @@ class AuditEvent(models.Model):
     """Who did what to which object, when, with the state before and after. Written in the same
     transaction as the change; never changed afterwards."""
 
-    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    # The time the change was recorded: a service inserts its events together when it ends
+    # (core.audit.collected), so the insert's own time would be later and all the same.
+    created_at = models.DateTimeField(
+        _("time"), default=timezone.now, editable=False, db_index=True
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

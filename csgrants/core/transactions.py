@@ -9,6 +9,9 @@ caller's transaction without a savepoint of its own: its error always fails the 
 round trips. A filing through the API nested five services (14 of its 52 statements were
 SAVEPOINT and RELEASE).
 
+The outermost service also collects the audit events recorded in it and inserts them in one
+statement as it ends (`core.audit.collected`): a filing records four.
+
 A unique insert that may race goes through `insert_if_absent`: ON CONFLICT DO NOTHING is one
 statement, where catching the IntegrityError needs a savepoint around it (two more).
 """
@@ -19,6 +22,8 @@ from contextlib import contextmanager
 
 from django.db import connections, router, transaction
 from django.db.models import signals
+
+from csgrants.core import audit
 
 _DEPTH = "csgrants_service_depth"  # on the connection, which Django keeps per thread
 
@@ -38,7 +43,11 @@ def _service_transaction():
         # drop a savepoint somebody relies on: join only a transaction that is open.
         joined = depth > 0 and connection.in_atomic_block
         with transaction.atomic(savepoint=not joined):
-            yield
+            if joined:
+                yield
+            else:
+                with audit.collected(connection):
+                    yield
     finally:
         setattr(connection, _DEPTH, depth)
 
