@@ -3,6 +3,7 @@ output serializers render what the selectors loaded. Nothing here changes state.
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 from decimal import Decimal, InvalidOperation
@@ -244,7 +245,24 @@ class AmendmentSerializer(serializers.Serializer):
     decided_on = serializers.DateField(allow_null=True)
 
 
-class ApplicationSerializer(serializers.ModelSerializer):
+class ModelFieldsOnceMixin:
+    # A ModelSerializer builds its fields from the model's on every instance: a tenth of the CPU
+    # of the answer to a filing. They depend on the class and on the active language (a label
+    # is set where the translated verbose name differs from the field's name), so they are
+    # built once per class and language, and each instance gets a deep copy, which is how DRF
+    # hands out declared fields too.
+
+    def get_fields(self):
+        cache = type(self).__dict__.get("_built_fields")
+        if cache is None:
+            cache = type(self)._built_fields = {}
+        language = get_language()
+        if language not in cache:
+            cache[language] = super().get_fields()
+        return copy.deepcopy(cache[language])
+
+
+class ApplicationSerializer(ModelFieldsOnceMixin, serializers.ModelSerializer):
     provider = serializers.CharField(source="provider.code")
     enterprise_number = serializers.CharField(source="enterprise.number")
     enterprise_name = serializers.CharField(source="enterprise.name")

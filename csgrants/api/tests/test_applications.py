@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from csgrants.applications.models import Application, Status
 from csgrants.budgets.models import LedgerEntry
 from csgrants.budgets.selectors import provider_balance
+from csgrants.core.models import AuditEvent
 
 from .conftest import CREATE_BODY
 
@@ -68,6 +69,27 @@ def test_create_and_submit_writes_the_file_last_and_reads_nothing_back(provider_
     )
     assert wrote_results < submitted
     assert len(r.json()["checks"]) == 10
+
+
+def test_a_filing_audits_in_one_statement_and_races_without_savepoints(provider_client, funded):
+    """Per filing: the four audit events go in one INSERT at the end of the service, and the
+    race-safe inserts (the Idempotency-Key's record, a new enterprise) are ON CONFLICT DO
+    NOTHING rather than savepoints around a unique violation. What is left: the test's
+    transaction holds the idempotency block's savepoint, which holds the service's."""
+    with CaptureQueriesContext(connection) as ctx:
+        r = provider_client.post(URL, body(), format="json", HTTP_IDEMPOTENCY_KEY="audit-once")
+    assert r.status_code == 201, r.content
+    statements = [q["sql"].upper() for q in ctx.captured_queries]
+    assert sum(s.startswith("SAVEPOINT") for s in statements) == 2
+    assert sum(s.startswith('INSERT INTO "CORE_AUDITEVENT"') for s in statements) == 1
+    # In the order recorded (the trail is read by time, then id).
+    events = AuditEvent.objects.filter(action__regex=r"^(enterprise|application)\.")
+    assert [e.action for e in events.order_by("created_at", "id")] == [
+        "enterprise.create",
+        "application.create",
+        "application.checks",
+        "application.submit",
+    ]
 
 
 def test_create_draft_then_submit(provider_client, funded):
