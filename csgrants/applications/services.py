@@ -29,6 +29,7 @@ from csgrants.core.calendar import default_calendar
 from csgrants.core.errors import NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
 from csgrants.core.money import MAX_AMOUNT, percentage_of, to_money
 from csgrants.core.prefetch import set_prefetched
+from csgrants.core.reference import cached
 from csgrants.core.transactions import insert_if_absent, service_atomic
 from csgrants.enterprises.services import enterprise_upsert
 from csgrants.notifications.hooks import notify_after_commit
@@ -185,8 +186,12 @@ def _validate_amount(value, field: str) -> Decimal:
     return amount
 
 
+def _kind_codes() -> frozenset[str]:
+    return frozenset(EnterpriseKind.objects.values_list("code", flat=True))
+
+
 def _validate_kind(kind: str) -> str:
-    if not EnterpriseKind.objects.filter(code=kind).exists():
+    if kind not in cached("kinds", _kind_codes):
         raise ValidationFailed(f"unknown enterprise kind {kind!r}", field="enterprise_kind")
     return kind
 

@@ -10,6 +10,7 @@ class CatalogueConfig(AppConfig):
 
         from csgrants.catalogue import models
         from csgrants.catalogue.selectors import forget_policies
+        from csgrants.core.reference import watch
 
         # What a cached policy version holds (catalogue.selectors.policy_in_force).
         for model in (
@@ -24,6 +25,8 @@ class CatalogueConfig(AppConfig):
             post_delete.connect(
                 forget_policies, sender=model, dispatch_uid=f"forget-{model.__name__}-del"
             )
+        # What every filing reads of the catalogue (core.reference).
+        watch(models.EnterpriseKind, models.Package, models.PackageAlias, models.PolicyVersion)
         m2m_changed.connect(
             forget_policies,
             sender=models.PolicyVersion.admitted_packages.through,

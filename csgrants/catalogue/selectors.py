@@ -1,20 +1,25 @@
 from __future__ import annotations
 
+import copy
 from datetime import date
 
 from django.db.models import Prefetch, Q
 
 from csgrants.catalogue.models import Package, PackageAlias, PolicyRate, PolicyVersion, Tariff
 from csgrants.core.errors import NotFound, ValidationFailed
+from csgrants.core.reference import cached
+
+
+def _packages_by_name() -> dict[str, Package]:
+    """Lower-cased code or former name -> package; a code wins over a former name."""
+    by_name = {a.name.lower(): a.package for a in PackageAlias.objects.select_related("package")}
+    by_name.update((p.code.lower(), p) for p in Package.objects.all())
+    return by_name
 
 
 def package_resolve(name: str, *, extension: bool | None = None) -> Package:
     """Today's package for a code or a former name, case-insensitively (light -> MEDIUM)."""
-    key = (name or "").strip()
-    package = Package.objects.filter(code__iexact=key).first()
-    if package is None:
-        alias = PackageAlias.objects.select_related("package").filter(name__iexact=key).first()
-        package = alias.package if alias else None
+    package = cached("packages", _packages_by_name).get((name or "").strip().lower())
     if package is None:
         raise ValidationFailed(f"unknown package {name!r}", code="UNKNOWN_PACKAGE", field="package")
     if extension is not None and package.is_extension != extension:
@@ -22,7 +27,7 @@ def package_resolve(name: str, *, extension: bool | None = None) -> Package:
         raise ValidationFailed(
             f"{package.code} is not {kind}", code="UNKNOWN_PACKAGE", field="package"
         )
-    return package
+    return copy.copy(package)  # the process's copy is shared: callers get their own
 
 
 def package_alias_map() -> dict[str, str]:
@@ -51,13 +56,13 @@ def forget_policies(**_signal) -> None:
     _IN_USE.clear()
 
 
+def _policy_starts() -> list[tuple[date, int]]:
+    return list(PolicyVersion.objects.order_by("-valid_from").values_list("valid_from", "pk"))
+
+
 def policy_in_force(on: date) -> PolicyVersion:
-    pk = (
-        PolicyVersion.objects.filter(valid_from__lte=on)
-        .order_by("-valid_from")
-        .values_list("pk", flat=True)
-        .first()
-    )
+    starts = cached("policy starts", _policy_starts)
+    pk = next((pk for valid_from, pk in starts if valid_from <= on), None)
     if pk is None:
         raise NotFound(f"no policy version in force on {on.isoformat()}", code="NO_POLICY")
     policy = _IN_USE.get(pk)

@@ -76,5 +76,8 @@ class WorkingCalendar:
 def default_calendar() -> WorkingCalendar:
     """The calendar with the administrator's closing days from the database."""
     from csgrants.core.models import ClosingDay
+    from csgrants.core.reference import cached
 
-    return WorkingCalendar(ClosingDay.objects.values_list("day", flat=True))
+    return cached(
+        "calendar", lambda: WorkingCalendar(ClosingDay.objects.values_list("day", flat=True))
+    )

@@ -19,6 +19,17 @@ class ClosingDay(models.Model):
         return f"{self.day:%d/%m/%Y} {self.description}"
 
 
+class ReferenceDataVersion(models.Model):
+    """One row whose token changes, in the transaction of the change, whenever reference data
+    that each process keeps (core.reference) is saved or deleted."""
+
+    token = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("reference data version")
+        verbose_name_plural = _("reference data versions")
+
+
 class AuditEventQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise TypeError("audit events are append-only")

@@ -92,6 +92,21 @@ def test_a_filing_audits_in_one_statement_and_races_without_savepoints(provider_
     ]
 
 
+def test_a_filing_reads_the_reference_data_from_the_process_copy(provider_client, funded):
+    """Kinds, packages, policy start dates and closing days: after the first filing, each read
+    is the token's one statement (core.reference), not a query of those tables."""
+    # The first filing loads the copies; the second the policy version, now in use.
+    for number in ("0403.170.701", "0404.616.494"):
+        assert provider_client.post(URL, body(enterprise_number=number), format="json").status_code == 201
+    with CaptureQueriesContext(connection) as ctx:
+        r = provider_client.post(URL, body(enterprise_number="0405.000.041"), format="json")
+    assert r.status_code == 201, r.content
+    tables = ("CATALOGUE_ENTERPRISEKIND", "CATALOGUE_PACKAGE", "CORE_CLOSINGDAY")
+    statements = [q["sql"].upper() for q in ctx.captured_queries]
+    assert not [s for s in statements if any(f'FROM "{t}"' in s for t in tables)]
+    assert not [s for s in statements if s.startswith('SELECT "CATALOGUE_POLICYVERSION"')]
+
+
 def test_create_draft_then_submit(provider_client, funded):
     r = provider_client.post(URL, body(submit=False), format="json")
     assert r.status_code == 201

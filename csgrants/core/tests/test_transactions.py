@@ -91,15 +91,18 @@ def test_a_view_groups_services_with_the_same_helper():
 
 
 def test_insert_if_absent_inserts_once_without_a_savepoint():
-    first = ClosingDay(day=DAY, description="first")
+    from csgrants.enterprises.models import Enterprise
+
+    def enterprise(name):
+        return Enterprise(number="0403170701", name=name, kind="kmo", postal_code="9000")
+
+    first = enterprise("first")
     with CaptureQueriesContext(connection) as ctx:
-        assert insert_if_absent(first, unique=("day",)) is True
-        assert insert_if_absent(ClosingDay(day=DAY, description="second"), unique=("day",)) is False
+        assert insert_if_absent(first, unique=("number",)) is True
+        assert insert_if_absent(enterprise("second"), unique=("number",)) is False
     assert _savepoints(ctx) == 0 and len(ctx.captured_queries) == 2
     assert first.pk is not None and not first._state.adding
-    assert list(ClosingDay.objects.filter(day=DAY).values_list("pk", "description")) == [
-        (first.pk, "first")
-    ]
+    assert list(Enterprise.objects.values_list("pk", "name")) == [(first.pk, "first")]
 
 
 def test_insert_if_absent_refuses_a_model_with_save_receivers():
