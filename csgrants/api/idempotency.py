@@ -6,8 +6,9 @@ different request answers 422. Records live at least IDEMPOTENCY_TTL (24 hours).
 
 Concurrency: the record is inserted at the start of the request's transaction. A concurrent
 retry's insert of the same (user, key) blocks on the unique index until the first transaction
-ends, then inserts nothing; the retry then reads the committed first answer. If the first request failed
-with a server error everything (its record included) rolls back, so a retry does the work."""
+ends, then inserts nothing; the retry then reads the committed first answer. If the first
+request failed with a server error everything (its record included) rolls back, so a retry
+does the work."""
 
 from __future__ import annotations
 
