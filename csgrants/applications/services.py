@@ -89,31 +89,17 @@ def _today() -> date:
     return clock.today()
 
 
-def _next_number(year: int) -> int:
-    if connection.vendor == "postgresql":
-        # A sequence per year hands out numbers without holding a row lock until commit, so
-        # concurrent filings do not queue behind each other; a rolled-back filing leaves a gap,
-        # which a reference may have. The function (migration applications 0006) creates the
-        # year's sequence on its first filing, all in one round trip.
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT csgrants_next_reference_number(%s)", [int(year)])
-            return cursor.fetchone()[0]
-    # SQLite serialises writers anyway: a counter row is enough.
-    insert_if_absent(ReferenceCounter(year=year, last=0), unique=("year",))
-    counter = ReferenceCounter.objects.select_for_update().get(pk=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return counter.last
-
-
 REFERENCE_DIGITS = 5  # CS-2026-00042
 
 
 def _next_reference(year: int) -> str:
     prefix = f"CS-{year}-"
     if connection.vendor == "postgresql":
-        # Numbers taken by imported history are skipped in the same round trip (migration
-        # applications 0008).
+        # A sequence per year hands out numbers without holding a row lock until commit, so
+        # concurrent filings do not queue behind each other; a rolled-back filing leaves a gap,
+        # which a reference may have. The function creates the year's sequence on its first
+        # filing (migration applications 0006) and skips numbers taken by imported history
+        # (0008), all in one round trip.
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT csgrants_next_free_reference_number(%s, %s, %s)",
@@ -121,10 +107,19 @@ def _next_reference(year: int) -> str:
             )
             return f"{prefix}{cursor.fetchone()[0]:0{REFERENCE_DIGITS}d}"
     while True:
-        reference = f"{prefix}{_next_number(year):0{REFERENCE_DIGITS}d}"
+        reference = f"{prefix}{_counted_number(year):0{REFERENCE_DIGITS}d}"
         # Imported history may already hold references of the same form.
         if not Application.objects.filter(reference=reference).exists():
             return reference
+
+
+def _counted_number(year: int) -> int:
+    # SQLite serialises writers anyway: a counter row is enough.
+    insert_if_absent(ReferenceCounter(year=year, last=0), unique=("year",))
+    counter = ReferenceCounter.objects.select_for_update().get(pk=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return counter.last
 
 
 def authorize_transition(*, actor, application: Application, to_status: str):

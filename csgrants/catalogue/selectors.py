@@ -32,10 +32,7 @@ def package_resolve(name: str, *, extension: bool | None = None) -> Package:
 
 def package_alias_map() -> dict[str, str]:
     """Lower-cased code or former name -> today's code; for bulk work (imports, reports)."""
-    mapping = {p.code.lower(): p.code for p in Package.objects.all()}
-    for alias in PackageAlias.objects.select_related("package"):
-        mapping[alias.name.lower()] = alias.package.code
-    return mapping
+    return {name: p.code for name, p in cached("packages", _packages_by_name).items()}
 
 
 # Policy versions in use, by id, with their rates and admitted packages. A version in use is

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection, transaction
 
 from csgrants.applications.models import Application
-from csgrants.applications.services import _next_number, _next_reference
+from csgrants.applications.services import _next_reference
 
 YEAR = 2097  # a year no other test files in
 
@@ -20,7 +20,11 @@ def _drop_sequence() -> None:
 
 
 def test_the_first_filing_of_a_year_starts_its_sequence(postgres_only):
-    assert [_next_number(YEAR), _next_number(YEAR), _next_number(YEAR + 1)] == [1, 2, 1]
+    assert [_next_reference(YEAR), _next_reference(YEAR), _next_reference(YEAR + 1)] == [
+        f"CS-{YEAR}-00001",
+        f"CS-{YEAR}-00002",
+        f"CS-{YEAR + 1}-00001",
+    ]
 
 
 def test_taken_references_are_skipped_in_the_database_past_five_digits(
@@ -28,7 +32,7 @@ def test_taken_references_are_skipped_in_the_database_past_five_digits(
 ):
     """The database function makes the same reference as Python, also beyond 99999, and skips
     the numbers whose reference a file (imported history) already has."""
-    assert _next_number(YEAR) == 1  # the year's sequence exists
+    assert _next_reference(YEAR) == f"CS-{YEAR}-00001"  # the year's sequence exists
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT setval('csgrants_reference_{YEAR}', 99998)")
     app = make_application("draft")
@@ -45,13 +49,13 @@ def test_two_first_filings_of_a_year_on_separate_connections(postgres_only_tx):
     uncommitted sequence, waits, and takes the next number once the first commits."""
     _drop_sequence()
     created = threading.Event()
-    numbers: dict[str, int] = {}
+    numbers: dict[str, str] = {}
     errors: list[BaseException] = []
 
     def first():
         try:
             with transaction.atomic():
-                numbers["first"] = _next_number(YEAR)
+                numbers["first"] = _next_reference(YEAR)
                 created.set()
                 threading.Event().wait(0.5)  # the second filing now waits on this one
         except BaseException as exc:  # reported by the assertion below
@@ -64,7 +68,7 @@ def test_two_first_filings_of_a_year_on_separate_connections(postgres_only_tx):
         try:
             created.wait(10)
             with transaction.atomic():
-                numbers["second"] = _next_number(YEAR)
+                numbers["second"] = _next_reference(YEAR)
         except BaseException as exc:
             errors.append(exc)
         finally:
@@ -77,6 +81,6 @@ def test_two_first_filings_of_a_year_on_separate_connections(postgres_only_tx):
         for t in threads:
             t.join(timeout=30)
         assert not errors
-        assert numbers == {"first": 1, "second": 2}
+        assert numbers == {"first": f"CS-{YEAR}-00001", "second": f"CS-{YEAR}-00002"}
     finally:
         _drop_sequence()
