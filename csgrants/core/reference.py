@@ -10,30 +10,54 @@ of a filing's. A random token rather than a counter: a counter repeats after a r
 copy loaded inside a transaction that rolled back would pass for the next change's.
 
 update(), raw SQL and restores send no signal: call `reference_changed()` after them.
+
+Within one request the token is read once (a filing has four cached reads): a change committed
+elsewhere while a request runs is seen by the next one, as if the request had come a moment
+earlier. A request that changes reference data itself reads the token every time from then on,
+so that it sees its own change, and a rollback of it.
 """
 
 from __future__ import annotations
 
 import secrets
+import threading
 from collections.abc import Callable
 from typing import TypeVar
 
+from django.core import signals as request_signals
 from django.db import connection
 from django.db.models import signals
 
 T = TypeVar("T")
 
 _COPIES: dict[str, tuple[int, object]] = {}  # name -> (token, value)
+# The token read in the current request, per thread (gthread workers run requests in threads);
+# `in_request` is false outside requests (commands, the worker), which read it every time.
+_REQUEST = threading.local()
 
 
 def _token() -> int | None:
     from csgrants.core.models import ReferenceDataVersion
 
+    remembered = getattr(_REQUEST, "token", None)
+    if remembered is not None:
+        return remembered
     table = connection.ops.quote_name(ReferenceDataVersion._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT token FROM {table} WHERE id = 1")  # noqa: S608 - model's table
         row = cursor.fetchone()
-    return None if row is None else row[0]
+    token = None if row is None else row[0]
+    if getattr(_REQUEST, "in_request", False):
+        _REQUEST.token = token
+    return token
+
+
+def _request_started(**_signal) -> None:
+    _REQUEST.in_request, _REQUEST.token = True, None
+
+
+def _request_finished(**_signal) -> None:
+    _REQUEST.in_request, _REQUEST.token = False, None
 
 
 def cached(name: str, load: Callable[[], T]) -> T:
@@ -52,11 +76,19 @@ def reference_changed(**_signal) -> None:
     from csgrants.core.models import ReferenceDataVersion
 
     ReferenceDataVersion.objects.filter(pk=1).update(token=secrets.randbits(62))
+    _request_finished()  # this request reads the token every time from now on
 
 
 def forget() -> None:
     """Drop this process's copies (tests: their rolled-back rows must not outlive them)."""
     _COPIES.clear()
+    _request_finished()
+
+
+def read_once_per_request() -> None:
+    """Read the token once per request (core's AppConfig.ready)."""
+    request_signals.request_started.connect(_request_started, dispatch_uid="reference-start")
+    request_signals.request_finished.connect(_request_finished, dispatch_uid="reference-end")
 
 
 def watch(*models) -> None:

@@ -93,8 +93,8 @@ def test_a_filing_audits_in_one_statement_and_races_without_savepoints(provider_
 
 
 def test_a_filing_reads_the_reference_data_from_the_process_copy(provider_client, funded):
-    """Kinds, packages, policy start dates and closing days: after the first filing, each read
-    is the token's one statement (core.reference), not a query of those tables."""
+    """Kinds, packages, policy start dates and closing days: after the first filing, the reads
+    cost the token's one statement per request (core.reference), not queries of those tables."""
     # The first filing loads the copies; the second the policy version, now in use.
     for number in ("0403.170.701", "0404.616.494"):
         assert provider_client.post(URL, body(enterprise_number=number), format="json").status_code == 201
@@ -105,6 +105,7 @@ def test_a_filing_reads_the_reference_data_from_the_process_copy(provider_client
     statements = [q["sql"].upper() for q in ctx.captured_queries]
     assert not [s for s in statements if any(f'FROM "{t}"' in s for t in tables)]
     assert not [s for s in statements if s.startswith('SELECT "CATALOGUE_POLICYVERSION"')]
+    assert sum('"CORE_REFERENCEDATAVERSION"' in s for s in statements) == 1
 
 
 def test_create_draft_then_submit(provider_client, funded):

@@ -68,3 +68,46 @@ def test_packages_by_code_or_former_name_each_caller_its_own_instance():
     assert first == second == medium and first is not second
     first.name_nl = "changed"
     assert package_resolve("MEDIUM").name_nl == medium.name_nl
+
+
+def _token_reads(ctx):
+    return sum('"core_referencedataversion"' in q["sql"].lower() for q in ctx.captured_queries)
+
+
+def test_a_request_reads_the_token_once_and_sees_other_changes_in_the_next():
+    loads = []
+
+    def load():
+        loads.append(1)
+        return len(loads)
+
+    reference._request_started()
+    try:
+        with CaptureQueriesContext(connection) as ctx:
+            assert [reference.cached("x", load) for _ in range(3)] == [1, 1, 1]
+        assert _token_reads(ctx) == 1
+        ReferenceDataVersion.objects.filter(pk=1).update(token=12345)  # another process
+        assert reference.cached("x", load) == 1  # this request: as if it had come earlier
+    finally:
+        reference._request_finished()
+    reference._request_started()
+    try:
+        assert reference.cached("x", load) == 2
+    finally:
+        reference._request_finished()
+
+
+def test_a_request_that_changes_reference_data_sees_its_change_and_its_rollback():
+    reference._request_started()
+    try:
+        assert default_calendar().is_working_day(DAY)
+        with pytest.raises(RuntimeError), transaction.atomic():
+            ClosingDay.objects.create(day=DAY, description="never")
+            assert not default_calendar().is_working_day(DAY)
+            raise RuntimeError
+        with CaptureQueriesContext(connection) as ctx:
+            assert default_calendar().is_working_day(DAY)
+            assert default_calendar().is_working_day(DAY)
+        assert _token_reads(ctx) == 2  # every time, since its change
+    finally:
+        reference._request_finished()
