@@ -308,7 +308,9 @@ def run_load(args, port: int, token: str, server_pid: int) -> int:
             f"{name} {(cpu_after[name] - cpu_before[name]) / requests * 1000:.1f}"
             for name in cpu_after
         )
-        print(f"CPU ms/req   {split}  (2 cores = {2000 / max(throughput, 1e-9):.1f} ms/req at this rate)")
+        print(
+            f"CPU ms/req   {split}  (2 cores = {2000 / max(throughput, 1e-9):.1f} ms/req at this rate)"
+        )
         print(f"load average {' / '.join(f'{x:.1f}' for x in os.getloadavg())}")
     for key, entry in environment.stats.errors.items():
         print(f"  {entry.occurrences} x {entry.error}"[:300], key[:0])

@@ -42,14 +42,54 @@ HEADERS = {
 }
 FORMS = ["014", "015", "017", "610", "612", "616", "706", "721", "030", "124"]
 SITUATIONS = ["000"] * 20 + ["001", "012", "013"]
-CITIES = [("9000", "Gent", "Gand"), ("2000", "Antwerpen", "Anvers"), ("1000", "Brussel", "Bruxelles"),
-          ("3000", "Leuven", "Louvain"), ("8000", "Brugge", "Bruges"), ("4000", "Luik", "Liège"),
-          ("3500", "Hasselt", "Hasselt"), ("5000", "Namen", "Namur"), ("2800", "Mechelen", "Malines"),
-          ("6000", "Charleroi", "Charleroi"), ("1500", "Halle", "Hal"), ("8500", "Kortrijk", "Courtrai")]
-STREETS = ["Kerkstraat", "Stationsstraat", "Dorpstraat", "Molenstraat", "Nieuwstraat", "Schoolstraat",
-           "Rue de la Station", "Grand-Rue", "Meir", "Veldstraat", "Markt", "Industrielaan"]
-WORDS = ["Bouw", "Consult", "Invest", "Services", "Technics", "Logistics", "Trading", "Immo", "Food",
-         "Digital", "Solutions", "Group", "Partners", "Design", "Cyber", "Energy", "Care", "Transport"]
+CITIES = [
+    ("9000", "Gent", "Gand"),
+    ("2000", "Antwerpen", "Anvers"),
+    ("1000", "Brussel", "Bruxelles"),
+    ("3000", "Leuven", "Louvain"),
+    ("8000", "Brugge", "Bruges"),
+    ("4000", "Luik", "Liège"),
+    ("3500", "Hasselt", "Hasselt"),
+    ("5000", "Namen", "Namur"),
+    ("2800", "Mechelen", "Malines"),
+    ("6000", "Charleroi", "Charleroi"),
+    ("1500", "Halle", "Hal"),
+    ("8500", "Kortrijk", "Courtrai"),
+]
+STREETS = [
+    "Kerkstraat",
+    "Stationsstraat",
+    "Dorpstraat",
+    "Molenstraat",
+    "Nieuwstraat",
+    "Schoolstraat",
+    "Rue de la Station",
+    "Grand-Rue",
+    "Meir",
+    "Veldstraat",
+    "Markt",
+    "Industrielaan",
+]
+WORDS = [
+    "Bouw",
+    "Consult",
+    "Invest",
+    "Services",
+    "Technics",
+    "Logistics",
+    "Trading",
+    "Immo",
+    "Food",
+    "Digital",
+    "Solutions",
+    "Group",
+    "Partners",
+    "Design",
+    "Cyber",
+    "Energy",
+    "Care",
+    "Transport",
+]
 
 
 def enterprise_number(i: int) -> str:
@@ -70,7 +110,10 @@ def rdate(rng: random.Random) -> str:
 
 class Out:
     def __init__(self, folder: Path, name: str):
-        self.fh = open(folder / f"{name}.csv", "w", encoding="utf-8", newline="\n", buffering=1 << 20)  # noqa: SIM115
+        # Closed by close(): the writer outlives any one block.
+        self.fh = open(  # noqa: SIM115
+            folder / f"{name}.csv", "w", encoding="utf-8", newline="\n", buffering=1 << 20
+        )
         self.fh.write(HEADERS[name] + "\n")
         self.rows = 0
         self.buf: list[str] = []
@@ -91,7 +134,9 @@ class Out:
         return self.rows
 
 
-def generate(folder: Path, scale: float = 1.0, activities: bool = False, seed: int = 140) -> dict[str, int]:
+def generate(
+    folder: Path, scale: float = 1.0, activities: bool = False, seed: int = 140
+) -> dict[str, int]:
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
     n = {k: max(1, round(v * scale)) for k, v in FULL.items()}
@@ -99,13 +144,21 @@ def generate(folder: Path, scale: float = 1.0, activities: bool = False, seed: i
     counts = {}
 
     (folder / "meta.csv").write_text(
-        HEADERS["meta"] + '\n"SnapshotDate","03-10-2025"\n"ExtractTimestamp","05-10-2025 07:07:49"\n'
-        '"ExtractType","full"\n"ExtractNumber","140"\n"Version","1.0.0"\n', encoding="utf-8")
+        HEADERS["meta"]
+        + '\n"SnapshotDate","03-10-2025"\n"ExtractTimestamp","05-10-2025 07:07:49"\n'
+        '"ExtractType","full"\n"ExtractNumber","140"\n"Version","1.0.0"\n',
+        encoding="utf-8",
+    )
 
     code = Out(folder, "code")
-    for cat, values in [("JuridicalForm", FORMS), ("JuridicalSituation", SITUATIONS[-4:]),
-                        ("TypeOfEnterprise", ["1", "2"]), ("TypeOfAddress", ["REGO", "BAET", "ABBR"]),
-                        ("TypeOfDenomination", ["001", "002", "003", "004"]), ("Classification", ["MAIN", "SECO", "ANCI"])]:
+    for cat, values in [
+        ("JuridicalForm", FORMS),
+        ("JuridicalSituation", SITUATIONS[-4:]),
+        ("TypeOfEnterprise", ["1", "2"]),
+        ("TypeOfAddress", ["REGO", "BAET", "ABBR"]),
+        ("TypeOfDenomination", ["001", "002", "003", "004"]),
+        ("Classification", ["MAIN", "SECO", "ANCI"]),
+    ]:
         for v in values:
             code.add(f'"{cat}","{v}","NL","{cat} {v} (nl)"')
             code.add(f'"{cat}","{v}","FR","{cat} {v} (fr)"')
@@ -149,7 +202,14 @@ def generate(folder: Path, scale: float = 1.0, activities: bool = False, seed: i
         k = int(p_extra) + (1 if rng.random() < p_extra - int(p_extra) else 0)
         k = min(k, left) if i < n_ent - 1 else left
         for j in range(k):
-            lang, kind = [("1", "001"), ("2", "003"), ("1", "003"), ("3", "001"), ("4", "001"), ("2", "002")][j % 6]
+            lang, kind = [
+                ("1", "001"),
+                ("2", "003"),
+                ("1", "003"),
+                ("3", "001"),
+                ("4", "001"),
+                ("2", "002"),
+            ][j % 6]
             den.add(f'"{number}","{lang}","{kind}","{rng.choice(WORDS)} {i} ""{j}"""')
         left -= k
     counts["denomination"] = den.close()
@@ -175,8 +235,11 @@ def generate(folder: Path, scale: float = 1.0, activities: bool = False, seed: i
     for k in range(n["contact"]):
         i = rng.randrange(n_ent)
         kind = rng.choice(["TEL", "EMAIL", "WEB"])
-        value = {"TEL": f"0{rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} {k % 100:02d}",
-                 "EMAIL": f"info{k}@example.be", "WEB": f"www.example{k}.be"}[kind]
+        value = {
+            "TEL": f"0{rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} {k % 100:02d}",
+            "EMAIL": f"info{k}@example.be",
+            "WEB": f"www.example{k}.be",
+        }[kind]
         con.add(f'"{enterprise_number(i)}","ENT","{kind}","{value}"')
     counts["contact"] = con.close()
 
@@ -184,7 +247,9 @@ def generate(folder: Path, scale: float = 1.0, activities: bool = False, seed: i
     for k in range(n["branch"]):
         base = 90_000_000 + k
         d = f"{base:08d}{97 - base % 97:02d}"
-        br.add(f'"{d[0]}.{d[1:4]}.{d[4:7]}.{d[7:]}",{rdate(rng)},"{enterprise_number(rng.randrange(n_ent))}"')
+        br.add(
+            f'"{d[0]}.{d[1:4]}.{d[4:7]}.{d[7:]}",{rdate(rng)},"{enterprise_number(rng.randrange(n_ent))}"'
+        )
     counts["branch"] = br.close()
 
     if activities:
@@ -206,10 +271,16 @@ def generate(folder: Path, scale: float = 1.0, activities: bool = False, seed: i
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("target", help="a folder, or a path ending in .zip")
-    parser.add_argument("--scale", type=float, default=1.0, help="fraction of the real sizes (default 1.0)")
-    parser.add_argument("--activities", action="store_true", help="also write activity.csv (36.6M rows at scale 1)")
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="fraction of the real sizes (default 1.0)"
+    )
+    parser.add_argument(
+        "--activities", action="store_true", help="also write activity.csv (36.6M rows at scale 1)"
+    )
     parser.add_argument("--seed", type=int, default=140)
     args = parser.parse_args()
     target = Path(args.target)

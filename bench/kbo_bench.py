@@ -82,14 +82,22 @@ def plain_copy(db: str, files: list[Path]) -> dict:
             table = f"bench_plain_{f.stem}"
             cur.execute(f"DROP TABLE IF EXISTS {table}")
             cur.execute(f"CREATE TABLE {table} ({TABLES[f.stem]})")
-            with open(f, "rb") as fh, cur.copy(f"COPY {table} FROM STDIN (FORMAT csv, HEADER true)") as cp:
+            with (
+                open(f, "rb") as fh,
+                cur.copy(f"COPY {table} FROM STDIN (FORMAT csv, HEADER true)") as cp,
+            ):
                 while chunk := fh.read(1 << 20):
                     cp.write(chunk)
             rows[f.name] = cur.rowcount
             per_file[f.name] = time.monotonic() - t
         conn.commit()
-        result = {"wall": time.monotonic() - t0, "server_cpu": backend_cpu(pid) - cpu0,
-                  "client_cpu": time.process_time() - client0, "rows": rows, "per_file": per_file}
+        result = {
+            "wall": time.monotonic() - t0,
+            "server_cpu": backend_cpu(pid) - cpu0,
+            "client_cpu": time.process_time() - client0,
+            "rows": rows,
+            "per_file": per_file,
+        }
         for f in files:
             cur.execute(f"DROP TABLE bench_plain_{f.stem}")
         conn.commit()
@@ -136,19 +144,32 @@ def child(dump: str) -> None:
     result = kbo_import(actor=None, path=dump)
     wall = time.monotonic() - t0
     _, heap_peak = tracemalloc.get_traced_memory()
-    print(json.dumps({
-        "wall": wall, "server_cpu": backend_cpu(pid) - cpu0 + sum(staging_cpu),
-        "client_cpu": time.process_time() - client0, "staging_cpu": sum(staging_cpu),
-        "rows": result.rows, "phases": result.phases, "skipped": result.skipped,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "peak_heap_mb": heap_peak / 1e6,
-    }))
+    print(
+        json.dumps(
+            {
+                "wall": wall,
+                "server_cpu": backend_cpu(pid) - cpu0 + sum(staging_cpu),
+                "client_cpu": time.process_time() - client0,
+                "staging_cpu": sum(staging_cpu),
+                "rows": result.rows,
+                "phases": result.phases,
+                "skipped": result.skipped,
+                "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "peak_heap_mb": heap_peak / 1e6,
+            }
+        )
+    )
 
 
 def run_import(db: str, dump: Path) -> dict:
     env = {**os.environ, "DATABASE_URL": db, "DJANGO_SETTINGS_MODULE": "csgrants.settings.local"}
-    done = subprocess.run([sys.executable, __file__, "--child", str(dump)], env=env, capture_output=True,
-                          text=True, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", str(dump)],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     if done.returncode:
         sys.exit(f"import_kbo failed:\n{done.stdout}\n{done.stderr}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -158,17 +179,31 @@ def main() -> None:
     if len(sys.argv) == 3 and sys.argv[1] == "--child":
         child(sys.argv[2])
         return
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("dump", help="folder of a full dump (bench/generate_kbo.py writes one)")
-    parser.add_argument("--db", default=os.environ.get("DATABASE_URL"), help="PostgreSQL URL (default $DATABASE_URL)")
-    parser.add_argument("--repeat", type=int, default=1, help="alternating runs of each; the best time counts")
+    parser.add_argument(
+        "--db",
+        default=os.environ.get("DATABASE_URL"),
+        help="PostgreSQL URL (default $DATABASE_URL)",
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="alternating runs of each; the best time counts"
+    )
     args = parser.parse_args()
     if not args.db or not args.db.startswith("postgres"):
         sys.exit("needs PostgreSQL: --db postgres://... or DATABASE_URL")
     dump = Path(args.dump)
     files = files_of(dump)
-    env = {**os.environ, "DATABASE_URL": args.db, "DJANGO_SETTINGS_MODULE": "csgrants.settings.local"}
-    subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "-v0"], env=env, check=True, cwd=ROOT)
+    env = {
+        **os.environ,
+        "DATABASE_URL": args.db,
+        "DJANGO_SETTINGS_MODULE": "csgrants.settings.local",
+    }
+    subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "migrate", "-v0"], env=env, check=True, cwd=ROOT
+    )
 
     size = sum(f.stat().st_size for f in files)
     print(f"dump {dump}: {len(files)} files, {size / 1e6:.0f} MB")
@@ -177,7 +212,10 @@ def main() -> None:
     for i in range(args.repeat):
         plains.append(plain_copy(args.db, files))
         imports.append(run_import(args.db, dump))
-        print(f"run {i + 1}: plain COPY {plains[-1]['wall']:.1f} s, import_kbo {imports[-1]['wall']:.1f} s", flush=True)
+        print(
+            f"run {i + 1}: plain COPY {plains[-1]['wall']:.1f} s, import_kbo {imports[-1]['wall']:.1f} s",
+            flush=True,
+        )
     plain = min(plains, key=lambda r: r["wall"])
     imp = min(imports, key=lambda r: r["wall"])
 
@@ -185,7 +223,9 @@ def main() -> None:
     for name, n in plain["rows"].items():
         print(f"{name:<20}{n:>14,}{plain['per_file'][name]:>14.2f}")
     print(f"{'total':<20}{sum(plain['rows'].values()):>14,}")
-    assert plain["rows"] == {k: v for k, v in imp["rows"].items() if k in plain["rows"]}, "row counts differ"
+    assert plain["rows"] == {k: v for k, v in imp["rows"].items() if k in plain["rows"]}, (
+        "row counts differ"
+    )
     print("\nimport_kbo phases:")
     for phase, seconds in imp["phases"]:
         print(f"  {phase:<42}{seconds:8.2f} s")
@@ -194,13 +234,21 @@ def main() -> None:
     cpu_import = imp["server_cpu"] + imp["client_cpu"]
     peak = max(r["peak_rss_mb"] for r in imports)
     print(f"\n{'':<22}{'wall s':>9}{'server CPU s':>14}{'client CPU s':>14}")
-    print(f"{'plain COPY':<22}{plain['wall']:>9.1f}{plain['server_cpu']:>14.1f}{plain['client_cpu']:>14.1f}")
-    print(f"{'import_kbo':<22}{imp['wall']:>9.1f}{imp['server_cpu']:>14.1f}{imp['client_cpu']:>14.1f}")
-    print(f"ratio wall           {ratio:6.2f} x  (target <= 1.5: {'OK' if ratio <= 1.5 else 'MISSED'})"
-          f"   runs plain {[round(r['wall'], 1) for r in plains]} import {[round(r['wall'], 1) for r in imports]}")
+    print(
+        f"{'plain COPY':<22}{plain['wall']:>9.1f}{plain['server_cpu']:>14.1f}{plain['client_cpu']:>14.1f}"
+    )
+    print(
+        f"{'import_kbo':<22}{imp['wall']:>9.1f}{imp['server_cpu']:>14.1f}{imp['client_cpu']:>14.1f}"
+    )
+    print(
+        f"ratio wall           {ratio:6.2f} x  (target <= 1.5: {'OK' if ratio <= 1.5 else 'MISSED'})"
+        f"   runs plain {[round(r['wall'], 1) for r in plains]} import {[round(r['wall'], 1) for r in imports]}"
+    )
     print(f"ratio CPU            {cpu_import / cpu_plain:6.2f} x  (server + client CPU seconds)")
-    print(f"peak RSS import      {peak:6.1f} MB (target < 400: {'OK' if peak < 400 else 'MISSED'}); "
-          f"peak Python heap {max(r['peak_heap_mb'] for r in imports):.1f} MB")
+    print(
+        f"peak RSS import      {peak:6.1f} MB (target < 400: {'OK' if peak < 400 else 'MISSED'}); "
+        f"peak Python heap {max(r['peak_heap_mb'] for r in imports):.1f} MB"
+    )
     print(f"load average         {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
 
 

@@ -40,9 +40,14 @@ def _aid_granted_by_us(application: Application, others: list[dict]) -> list[dic
     ]
     if not others:
         return aid  # an amendment belongs to one of the enterprise's other files: there are none
-    amendments = Amendment.objects.filter(
-        application__enterprise=application.enterprise, status=Amendment.AmendmentStatus.APPROVED
-    ).exclude(decided_on__isnull=True).select_related("application")
+    amendments = (
+        Amendment.objects.filter(
+            application__enterprise=application.enterprise,
+            status=Amendment.AmendmentStatus.APPROVED,
+        )
+        .exclude(decided_on__isnull=True)
+        .select_related("application")
+    )
     for a in amendments:
         aid.append(
             {

@@ -86,7 +86,9 @@ class EnterpriseRegisterView(APIView):
         ],
         responses={
             200: EnterpriseRegisterSerializer,
-            (404, "application/problem+json"): OpenApiResponse(PROBLEM, description="Unknown or invalid number"),
+            (404, "application/problem+json"): OpenApiResponse(
+                PROBLEM, description="Unknown or invalid number"
+            ),
         },
         tags=["enterprises"],
     )

@@ -63,7 +63,9 @@ class KboEnterprise(models.Model):
 
 class KboEstablishment(models.Model):
     # The ORM's key; the database does not enforce it (see migration 0002).
-    establishment_number = models.CharField(_("establishment number"), max_length=13, primary_key=True)
+    establishment_number = models.CharField(
+        _("establishment number"), max_length=13, primary_key=True
+    )
     start_date = models.DateField(null=True)
     enterprise_number = models.CharField(max_length=12)  # indexed
 
@@ -89,7 +91,9 @@ class KboBranch(models.Model):
 
 
 class KboDenomination(models.Model):
-    pk = models.CompositePrimaryKey("entity_number", "language", "type_of_denomination", "denomination")
+    pk = models.CompositePrimaryKey(
+        "entity_number", "language", "type_of_denomination", "denomination"
+    )
     entity_number = models.CharField(max_length=13)  # indexed
     language = models.CharField(max_length=1)
     type_of_denomination = models.CharField(max_length=3)
@@ -105,7 +109,13 @@ class KboDenomination(models.Model):
 
 class KboAddress(models.Model):
     pk = models.CompositePrimaryKey(
-        "entity_number", "type_of_address", "zipcode", "street_nl", "street_fr", "house_number", "box"
+        "entity_number",
+        "type_of_address",
+        "zipcode",
+        "street_nl",
+        "street_fr",
+        "house_number",
+        "box",
     )
     entity_number = models.CharField(max_length=13)  # indexed
     type_of_address = models.CharField(max_length=4)
@@ -130,7 +140,9 @@ class KboAddress(models.Model):
 
 
 class KboActivity(models.Model):
-    pk = models.CompositePrimaryKey("entity_number", "activity_group", "nace_version", "nace_code", "classification")
+    pk = models.CompositePrimaryKey(
+        "entity_number", "activity_group", "nace_version", "nace_code", "classification"
+    )
     entity_number = models.CharField(max_length=13)  # indexed
     activity_group = models.CharField(max_length=3)
     nace_version = models.CharField(max_length=4)

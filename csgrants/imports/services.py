@@ -65,15 +65,37 @@ CHUNK = 5000
 BULK_CHECK_ROWS = 50_000
 ACTOR_LABEL = "history import"
 
-ALLOCATION_COLUMNS = {"service_provider": True, "allocated_on": True, "amount_eur": True, "note": False}
+ALLOCATION_COLUMNS = {
+    "service_provider": True,
+    "allocated_on": True,
+    "amount_eur": True,
+    "note": False,
+}
 APPLICATION_COLUMNS = {
-    "reference": True, "service_provider": True, "enterprise_number": True, "enterprise_name": True,
-    "enterprise_kind": True, "postal_code": True, "package": True, "extensions": False, "cost_eur": True,
-    "subsidy_eur": False, "submitted_on": True, "status": True, "decided_on": False, "rejection_reason": False,
+    "reference": True,
+    "service_provider": True,
+    "enterprise_number": True,
+    "enterprise_name": True,
+    "enterprise_kind": True,
+    "postal_code": True,
+    "package": True,
+    "extensions": False,
+    "cost_eur": True,
+    "subsidy_eur": False,
+    "submitted_on": True,
+    "status": True,
+    "decided_on": False,
+    "rejection_reason": False,
 }
 AMENDMENT_COLUMNS = {
-    "reference": True, "kind": True, "package": True, "extra_cost_eur": True, "extra_subsidy_eur": False,
-    "requested_on": True, "status": True, "decided_on": False,
+    "reference": True,
+    "kind": True,
+    "package": True,
+    "extra_cost_eur": True,
+    "extra_subsidy_eur": False,
+    "requested_on": True,
+    "status": True,
+    "decided_on": False,
 }
 APP_STATUSES = ("submitted", "approved", "rejected", "withdrawn", "completed", "closed")
 APPROVED_LIKE = ("approved", "completed", "closed")
@@ -85,8 +107,15 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 # The tables the import writes in bulk.
 BULK_MODELS = (
-    Enterprise, Application, Application.extensions.through, StatusChange, Decision, Decision.reasons.through,
-    Amendment, Allocation, LedgerEntry,
+    Enterprise,
+    Application,
+    Application.extensions.through,
+    StatusChange,
+    Decision,
+    Decision.reasons.through,
+    Amendment,
+    Allocation,
+    LedgerEntry,
 )
 
 # The big tables whose plain indexes a large import builds once at the end (bulk.indexes_built_once):
@@ -124,12 +153,18 @@ class ImportSummary:
     def as_dict(self) -> dict:
         return {
             "folder": self.folder,
-            "files": {n: {"rows": c.rows, "created": c.created, "unchanged": c.unchanged} for n, c in self.files.items()},
+            "files": {
+                n: {"rows": c.rows, "created": c.created, "unchanged": c.unchanged}
+                for n, c in self.files.items()
+            },
             "seconds": round(self.seconds, 2),
         }
 
     def __str__(self) -> str:
-        parts = [f"{name}: {c.created} imported, {c.unchanged} already present" for name, c in self.files.items()]
+        parts = [
+            f"{name}: {c.created} imported, {c.unchanged} already present"
+            for name, c in self.files.items()
+        ]
         rate = f", {self.rows / self.seconds:,.0f} rows/s" if self.seconds > 0 else ""
         return "; ".join(parts) + f" ({self.seconds:.1f} s{rate})"
 
@@ -182,7 +217,9 @@ class _Parser:
     @staticmethod
     def money(value: str) -> Decimal:
         if not _MONEY.match(value):
-            raise ValueError(f"{value!r} is not an amount in euro (e.g. 15704.40, at most two decimals)")
+            raise ValueError(
+                f"{value!r} is not an amount in euro (e.g. 15704.40, at most two decimals)"
+            )
         return Decimal(value).quantize(Decimal("0.01"))
 
 
@@ -350,9 +387,13 @@ class _Importer:
         self.reasons = dict(ReasonCode.objects.values_list("code", "pk"))
         self.reason_codes = {pk: code for code, pk in self.reasons.items()}
         self.policies = []
-        for policy in PolicyVersion.objects.prefetch_related("rates__enterprise_kind").order_by("valid_from"):
+        for policy in PolicyVersion.objects.prefetch_related("rates__enterprise_kind").order_by(
+            "valid_from"
+        ):
             rates = {r.enterprise_kind.code: r.rate_pct for r in policy.rates.all()}
-            self.policies.append((policy.valid_from, policy.pk, rates, policy.decision_term_working_days))
+            self.policies.append(
+                (policy.valid_from, policy.pk, rates, policy.decision_term_working_days)
+            )
         self.policy_starts = [p[0] for p in self.policies]
         self.workdays = _WorkdayIndex()
         self._noon: dict[date, datetime] = {}
@@ -386,7 +427,9 @@ class _Importer:
             raise ValueError(f"unknown package {value!r}")
         pk, is_ext = self.package_ids[code]
         if is_ext != extension:
-            raise ValueError(f"{value!r} ({code}) is {'an extension' if is_ext else 'a main'} package")
+            raise ValueError(
+                f"{value!r} ({code}) is {'an extension' if is_ext else 'a main'} package"
+            )
         return pk
 
     def policy_for(self, on: date):
@@ -401,22 +444,28 @@ class _Importer:
 
     def run(self) -> ImportSummary:
         started = time.monotonic()
-        files = {n: self.folder / n for n in ("allocations.csv", "applications.csv", "amendments.csv")}
+        files = {
+            n: self.folder / n for n in ("allocations.csv", "applications.csv", "amendments.csv")
+        }
         present = {n: p for n, p in files.items() if p.is_file()}
         if not self.folder.is_dir():
             raise ImportFailed([f"{self.folder}:0: -: not a folder"])
         if not present:
-            raise ImportFailed([f"{self.folder}:0: -: no allocations.csv, applications.csv or amendments.csv"])
+            raise ImportFailed(
+                [f"{self.folder}:0: -: no allocations.csv, applications.csv or amendments.csv"]
+            )
         if "amendments.csv" in present and "applications.csv" not in present:
             raise ImportFailed(["amendments.csv:0: -: applications.csv must be in the same folder"])
         if self.progress:
             from tqdm import tqdm
 
             total = sum(_count_lines(p) for p in present.values())
-            self.bar = tqdm(total=total, unit=" rows", file=sys.stderr, desc="import_history", mininterval=0.5)
-        large = sum(_count_lines(present[n]) for n in ("applications.csv", "amendments.csv") if n in present) >= (
-            BULK_CHECK_ROWS
-        )
+            self.bar = tqdm(
+                total=total, unit=" rows", file=sys.stderr, desc="import_history", mininterval=0.5
+            )
+        large = sum(
+            _count_lines(present[n]) for n in ("applications.csv", "amendments.csv") if n in present
+        ) >= (BULK_CHECK_ROWS)
         try:
             with transaction.atomic():
                 if self.writer.postgres:
@@ -432,8 +481,10 @@ class _Importer:
                         # table and scans all of it, for every chunk, which makes the import
                         # quadratic. Every lookup of the load is by a unique key or id.
                         cur.execute("SET LOCAL enable_seqscan = off")
-                with (foreign_keys_checked_once(BULK_MODELS, enabled=large),
-                      indexes_built_once(INDEX_REBUILT_MODELS, enabled=large)):
+                with (
+                    foreign_keys_checked_once(BULK_MODELS, enabled=large),
+                    indexes_built_once(INDEX_REBUILT_MODELS, enabled=large),
+                ):
                     if "allocations.csv" in present:
                         self.import_allocations(present["allocations.csv"])
                     if "applications.csv" in present:
@@ -450,8 +501,12 @@ class _Importer:
                 # One audit event per run: an event per imported row would double the volume of
                 # a million-row import for no gain (each row is flagged `imported` and its
                 # status history says "history import").
-                audit_record(actor=self.actor, action="history.import", obj=_Run(str(self.folder)),
-                             after=self.summary.as_dict())
+                audit_record(
+                    actor=self.actor,
+                    action="history.import",
+                    obj=_Run(str(self.folder)),
+                    after=self.summary.as_dict(),
+                )
         finally:
             if self.bar is not None:
                 self.bar.close()
@@ -466,7 +521,9 @@ class _Importer:
         # Allocations have no reference: the same (provider, date, amount, note) is the same
         # allocation; the k-th such row in the file matches the k-th stored one.
         stored: dict[tuple, int] = defaultdict(int)
-        for row in Allocation.objects.values_list("provider_id", "allocated_on", "amount_eur", "note"):
+        for row in Allocation.objects.values_list(
+            "provider_id", "allocated_on", "amount_eur", "note"
+        ):
             stored[row] += 1
         seen: dict[tuple, int] = defaultdict(int)
         new = []
@@ -512,12 +569,28 @@ class _Importer:
             new.append((pid, on, amount, kind, note))
         ids = self.writer.reserve_ids(Allocation, len(new))
         self.writer.insert(
-            Allocation, ["id", "provider_id", "allocated_on", "amount_eur", "kind", "note", "created_at"],
-            [(pk, pid, on, amount, kind, note, self.now) for pk, (pid, on, amount, kind, note) in zip(ids, new, strict=True)],
+            Allocation,
+            ["id", "provider_id", "allocated_on", "amount_eur", "kind", "note", "created_at"],
+            [
+                (pk, pid, on, amount, kind, note, self.now)
+                for pk, (pid, on, amount, kind, note) in zip(ids, new, strict=True)
+            ],
         )
         self.writer.insert(
-            LedgerEntry, ["provider_id", "kind", "amount_eur", "entry_date", "allocation_id", "note", "created_at"],
-            [(pid, "allocate", amount, on, pk, note, self.now) for pk, (pid, on, amount, _k, note) in zip(ids, new, strict=True)],
+            LedgerEntry,
+            [
+                "provider_id",
+                "kind",
+                "amount_eur",
+                "entry_date",
+                "allocation_id",
+                "note",
+                "created_at",
+            ],
+            [
+                (pid, "allocate", amount, on, pk, note, self.now)
+                for pk, (pid, on, amount, _k, note) in zip(ids, new, strict=True)
+            ],
         )
         count.created += len(new)
 
@@ -545,18 +618,31 @@ class _Importer:
         number = None
         if need("enterprise_number"):
             try:
-                number = _fast_number(row["enterprise_number"]) or normalize(row["enterprise_number"])
+                number = _fast_number(row["enterprise_number"]) or normalize(
+                    row["enterprise_number"]
+                )
             except InvalidEnterpriseNumber:
-                err.add(name, line, "enterprise_number",
-                        f"{row['enterprise_number']!r} is not a valid enterprise number (checksum 97)")
+                err.add(
+                    name,
+                    line,
+                    "enterprise_number",
+                    f"{row['enterprise_number']!r} is not a valid enterprise number (checksum 97)",
+                )
         if need("enterprise_name") and len(row["enterprise_name"]) > 320:
             err.add(name, line, "enterprise_name", "at most 320 characters")
         kind = row["enterprise_kind"]
         if need("enterprise_kind") and kind not in self.kinds:
-            err.add(name, line, "enterprise_kind", f"unknown enterprise kind {kind!r} (known: {', '.join(sorted(self.kinds))})")
+            err.add(
+                name,
+                line,
+                "enterprise_kind",
+                f"unknown enterprise kind {kind!r} (known: {', '.join(sorted(self.kinds))})",
+            )
         postal = row["postal_code"]
         if need("postal_code") and not is_valid_postal_code(postal):
-            err.add(name, line, "postal_code", f"{postal!r} is not a Belgian postal code (4 digits)")
+            err.add(
+                name, line, "postal_code", f"{postal!r} is not a Belgian postal code (4 digits)"
+            )
         package_id = None
         if need("package"):
             package_id = err.parsed(
@@ -572,7 +658,12 @@ class _Importer:
             cost = err.parsed(name, line, "cost_eur", self.parse.money, row["cost_eur"])
         status = row["status"]
         if need("status") and status not in APP_STATUSES:
-            err.add(name, line, "status", f"unknown status {status!r} (one of {', '.join(APP_STATUSES)})")
+            err.add(
+                name,
+                line,
+                "status",
+                f"unknown status {status!r} (one of {', '.join(APP_STATUSES)})",
+            )
         if row.get("subsidy_eur"):
             subsidy = err.parsed(name, line, "subsidy_eur", self.parse.money, row["subsidy_eur"])
         elif status in APPROVED_LIKE:
@@ -599,13 +690,26 @@ class _Importer:
         if status == "rejected" and not codes:
             err.add(name, line, "rejection_reason", "required when the status is rejected")
         elif codes and status in APP_STATUSES and status != "rejected":
-            err.add(name, line, "rejection_reason", "only a rejected application has rejection reasons")
+            err.add(
+                name, line, "rejection_reason", "only a rejected application has rejection reasons"
+            )
         if len(err.lines) > before:
             return None
         return _App(
-            line=line, reference=reference, provider_id=pid, number=number, name=row["enterprise_name"],
-            kind=kind, postal_code=postal, package_id=package_id, extension_ids=tuple(sorted(set(ext_ids))),
-            cost=cost, subsidy=subsidy, submitted_on=submitted, status=status, decided_on=decided,
+            line=line,
+            reference=reference,
+            provider_id=pid,
+            number=number,
+            name=row["enterprise_name"],
+            kind=kind,
+            postal_code=postal,
+            package_id=package_id,
+            extension_ids=tuple(sorted(set(ext_ids))),
+            cost=cost,
+            subsidy=subsidy,
+            submitted_on=submitted,
+            status=status,
+            decided_on=decided,
             reason_ids=tuple(sorted(set(reason_ids))),
         )
 
@@ -627,10 +731,16 @@ class _Importer:
                 chunk = []
         self.write_applications(name, chunk, count)
 
-    def _differences(self, app: _App, stored: dict, ext: set, reasons: set) -> list[tuple[str, str, str]]:
+    def _differences(
+        self, app: _App, stored: dict, ext: set, reasons: set
+    ) -> list[tuple[str, str, str]]:
         withdrawn = stored["status"] == "withdrawn"
         pairs = [
-            ("service_provider", self.provider_codes.get(app.provider_id), self.provider_codes.get(stored["provider_id"])),
+            (
+                "service_provider",
+                self.provider_codes.get(app.provider_id),
+                self.provider_codes.get(stored["provider_id"]),
+            ),
             ("enterprise_number", app.number, stored["enterprise__number"]),
             ("enterprise_kind", app.kind, stored["enterprise_kind"]),
             ("postal_code", app.postal_code, stored["postal_code"]),
@@ -640,7 +750,11 @@ class _Importer:
             ("subsidy_eur", app.subsidy, stored["subsidy_eur"]),
             ("submitted_on", app.submitted_on, stored["submitted_on"]),
             ("status", app.status, stored["status"]),
-            ("decided_on", app.decided_on, stored["closed_on"] if withdrawn else stored["decided_on"]),
+            (
+                "decided_on",
+                app.decided_on,
+                stored["closed_on"] if withdrawn else stored["decided_on"],
+            ),
             ("rejection_reason", app.reason_ids, tuple(sorted(reasons))),
         ]
         codes, codes_r = self.package_codes, self.reason_codes
@@ -666,20 +780,33 @@ class _Importer:
         stored = {
             s["reference"]: s
             for s in Application.objects.filter(reference__in=refs).values(
-                "id", "reference", "provider_id", "enterprise__number", "enterprise_kind", "postal_code",
-                "package_id", "cost_eur", "subsidy_eur", "submitted_on", "status", "decided_on", "closed_on",
+                "id",
+                "reference",
+                "provider_id",
+                "enterprise__number",
+                "enterprise_kind",
+                "postal_code",
+                "package_id",
+                "cost_eur",
+                "subsidy_eur",
+                "submitted_on",
+                "status",
+                "decided_on",
+                "closed_on",
             )
         }
         ext_stored: dict[int, set] = defaultdict(set)
         reasons_stored: dict[int, set] = defaultdict(set)
         if stored:
             ids = [s["id"] for s in stored.values()]
-            for app_id, pkg in Application.extensions.through.objects.filter(application_id__in=ids).values_list(
-                "application_id", "package_id"
-            ):
+            for app_id, pkg in Application.extensions.through.objects.filter(
+                application_id__in=ids
+            ).values_list("application_id", "package_id"):
                 ext_stored[app_id].add(pkg)
             for app_id, rc in Decision.reasons.through.objects.filter(
-                decision__application_id__in=ids, decision__outcome="rejected", decision__amendment__isnull=True
+                decision__application_id__in=ids,
+                decision__outcome="rejected",
+                decision__amendment__isnull=True,
             ).values_list("decision__application_id", "reasoncode_id"):
                 reasons_stored[app_id].add(rc)
         new: list[_App] = []
@@ -697,9 +824,13 @@ class _Importer:
                 diffs = [(c, a, b) for c, a, b in self._differences_between(app, earlier)]
             if diffs:
                 for col, mine, theirs in diffs:
-                    self.errors.add(name, app.line, col,
-                                    f"reference {app.reference} is already stored with other values "
-                                    f"(stored: {theirs}; this row: {mine})")
+                    self.errors.add(
+                        name,
+                        app.line,
+                        col,
+                        f"reference {app.reference} is already stored with other values "
+                        f"(stored: {theirs}; this row: {mine})",
+                    )
                 self.failed_refs.add(app.reference)
             else:
                 count.unchanged += 1
@@ -711,7 +842,9 @@ class _Importer:
             latest[app.number] = app
         existing = {
             e["number"]: e
-            for e in Enterprise.objects.filter(number__in=list(latest)).values("id", "number", "name", "kind", "postal_code")
+            for e in Enterprise.objects.filter(number__in=list(latest)).values(
+                "id", "number", "name", "kind", "postal_code"
+            )
         }
         enterprise_ids = {n: e["id"] for n, e in existing.items()}
         to_create = [a for n, a in latest.items() if n not in existing]
@@ -719,27 +852,68 @@ class _Importer:
         rows = []
         for pk, a in zip(ids, to_create, strict=True):
             province = province_for(a.postal_code) or ""
-            rows.append((pk, a.number, a.name, a.kind, a.postal_code, province, region_for_province(province) or "",
-                         self.now, self.now))
+            rows.append(
+                (
+                    pk,
+                    a.number,
+                    a.name,
+                    a.kind,
+                    a.postal_code,
+                    province,
+                    region_for_province(province) or "",
+                    self.now,
+                    self.now,
+                )
+            )
             enterprise_ids[a.number] = pk
-        self.writer.insert(Enterprise, ["id", "number", "name", "kind", "postal_code", "province", "region",
-                                        "created_at", "updated_at"], rows)
+        self.writer.insert(
+            Enterprise,
+            [
+                "id",
+                "number",
+                "name",
+                "kind",
+                "postal_code",
+                "province",
+                "region",
+                "created_at",
+                "updated_at",
+            ],
+            rows,
+        )
         changed = []
         for n, e in existing.items():
             a = latest[n]
             if (e["name"], e["kind"], e["postal_code"]) != (a.name, a.kind, a.postal_code):
                 province = province_for(a.postal_code) or ""
-                changed.append(Enterprise(
-                    id=e["id"], number=n, name=a.name, kind=a.kind, postal_code=a.postal_code, province=province,
-                    region=region_for_province(province) or "", updated_at=self.now,
-                ))
+                changed.append(
+                    Enterprise(
+                        id=e["id"],
+                        number=n,
+                        name=a.name,
+                        kind=a.kind,
+                        postal_code=a.postal_code,
+                        province=province,
+                        region=region_for_province(province) or "",
+                        updated_at=self.now,
+                    )
+                )
         if changed:
-            Enterprise.objects.bulk_update(changed, ["name", "kind", "postal_code", "province", "region", "updated_at"],
-                                           batch_size=500)
+            Enterprise.objects.bulk_update(
+                changed,
+                ["name", "kind", "postal_code", "province", "region", "updated_at"],
+                batch_size=500,
+            )
         # 3. Applications and everything that hangs off them.
         app_ids = self.writer.reserve_ids(Application, len(new))
         decided = [a for a in new if a.status in APPROVED_LIKE or a.status == "rejected"]
-        decision_ids = dict(zip((id(a) for a in decided), self.writer.reserve_ids(Decision, len(decided)), strict=True))
+        decision_ids = dict(
+            zip(
+                (id(a) for a in decided),
+                self.writer.reserve_ids(Decision, len(decided)),
+                strict=True,
+            )
+        )
         app_rows, ext_rows, history, decisions, reason_rows, ledger = [], [], [], [], [], []
         for pk, a in zip(app_ids, new, strict=True):
             policy = self.policy_for(a.submitted_on)
@@ -749,26 +923,75 @@ class _Importer:
             withdrawn = a.status == "withdrawn"
             is_decided = a.status in APPROVED_LIKE or a.status == "rejected"
             processing = self.workdays.between(a.submitted_on, a.decided_on) if is_decided else None
-            app_rows.append((
-                pk, a.reference, a.provider_id, enterprise_ids[a.number], a.kind, a.postal_code,
-                province_for(a.postal_code) or "", a.package_id, a.package_id, a.cost, rate, a.subsidy, policy_id,
-                "{}" if self.writer.postgres else {}, a.status, a.submitted_on,
-                self.workdays.add(a.submitted_on, term), None,
-                None if withdrawn else a.decided_on,
-                a.decided_on if withdrawn else None,
-                processing, 0, self.now, self.now, True,
-            ))
+            app_rows.append(
+                (
+                    pk,
+                    a.reference,
+                    a.provider_id,
+                    enterprise_ids[a.number],
+                    a.kind,
+                    a.postal_code,
+                    province_for(a.postal_code) or "",
+                    a.package_id,
+                    a.package_id,
+                    a.cost,
+                    rate,
+                    a.subsidy,
+                    policy_id,
+                    "{}" if self.writer.postgres else {},
+                    a.status,
+                    a.submitted_on,
+                    self.workdays.add(a.submitted_on, term),
+                    None,
+                    None if withdrawn else a.decided_on,
+                    a.decided_on if withdrawn else None,
+                    processing,
+                    0,
+                    self.now,
+                    self.now,
+                    True,
+                )
+            )
             for ext in a.extension_ids:
                 ext_rows.append((pk, ext))
-            history.append((pk, "", "submitted", ACTOR_LABEL, self.noon(a.submitted_on), a.submitted_on, "imported"))
+            history.append(
+                (
+                    pk,
+                    "",
+                    "submitted",
+                    ACTOR_LABEL,
+                    self.noon(a.submitted_on),
+                    a.submitted_on,
+                    "imported",
+                )
+            )
             if a.status != "submitted":
                 first = "approved" if a.status in APPROVED_LIKE else a.status
-                history.append((pk, "submitted", first, ACTOR_LABEL, self.noon(a.decided_on), a.decided_on, "imported"))
+                history.append(
+                    (
+                        pk,
+                        "submitted",
+                        first,
+                        ACTOR_LABEL,
+                        self.noon(a.decided_on),
+                        a.decided_on,
+                        "imported",
+                    )
+                )
                 if a.status in ("completed", "closed"):
                     # The history files carry only the decision date; the later steps are
                     # recorded at that date and say so.
-                    history.append((pk, "approved", a.status, ACTOR_LABEL, self.noon(a.decided_on), a.decided_on,
-                                    "imported; the date of this step is not in the history"))
+                    history.append(
+                        (
+                            pk,
+                            "approved",
+                            a.status,
+                            ACTOR_LABEL,
+                            self.noon(a.decided_on),
+                            a.decided_on,
+                            "imported; the date of this step is not in the history",
+                        )
+                    )
             if is_decided:
                 did = decision_ids[id(a)]
                 outcome = "rejected" if a.status == "rejected" else "approved"
@@ -776,35 +999,119 @@ class _Importer:
                 for rc in a.reason_ids:
                     reason_rows.append((did, rc))
             if a.status in APPROVED_LIKE and a.subsidy and a.subsidy > 0:
-                ledger.append((a.provider_id, "commit", a.subsidy, a.decided_on, pk, "imported", self.now))
+                ledger.append(
+                    (a.provider_id, "commit", a.subsidy, a.decided_on, pk, "imported", self.now)
+                )
                 if a.status == "closed":
-                    ledger.append((a.provider_id, "realise", a.subsidy, a.decided_on, pk,
-                                   "imported; paid (payment date not in the history)", self.now))
+                    ledger.append(
+                        (
+                            a.provider_id,
+                            "realise",
+                            a.subsidy,
+                            a.decided_on,
+                            pk,
+                            "imported; paid (payment date not in the history)",
+                            self.now,
+                        )
+                    )
         w = self.writer
-        w.insert(Application, [
-            "id", "reference", "provider_id", "enterprise_id", "enterprise_kind", "postal_code", "province",
-            "package_id", "current_package_id", "cost_eur", "rate_pct", "subsidy_eur", "policy_id", "declaration",
-            "status", "submitted_on", "decision_due_on", "paused_since", "decided_on", "closed_on",
-            "processing_working_days", "paused_working_days", "created_at", "updated_at", "imported",
-        ], app_rows)
+        w.insert(
+            Application,
+            [
+                "id",
+                "reference",
+                "provider_id",
+                "enterprise_id",
+                "enterprise_kind",
+                "postal_code",
+                "province",
+                "package_id",
+                "current_package_id",
+                "cost_eur",
+                "rate_pct",
+                "subsidy_eur",
+                "policy_id",
+                "declaration",
+                "status",
+                "submitted_on",
+                "decision_due_on",
+                "paused_since",
+                "decided_on",
+                "closed_on",
+                "processing_working_days",
+                "paused_working_days",
+                "created_at",
+                "updated_at",
+                "imported",
+            ],
+            app_rows,
+        )
         w.insert(Application.extensions.through, ["application_id", "package_id"], ext_rows)
-        w.insert(StatusChange, ["application_id", "from_status", "to_status", "actor_label", "at", "on", "note"], history)
-        w.insert(Decision, ["id", "application_id", "outcome", "decided_on", "by_system", "note", "created_at"], decisions)
+        w.insert(
+            StatusChange,
+            ["application_id", "from_status", "to_status", "actor_label", "at", "on", "note"],
+            history,
+        )
+        w.insert(
+            Decision,
+            ["id", "application_id", "outcome", "decided_on", "by_system", "note", "created_at"],
+            decisions,
+        )
         w.insert(Decision.reasons.through, ["decision_id", "reasoncode_id"], reason_rows)
-        w.insert(LedgerEntry, ["provider_id", "kind", "amount_eur", "entry_date", "application_id", "note", "created_at"],
-                 ledger)
+        w.insert(
+            LedgerEntry,
+            [
+                "provider_id",
+                "kind",
+                "amount_eur",
+                "entry_date",
+                "application_id",
+                "note",
+                "created_at",
+            ],
+            ledger,
+        )
         count.created += len(new)
 
     def _differences_between(self, app: _App, earlier: _App):
-        cols = ["service_provider", "enterprise_number", "enterprise_name", "enterprise_kind", "postal_code",
-                "package", "extensions", "cost_eur", "subsidy_eur", "submitted_on", "status", "decided_on",
-                "rejection_reason"]
-        attrs = ["provider_id", "number", "name", "kind", "postal_code", "package_id", "extension_ids", "cost",
-                 "subsidy", "submitted_on", "status", "decided_on", "reason_ids"]
+        cols = [
+            "service_provider",
+            "enterprise_number",
+            "enterprise_name",
+            "enterprise_kind",
+            "postal_code",
+            "package",
+            "extensions",
+            "cost_eur",
+            "subsidy_eur",
+            "submitted_on",
+            "status",
+            "decided_on",
+            "rejection_reason",
+        ]
+        attrs = [
+            "provider_id",
+            "number",
+            "name",
+            "kind",
+            "postal_code",
+            "package_id",
+            "extension_ids",
+            "cost",
+            "subsidy",
+            "submitted_on",
+            "status",
+            "decided_on",
+            "reason_ids",
+        ]
         for col, attr in zip(cols, attrs, strict=True):
             a, b = getattr(app, attr), getattr(earlier, attr)
             if a != b:
-                yield col, f"{a if a not in (None, ()) else 'empty'}", f"{b if b not in (None, ()) else 'empty'} (line {earlier.line})"
+                yield (
+                    col,
+                    f"{a if a not in (None, ()) else 'empty'}",
+                    f"{b if b not in (None, ()) else 'empty'} (line {earlier.line})",
+                )
 
     # -- amendments.csv
 
@@ -834,7 +1141,12 @@ class _Importer:
         if kind and kind not in ("upgrade", "extension"):
             err.add(name, line, "kind", f"unknown kind {kind!r} (upgrade or extension)")
         if status and status not in AMENDMENT_STATUSES:
-            err.add(name, line, "status", f"unknown status {status!r} (one of {', '.join(AMENDMENT_STATUSES)})")
+            err.add(
+                name,
+                line,
+                "status",
+                f"unknown status {status!r} (one of {', '.join(AMENDMENT_STATUSES)})",
+            )
         package_id = None
         if row["package"] and kind in ("upgrade", "extension"):
             package_id = err.parsed(
@@ -875,36 +1187,68 @@ class _Importer:
             )
         }
         stored: dict[tuple, list] = defaultdict(list)
-        for am in Amendment.objects.filter(application_id__in=[a["id"] for a in apps.values()]).order_by("id").values(
-            "application_id", "kind", "package_id", "requested_on", "extra_cost_eur", "extra_subsidy_eur", "status",
-            "decided_on",
+        for am in (
+            Amendment.objects.filter(application_id__in=[a["id"] for a in apps.values()])
+            .order_by("id")
+            .values(
+                "application_id",
+                "kind",
+                "package_id",
+                "requested_on",
+                "extra_cost_eur",
+                "extra_subsidy_eur",
+                "status",
+                "decided_on",
+            )
         ):
-            stored[(am["application_id"], am["kind"], am["package_id"], am["requested_on"])].append(am)
+            stored[(am["application_id"], am["kind"], am["package_id"], am["requested_on"])].append(
+                am
+            )
         new = []
         for item in chunk:
             line, ref, kind, package_id, cost, subsidy, requested, status, decided = item
             app = apps.get(ref)
             if app is None:
                 if ref not in self.failed_refs:  # the application row's own error says it all
-                    self.errors.add(name, line, "reference", f"unknown application reference {ref!r}")
+                    self.errors.add(
+                        name, line, "reference", f"unknown application reference {ref!r}"
+                    )
                 continue
             key = (app["id"], kind, package_id, requested)
             index = occurrences[key]
             occurrences[key] += 1
             if index < len(stored[key]):
                 s = stored[key][index]
-                pairs = [("extra_cost_eur", cost, s["extra_cost_eur"]), ("extra_subsidy_eur", subsidy, s["extra_subsidy_eur"]),
-                         ("status", status, s["status"]), ("decided_on", decided, s["decided_on"])]
+                pairs = [
+                    ("extra_cost_eur", cost, s["extra_cost_eur"]),
+                    ("extra_subsidy_eur", subsidy, s["extra_subsidy_eur"]),
+                    ("status", status, s["status"]),
+                    ("decided_on", decided, s["decided_on"]),
+                ]
                 diffs = [(c, a, b) for c, a, b in pairs if a != b]
                 for col, mine, theirs in diffs:
-                    self.errors.add(name, line, col, f"this amendment of {ref} is already stored with other values "
-                                                     f"(stored: {theirs or 'empty'}; this row: {mine or 'empty'})")
+                    self.errors.add(
+                        name,
+                        line,
+                        col,
+                        f"this amendment of {ref} is already stored with other values "
+                        f"(stored: {theirs or 'empty'}; this row: {mine or 'empty'})",
+                    )
                 if not diffs:
                     count.unchanged += 1
                 continue
-            if status == "approved" and app["status"] not in ("approved", "in_progress", "completed", "closed"):
-                self.errors.add(name, line, "status",
-                                f"an approved amendment needs an approved application; {ref} is {app['status']}")
+            if status == "approved" and app["status"] not in (
+                "approved",
+                "in_progress",
+                "completed",
+                "closed",
+            ):
+                self.errors.add(
+                    name,
+                    line,
+                    "status",
+                    f"an approved amendment needs an approved application; {ref} is {app['status']}",
+                )
                 continue
             if requested < app["submitted_on"]:
                 self.errors.add(name, line, "requested_on", f"is before {ref} was submitted")
@@ -913,30 +1257,108 @@ class _Importer:
         if not new:
             return
         ids = self.writer.reserve_ids(Amendment, len(new))
-        decided_items = [(pk, app, item) for pk, (app, item) in zip(ids, new, strict=True) if item[7] != "submitted"]
+        decided_items = [
+            (pk, app, item)
+            for pk, (app, item) in zip(ids, new, strict=True)
+            if item[7] != "submitted"
+        ]
         decision_ids = self.writer.reserve_ids(Decision, len(decided_items))
         rows, decisions, ledger = [], [], []
         upgrades: dict[int, list[int]] = defaultdict(list)
         for pk, (app, item) in zip(ids, new, strict=True):
             _line, _ref, kind, package_id, cost, subsidy, requested, status, decided = item
-            rows.append((pk, app["id"], kind, package_id, cost, subsidy, requested, status, decided, "imported", self.now))
+            rows.append(
+                (
+                    pk,
+                    app["id"],
+                    kind,
+                    package_id,
+                    cost,
+                    subsidy,
+                    requested,
+                    status,
+                    decided,
+                    "imported",
+                    self.now,
+                )
+            )
             if status == "approved":
                 if kind == "upgrade":
                     upgrades[package_id].append(app["id"])
                 if subsidy and subsidy > 0:
-                    ledger.append((app["provider_id"], "commit", subsidy, decided, app["id"], pk, "imported", self.now))
+                    ledger.append(
+                        (
+                            app["provider_id"],
+                            "commit",
+                            subsidy,
+                            decided,
+                            app["id"],
+                            pk,
+                            "imported",
+                            self.now,
+                        )
+                    )
                     if app["status"] == "closed":
-                        ledger.append((app["provider_id"], "realise", subsidy, max(decided, app["decided_on"]), app["id"],
-                                       pk, "imported; paid with its file", self.now))
+                        ledger.append(
+                            (
+                                app["provider_id"],
+                                "realise",
+                                subsidy,
+                                max(decided, app["decided_on"]),
+                                app["id"],
+                                pk,
+                                "imported; paid with its file",
+                                self.now,
+                            )
+                        )
         for did, (pk, app, item) in zip(decision_ids, decided_items, strict=True):
             decisions.append((did, app["id"], pk, item[7], item[8], False, "imported", self.now))
         w = self.writer
-        w.insert(Amendment, ["id", "application_id", "kind", "package_id", "extra_cost_eur", "extra_subsidy_eur",
-                             "requested_on", "status", "decided_on", "note", "created_at"], rows)
-        w.insert(Decision, ["id", "application_id", "amendment_id", "outcome", "decided_on", "by_system", "note",
-                            "created_at"], decisions)
-        w.insert(LedgerEntry, ["provider_id", "kind", "amount_eur", "entry_date", "application_id", "amendment_id",
-                               "note", "created_at"], ledger)
+        w.insert(
+            Amendment,
+            [
+                "id",
+                "application_id",
+                "kind",
+                "package_id",
+                "extra_cost_eur",
+                "extra_subsidy_eur",
+                "requested_on",
+                "status",
+                "decided_on",
+                "note",
+                "created_at",
+            ],
+            rows,
+        )
+        w.insert(
+            Decision,
+            [
+                "id",
+                "application_id",
+                "amendment_id",
+                "outcome",
+                "decided_on",
+                "by_system",
+                "note",
+                "created_at",
+            ],
+            decisions,
+        )
+        w.insert(
+            LedgerEntry,
+            [
+                "provider_id",
+                "kind",
+                "amount_eur",
+                "entry_date",
+                "application_id",
+                "amendment_id",
+                "note",
+                "created_at",
+            ],
+            ledger,
+        )
         # An approved upgrade changes the package the trajectory now runs under; the package as
         # filed (`package`) stays, statistics count that one.
         for package_id, app_ids in upgrades.items():

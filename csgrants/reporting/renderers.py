@@ -127,7 +127,9 @@ def breakdown_keys(report: dict, bucket: str, breakdown: str) -> list[str]:
 
 def _table(header: list[str], rows: list[list[str]], align_right_from: int = 1) -> str:
     lines = ["| " + " | ".join(header) + " |"]
-    lines.append("|" + "|".join("---" if i < align_right_from else "---:" for i in range(len(header))) + "|")
+    lines.append(
+        "|" + "|".join("---" if i < align_right_from else "---:" for i in range(len(header))) + "|"
+    )
     lines += ["| " + " | ".join(r) + " |" for r in rows]
     return "\n".join(lines)
 
@@ -141,8 +143,13 @@ def _years_phrase(years: list[str]) -> str:
 # --- Markdown (Dutch) -----------------------------------------------------------------------
 
 
-def render_markdown(report: dict, labels: Labels | None = None, *, next_year_allocated: Decimal | None = None,
-                    provider_label: str | None = None) -> str:
+def render_markdown(
+    report: dict,
+    labels: Labels | None = None,
+    *,
+    next_year_allocated: Decimal | None = None,
+    provider_label: str | None = None,
+) -> str:
     labels = labels or Labels()
     years = list(report["years"])
     data = report["years"]
@@ -162,23 +169,37 @@ def render_markdown(report: dict, labels: Labels | None = None, *, next_year_all
         "Aan de erkende dienstverleners werd " + _years_phrase(sentences) + " aan budget toegekend "
         "(raamovereenkomst en bijkomende middelen). Daarvan werd door goedkeuringen vastgelegd en uitbetaald:"
     )
-    out.append(_table(
-        ["Jaar", "Toegekend budget", "Vastgelegd door goedkeuringen", "Uitbetaald"],
-        [[y, _eur(d["budget"]["allocated_eur"]), _eur(d["budget"]["committed_eur"]), _eur(d["budget"]["paid_eur"])]
-         for y, d in data.items()],
-    ))
+    out.append(
+        _table(
+            ["Jaar", "Toegekend budget", "Vastgelegd door goedkeuringen", "Uitbetaald"],
+            [
+                [
+                    y,
+                    _eur(d["budget"]["allocated_eur"]),
+                    _eur(d["budget"]["committed_eur"]),
+                    _eur(d["budget"]["paid_eur"]),
+                ]
+                for y, d in data.items()
+            ],
+        )
+    )
     if next_year_allocated is not None and years:
         nxt = int(years[-1]) + 1
         out.append(f"## 2. Bedrag vrijgemaakt voor {nxt}")
         if next_year_allocated > 0:
-            out.append(f"Voor {nxt} werd tot nu toe {_eur(next_year_allocated)} aan bijkomende middelen toegekend aan "
-                       "de dienstverleners.")
+            out.append(
+                f"Voor {nxt} werd tot nu toe {_eur(next_year_allocated)} aan bijkomende middelen toegekend aan "
+                "de dienstverleners."
+            )
         else:
             out.append(f"Voor {nxt} werden tot nu toe geen bijkomende middelen toegekend.")
 
     # 5-7. Submitted, approved, rejected with their breakdowns.
-    for number, bucket, verb in ((5, "submitted", "ingediend"), (6, "approved", "goedgekeurd"),
-                                 (7, "rejected", "geweigerd")):
+    for number, bucket, verb in (
+        (5, "submitted", "ingediend"),
+        (6, "approved", "goedgekeurd"),
+        (7, "rejected", "geweigerd"),
+    ):
         out.append(f"## {number}. {BUCKET_TITLES_NL[bucket]}")
         counts = [f"in {y} {d[bucket]['total']}" for y, d in data.items()]
         out.append(f"Er werden {_years_phrase(counts)} aanvragen {verb}.")
@@ -196,16 +217,28 @@ def render_markdown(report: dict, labels: Labels | None = None, *, next_year_all
                 )
         if bucket == "rejected":
             withdrawn = [f"in {y} {d['withdrawn']['total']}" for y, d in data.items()]
-            out.append(f"Daarnaast werden {_years_phrase(withdrawn)} aanvragen door de dienstverlener ingetrokken.")
+            out.append(
+                f"Daarnaast werden {_years_phrase(withdrawn)} aanvragen door de dienstverlener ingetrokken."
+            )
         for breakdown in BREAKDOWNS:
             out.append(f"### {BREAKDOWN_TITLES_NL[breakdown]}")
             keys = breakdown_keys(report, bucket, breakdown)
-            rows = [[labels.key(breakdown, k)] + [_nl_number(d[bucket][breakdown].get(k, 0)) for d in data.values()]
-                    for k in keys]
-            rows.append(["**Totaal**"] + [f"**{_nl_number(d[bucket]['total'])}**" for d in data.values()])
+            rows = [
+                [labels.key(breakdown, k)]
+                + [_nl_number(d[bucket][breakdown].get(k, 0)) for d in data.values()]
+                for k in keys
+            ]
+            rows.append(
+                ["**Totaal**"] + [f"**{_nl_number(d[bucket]['total'])}**" for d in data.values()]
+            )
             out.append(_table(["", *years], rows))
-        money_rows = [[y, _eur(d[bucket]["cost_eur"]), _eur(d[bucket]["subsidy_eur"])] for y, d in data.items()]
-        subsidy_head = "Gevraagde steun" if bucket in ("submitted", "rejected") else "Toegekende steun"
+        money_rows = [
+            [y, _eur(d[bucket]["cost_eur"]), _eur(d[bucket]["subsidy_eur"])]
+            for y, d in data.items()
+        ]
+        subsidy_head = (
+            "Gevraagde steun" if bucket in ("submitted", "rejected") else "Toegekende steun"
+        )
         out.append("Kostprijs van de trajecten en steun:")
         out.append(_table(["Jaar", "Kostprijs trajecten", subsidy_head], money_rows))
 
@@ -217,9 +250,16 @@ def render_markdown(report: dict, labels: Labels | None = None, *, next_year_all
             out.append(f"In {y} werd geen enkele aanvraag geweigerd.")
             continue
         out.append(f"In {y}:")
-        out.append(_table(["Plaats", "Reden", "Aantal"],
-                          [[str(i), labels.reasons.get(r["code"], r["code"]), _nl_number(r["count"])]
-                           for i, r in enumerate(top, 1)], align_right_from=2))
+        out.append(
+            _table(
+                ["Plaats", "Reden", "Aantal"],
+                [
+                    [str(i), labels.reasons.get(r["code"], r["code"]), _nl_number(r["count"])]
+                    for i, r in enumerate(top, 1)
+                ],
+                align_right_from=2,
+            )
+        )
     out.append("Een aanvraag die om twee redenen geweigerd werd, telt voor elk van beide redenen.")
 
     # 9. Processing time
@@ -235,21 +275,46 @@ def render_markdown(report: dict, labels: Labels | None = None, *, next_year_all
             f"werkdagen). {_nl_number(p['within_sla'])} van de {_nl_number(p['decided'])} beslissingen vielen binnen "
             f"de termijn van {p['sla_working_days']} werkdagen."
         )
-    out.append(_table(
-        ["Jaar", "Beslissingen", "Gemiddeld (werkdagen)", "Mediaan (werkdagen)", "Gemiddeld (kalenderdagen)",
-         "Langste (werkdagen)", "Binnen termijn"],
-        [[y, _nl_number(p["decided"]), _nl_number(p["mean_working_days"]), _nl_number(p["median_working_days"]),
-          _nl_number(p["mean_calendar_days"]), _nl_number(p["max_working_days"]), _nl_number(p["within_sla"])]
-         for y, p in ((y, d["processing"]) for y, d in data.items())],
-    ))
-    out.append("Werkdagen tellen van de dag na de indiening tot en met de dag van de beslissing, zonder weekends, "
-               "wettelijke feestdagen, 11 juli en de dagen waarop op bijkomende informatie werd gewacht.")
+    out.append(
+        _table(
+            [
+                "Jaar",
+                "Beslissingen",
+                "Gemiddeld (werkdagen)",
+                "Mediaan (werkdagen)",
+                "Gemiddeld (kalenderdagen)",
+                "Langste (werkdagen)",
+                "Binnen termijn",
+            ],
+            [
+                [
+                    y,
+                    _nl_number(p["decided"]),
+                    _nl_number(p["mean_working_days"]),
+                    _nl_number(p["median_working_days"]),
+                    _nl_number(p["mean_calendar_days"]),
+                    _nl_number(p["max_working_days"]),
+                    _nl_number(p["within_sla"]),
+                ]
+                for y, p in ((y, d["processing"]) for y, d in data.items())
+            ],
+        )
+    )
+    out.append(
+        "Werkdagen tellen van de dag na de indiening tot en met de dag van de beslissing, zonder weekends, "
+        "wettelijke feestdagen, 11 juli en de dagen waarop op bijkomende informatie werd gewacht."
+    )
     out.extend(_final_reports_markdown(data))
     return "\n\n".join(out) + "\n"
 
 
-CYFUN_NL = {"identify": "Identificeren", "protect": "Beschermen", "detect": "Detecteren",
-            "respond": "Reageren", "recover": "Herstellen"}
+CYFUN_NL = {
+    "identify": "Identificeren",
+    "protect": "Beschermen",
+    "detect": "Detecteren",
+    "respond": "Reageren",
+    "recover": "Herstellen",
+}
 
 
 def _share(value) -> str:
@@ -265,22 +330,55 @@ def _final_reports_markdown(data: dict) -> list[str]:
     if not any(d.get("final_reports") for d in data.values()):
         return []
     out = ["## Eindverslagen: maturiteit en tevredenheid"]
-    out.append(_table(
-        ["Jaar", "Eindverslagen", "Vooruitgang geboekt", "Overtuigd om verder te investeren", "Gemiddelde tevredenheid (1-5)"],
-        [[y, _nl_number(f["count"]), _share(f["made_progress_share"]), _share(f["keep_investing_share"]),
-          _mean(f["mean_satisfaction"])] for y, f in ((y, d["final_reports"]) for y, d in data.items())],
-    ))
+    out.append(
+        _table(
+            [
+                "Jaar",
+                "Eindverslagen",
+                "Vooruitgang geboekt",
+                "Overtuigd om verder te investeren",
+                "Gemiddelde tevredenheid (1-5)",
+            ],
+            [
+                [
+                    y,
+                    _nl_number(f["count"]),
+                    _share(f["made_progress_share"]),
+                    _share(f["keep_investing_share"]),
+                    _mean(f["mean_satisfaction"]),
+                ]
+                for y, f in ((y, d["final_reports"]) for y, d in data.items())
+            ],
+        )
+    )
     for y, d in data.items():
         f = d["final_reports"]
         if not f["count"]:
             continue
-        out.append(f"Gemiddelde maturiteit in {y} per CyberFundamentals-functie (1 = initieel, 5 = optimaliserend):")
-        out.append(_table(
-            ["Functie", "Documentatie vooraf", "Documentatie achteraf", "Implementatie vooraf", "Implementatie achteraf"],
-            [[CYFUN_NL.get(fn, fn), _mean(m["documentation"]["before"]), _mean(m["documentation"]["after"]),
-              _mean(m["implementation"]["before"]), _mean(m["implementation"]["after"])]
-             for fn, m in f["maturity"].items()],
-        ))
+        out.append(
+            f"Gemiddelde maturiteit in {y} per CyberFundamentals-functie (1 = initieel, 5 = optimaliserend):"
+        )
+        out.append(
+            _table(
+                [
+                    "Functie",
+                    "Documentatie vooraf",
+                    "Documentatie achteraf",
+                    "Implementatie vooraf",
+                    "Implementatie achteraf",
+                ],
+                [
+                    [
+                        CYFUN_NL.get(fn, fn),
+                        _mean(m["documentation"]["before"]),
+                        _mean(m["documentation"]["after"]),
+                        _mean(m["implementation"]["before"]),
+                        _mean(m["implementation"]["after"]),
+                    ]
+                    for fn, m in f["maturity"].items()
+                ],
+            )
+        )
     return out
 
 
@@ -330,7 +428,9 @@ def render_csv(report: dict) -> str:
 # --- XLSX -----------------------------------------------------------------------------------
 
 
-def render_xlsx(report: dict, labels: Labels | None = None, *, next_year_allocated: Decimal | None = None) -> bytes:
+def render_xlsx(
+    report: dict, labels: Labels | None = None, *, next_year_allocated: Decimal | None = None
+) -> bytes:
     """One sheet per question of the parliamentary question. Amounts are numbers formatted as
     euro so that analysts can add them up."""
     from openpyxl import Workbook
@@ -353,7 +453,10 @@ def render_xlsx(report: dict, labels: Labels | None = None, *, next_year_allocat
     wb.remove(wb.active)
     ws = sheet("1 Budget", ["Jaar", "Toegekend budget", "Vastgelegd", "Uitbetaald"])
     for y, d in data.items():
-        ws.append([int(y)] + [Decimal(d["budget"][k]) for k in ("allocated_eur", "committed_eur", "paid_eur")])
+        ws.append(
+            [int(y)]
+            + [Decimal(d["budget"][k]) for k in ("allocated_eur", "committed_eur", "paid_eur")]
+        )
         for c in ws[ws.max_row][1:]:
             c.number_format = eur
     if next_year_allocated is not None and years:
@@ -365,20 +468,38 @@ def render_xlsx(report: dict, labels: Labels | None = None, *, next_year_allocat
         ws.append(["Totaal", "", *[d[bucket]["total"] for d in data.values()]])
         for breakdown in BREAKDOWNS:
             for k in breakdown_keys(report, bucket, breakdown):
-                ws.append([BREAKDOWN_TITLES_NL[breakdown], labels.key(breakdown, k),
-                           *[d[bucket][breakdown].get(k, 0) for d in data.values()]])
-        ws.append(["Kostprijs trajecten", "", *[Decimal(d[bucket]["cost_eur"]) for d in data.values()]])
+                ws.append(
+                    [
+                        BREAKDOWN_TITLES_NL[breakdown],
+                        labels.key(breakdown, k),
+                        *[d[bucket][breakdown].get(k, 0) for d in data.values()],
+                    ]
+                )
+        ws.append(
+            ["Kostprijs trajecten", "", *[Decimal(d[bucket]["cost_eur"]) for d in data.values()]]
+        )
         ws.append(["Steun", "", *[Decimal(d[bucket]["subsidy_eur"]) for d in data.values()]])
         for row in list(ws.iter_rows(min_row=ws.max_row - 1)):
             for c in row[2:]:
                 c.number_format = eur
         if bucket == "approved":
-            ws.append(["Ondernemingen bereikt", "", *[d["enterprises_reached"] for d in data.values()]])
-            ws.append(["Steun-equivalent", "", *[Decimal(d["grant_equivalent_eur"]) for d in data.values()]])
+            ws.append(
+                ["Ondernemingen bereikt", "", *[d["enterprises_reached"] for d in data.values()]]
+            )
+            ws.append(
+                [
+                    "Steun-equivalent",
+                    "",
+                    *[Decimal(d["grant_equivalent_eur"]) for d in data.values()],
+                ]
+            )
             for c in ws[ws.max_row][2:]:
                 c.number_format = eur
-            for k, title in (("upgrades", "Upgrades"), ("extensions", "Uitbreidingspakketten"),
-                             ("enterprises_with_extensions", "Ondernemingen met uitbreidingspakket")):
+            for k, title in (
+                ("upgrades", "Upgrades"),
+                ("extensions", "Uitbreidingspakketten"),
+                ("enterprises_with_extensions", "Ondernemingen met uitbreidingspakket"),
+            ):
                 ws.append([title, "", *[d["amendments"][k] for d in data.values()]])
         if bucket == "rejected":
             ws.append(["Ingetrokken", "", *[d["withdrawn"]["total"] for d in data.values()]])
@@ -386,13 +507,33 @@ def render_xlsx(report: dict, labels: Labels | None = None, *, next_year_allocat
     for y, d in data.items():
         for i, r in enumerate(d["top_rejection_reasons"], 1):
             ws.append([int(y), i, r["code"], labels.reasons.get(r["code"], r["code"]), r["count"]])
-    ws = sheet("9 Doorlooptijd", ["Jaar", "Beslissingen", "Gemiddeld (werkdagen)", "Mediaan (werkdagen)",
-                                  "Gemiddeld (kalenderdagen)", "Langste (werkdagen)", "Binnen termijn",
-                                  "Termijn (werkdagen)"])
+    ws = sheet(
+        "9 Doorlooptijd",
+        [
+            "Jaar",
+            "Beslissingen",
+            "Gemiddeld (werkdagen)",
+            "Mediaan (werkdagen)",
+            "Gemiddeld (kalenderdagen)",
+            "Langste (werkdagen)",
+            "Binnen termijn",
+            "Termijn (werkdagen)",
+        ],
+    )
     for y, d in data.items():
         p = d["processing"]
-        ws.append([int(y), p["decided"], p["mean_working_days"], p["median_working_days"], p["mean_calendar_days"],
-                   p["max_working_days"], p["within_sla"], p["sla_working_days"]])
+        ws.append(
+            [
+                int(y),
+                p["decided"],
+                p["mean_working_days"],
+                p["median_working_days"],
+                p["mean_calendar_days"],
+                p["max_working_days"],
+                p["within_sla"],
+                p["sla_working_days"],
+            ]
+        )
     for ws in wb.worksheets:
         for col in ws.columns:
             width = max(len(str(c.value or "")) for c in col)

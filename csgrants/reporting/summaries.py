@@ -265,8 +265,18 @@ REFUSAL_COUNT = Summary(
 # there, before planning anything (most updates of a file: due dates, pauses, notes, timestamps).
 WATCHED = {
     APP: (
-        "id", "provider_id", "enterprise_id", "enterprise_kind", "province", "package_id",
-        "status", "submitted_on", "decided_on", "closed_on", "cost_eur", "subsidy_eur",
+        "id",
+        "provider_id",
+        "enterprise_id",
+        "enterprise_kind",
+        "province",
+        "package_id",
+        "status",
+        "submitted_on",
+        "decided_on",
+        "closed_on",
+        "cost_eur",
+        "subsidy_eur",
         "processing_working_days",
     ),
     EXT: ("application_id", "package_id"),

@@ -75,63 +75,107 @@ def index(request):
         sections = []
         for breakdown in renderers.BREAKDOWNS:
             keys = renderers.breakdown_keys(report, bucket, breakdown)
-            rows = [(labels.key(breakdown, k), [data[y][bucket][breakdown].get(k, 0) for y in year_keys]) for k in keys]
+            rows = [
+                (
+                    labels.key(breakdown, k),
+                    [data[y][bucket][breakdown].get(k, 0) for y in year_keys],
+                )
+                for k in keys
+            ]
             chart_id = f"chart-{bucket}-{breakdown}"
-            sections.append({
-                "title": titles[breakdown],
-                "rows": rows,
-                "chart": mark_safe(bar_chart(chart_id, f"{title}: {titles[breakdown]}", rows, year_keys)),  # noqa: S308 - built with escape()
-            })
-        questions.append({
-            "number": number, "title": title, "bucket": bucket,
-            "totals": [data[y][bucket]["total"] for y in year_keys],
-            "cost": [Decimal(data[y][bucket]["cost_eur"]) for y in year_keys],
-            "subsidy": [Decimal(data[y][bucket]["subsidy_eur"]) for y in year_keys],
-            "sections": sections,
-        })
+            sections.append(
+                {
+                    "title": titles[breakdown],
+                    "rows": rows,
+                    "chart": mark_safe(  # noqa: S308 - built with escape()
+                        bar_chart(chart_id, f"{title}: {titles[breakdown]}", rows, year_keys)
+                    ),
+                }
+            )
+        questions.append(
+            {
+                "number": number,
+                "title": title,
+                "bucket": bucket,
+                "totals": [data[y][bucket]["total"] for y in year_keys],
+                "cost": [Decimal(data[y][bucket]["cost_eur"]) for y in year_keys],
+                "subsidy": [Decimal(data[y][bucket]["subsidy_eur"]) for y in year_keys],
+                "sections": sections,
+            }
+        )
     reasons = [
-        (y, [(labels.reasons.get(r["code"], r["code"]), r["code"], r["count"]) for r in d["top_rejection_reasons"]])
+        (
+            y,
+            [
+                (labels.reasons.get(r["code"], r["code"]), r["code"], r["count"])
+                for r in d["top_rejection_reasons"]
+            ],
+        )
         for y, d in data.items()
     ]
     extra = next_year_allocated(max(years) + 1, provider=provider)
-    answer = renderers.render_markdown(report, renderers.labels_for("nl"), next_year_allocated=extra,
-                                       provider_label=provider.name if provider else None)
+    answer = renderers.render_markdown(
+        report,
+        renderers.labels_for("nl"),
+        next_year_allocated=extra,
+        provider_label=provider.name if provider else None,
+    )
     query = request.GET.copy()
     query.pop("format", None)
-    return render(request, "reporting/dashboard.html", {
-        "report": report,
-        "years": years,
-        "year_keys": year_keys,
-        "choosable": choosable,
-        "providers": providers,
-        "provider": provider,
-        "questions": questions,
-        "reasons": reasons,
-        "budget": [(y, {k: Decimal(v) for k, v in d["budget"].items()}) for y, d in data.items()],
-        "reached": [(y, d["enterprises_reached"], Decimal(d["grant_equivalent_eur"]), d["amendments"]) for y, d in data.items()],
-        "processing": [(y, d["processing"]) for y, d in data.items()],
-        "next_year": max(years) + 1,
-        "next_year_allocated": extra,
-        "answer": answer,
-        "query": query.urlencode(),
-    })
+    return render(
+        request,
+        "reporting/dashboard.html",
+        {
+            "report": report,
+            "years": years,
+            "year_keys": year_keys,
+            "choosable": choosable,
+            "providers": providers,
+            "provider": provider,
+            "questions": questions,
+            "reasons": reasons,
+            "budget": [
+                (y, {k: Decimal(v) for k, v in d["budget"].items()}) for y, d in data.items()
+            ],
+            "reached": [
+                (y, d["enterprises_reached"], Decimal(d["grant_equivalent_eur"]), d["amendments"])
+                for y, d in data.items()
+            ],
+            "processing": [(y, d["processing"]) for y, d in data.items()],
+            "next_year": max(years) + 1,
+            "next_year_allocated": extra,
+            "answer": answer,
+            "query": query.urlencode(),
+        },
+    )
 
 
 def _download(report, fmt, slug, years, provider):
     if fmt == "json":
-        response = HttpResponse(renderers.render_json(report), content_type="application/json; charset=utf-8")
+        response = HttpResponse(
+            renderers.render_json(report), content_type="application/json; charset=utf-8"
+        )
     elif fmt == "csv":
-        response = HttpResponse(renderers.render_csv(report), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(
+            renderers.render_csv(report), content_type="text/csv; charset=utf-8"
+        )
     elif fmt == "md":
         extra = next_year_allocated(max(years) + 1, provider=provider)
-        text = renderers.render_markdown(report, renderers.labels_for("nl"), next_year_allocated=extra,
-                                         provider_label=provider.name if provider else None)
+        text = renderers.render_markdown(
+            report,
+            renderers.labels_for("nl"),
+            next_year_allocated=extra,
+            provider_label=provider.name if provider else None,
+        )
         response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
     else:
         extra = next_year_allocated(max(years) + 1, provider=provider)
-        content = renderers.render_xlsx(report, renderers.labels_for("nl"), next_year_allocated=extra)
+        content = renderers.render_xlsx(
+            report, renderers.labels_for("nl"), next_year_allocated=extra
+        )
         response = HttpResponse(
-            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            content,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     response["Content-Disposition"] = f'attachment; filename="{slug}.{fmt}"'
     return response

@@ -124,7 +124,9 @@ _URL_CONN_MAX_AGE = DATABASES["default"].get("CONN_MAX_AGE")
 
 def conn_max_age(default: int) -> int:
     """CONN_MAX_AGE from the environment, else `?conn_max_age=` in DATABASE_URL, else `default`."""
-    return env.int("CONN_MAX_AGE", default=default if _URL_CONN_MAX_AGE is None else _URL_CONN_MAX_AGE)
+    return env.int(
+        "CONN_MAX_AGE", default=default if _URL_CONN_MAX_AGE is None else _URL_CONN_MAX_AGE
+    )
 
 
 DATABASES["default"]["CONN_MAX_AGE"] = conn_max_age(0)

@@ -63,7 +63,9 @@ def test_create_and_submit_writes_the_file_last_and_reads_nothing_back(provider_
     statements = [q["sql"].upper() for q in ctx.captured_queries]
     table = '"APPLICATIONS_CHECKRESULT"'
     assert not [s for s in statements if s.startswith("SELECT") and table in s]
-    wrote_results = next(i for i, s in enumerate(statements) if s.startswith(f"INSERT INTO {table}"))
+    wrote_results = next(
+        i for i, s in enumerate(statements) if s.startswith(f"INSERT INTO {table}")
+    )
     submitted = next(
         i for i, s in enumerate(statements) if s.startswith('UPDATE "APPLICATIONS_APPLICATION"')
     )
@@ -97,7 +99,10 @@ def test_a_filing_reads_the_reference_data_from_the_process_copy(provider_client
     cost the token's one statement per request (core.reference), not queries of those tables."""
     # The first filing loads the copies; the second the policy version, now in use.
     for number in ("0403.170.701", "0404.616.494"):
-        assert provider_client.post(URL, body(enterprise_number=number), format="json").status_code == 201
+        assert (
+            provider_client.post(URL, body(enterprise_number=number), format="json").status_code
+            == 201
+        )
     with CaptureQueriesContext(connection) as ctx:
         r = provider_client.post(URL, body(enterprise_number="0405.000.041"), format="json")
     assert r.status_code == 201, r.content

@@ -121,4 +121,3 @@ def test_a_long_service_flushes_as_it_goes(monkeypatch):
         many()
     assert _inserts(ctx) == 3  # 3, 3, then the last one as the service ends
     assert actions() == [f"day {i}" for i in range(7)]
-

@@ -19,16 +19,27 @@ DATA = Path(__file__).parent / "data"
 FULL_140 = DATA / "full_0140"
 UPDATE_141 = DATA / "update_0141"
 FULL_142 = DATA / "full_0142"
-REGISTER = [m.KboEnterprise, m.KboEstablishment, m.KboBranch, m.KboDenomination, m.KboAddress,
-            m.KboContact, m.KboActivity, m.KboCode]
+REGISTER = [
+    m.KboEnterprise,
+    m.KboEstablishment,
+    m.KboBranch,
+    m.KboDenomination,
+    m.KboAddress,
+    m.KboContact,
+    m.KboActivity,
+    m.KboCode,
+]
 
 
 def register_state() -> dict[str, list[tuple]]:
     """Every register row, without surrogate ids, sorted: two states compare by content."""
     state = {}
     for model in REGISTER:
-        fields = [f.attname for f in model._meta.concrete_fields
-                  if not (f.primary_key and f.get_internal_type() == "BigAutoField")]
+        fields = [
+            f.attname
+            for f in model._meta.concrete_fields
+            if not (f.primary_key and f.get_internal_type() == "BigAutoField")
+        ]
         state[model.__name__] = sorted(model.objects.values_list(*fields))
     return state
 
@@ -70,10 +81,18 @@ def test_full_dump_loads_every_file():
     assert natural_person.type_of_enterprise == "1" and natural_person.juridical_form == ""
     assert str(natural_person.start_date) == "2005-02-01"
     seat = m.KboAddress.objects.get(entity_number="0403.199.702")
-    assert (seat.box, seat.extra_address_info, seat.date_striking_off) == ("3", "bus achteraan", None)
+    assert (seat.box, seat.extra_address_info, seat.date_striking_off) == (
+        "3",
+        "bus achteraan",
+        None,
+    )
     assert m.KboDenomination.objects.filter(denomination="Brüsseler Unternehmen").exists()
     record = m.KboImport.objects.get()
-    assert (record.kind, record.extract_number, str(record.snapshot_date)) == ("full", "140", "2025-10-03")
+    assert (record.kind, record.extract_number, str(record.snapshot_date)) == (
+        "full",
+        "140",
+        "2025-10-03",
+    )
     assert record.rows["denomination.csv"] == 13
     assert AuditEvent.objects.filter(action="kbo.import").count() == 1
 
@@ -105,9 +124,12 @@ def test_update_after_full_equals_next_full():
     assert register_state() == updated
     # and the update did change something: the stopped enterprise is gone, the new one is there
     assert not m.KboEnterprise.objects.filter(enterprise_number="0404.616.494").exists()
-    assert m.KboDenomination.objects.filter(entity_number="0431.852.116", denomination="Nieuwkomer BV").exists()
+    assert m.KboDenomination.objects.filter(
+        entity_number="0431.852.116", denomination="Nieuwkomer BV"
+    ).exists()
     assert list(
-        m.KboDenomination.objects.filter(entity_number="0403.170.701").order_by("denomination")
+        m.KboDenomination.objects.filter(entity_number="0403.170.701")
+        .order_by("denomination")
         .values_list("denomination", flat=True)
     ) == ["Exemple Nouveau SA", "Voorbeeld", "Voorbeeld Nieuw NV"]
 
@@ -128,9 +150,15 @@ def test_update_applies_deletes_before_inserts(tmp_path):
     run(FULL_140)
     dump = copy_dump(UPDATE_141, tmp_path)
     # Listing the insert file first in the folder must not matter.
-    (dump / "denomination_delete.csv").write_text('"EntityNumber"\n"0403.170.701"\n', encoding="utf-8")
+    (dump / "denomination_delete.csv").write_text(
+        '"EntityNumber"\n"0403.170.701"\n', encoding="utf-8"
+    )
     run(dump)
-    names = set(m.KboDenomination.objects.filter(entity_number="0403.170.701").values_list("denomination", flat=True))
+    names = set(
+        m.KboDenomination.objects.filter(entity_number="0403.170.701").values_list(
+            "denomination", flat=True
+        )
+    )
     assert names == {"Voorbeeld Nieuw NV", "Exemple Nouveau SA", "Voorbeeld"}
 
 
@@ -138,14 +166,27 @@ def test_update_applies_deletes_before_inserts(tmp_path):
 @pytest.mark.parametrize(
     ("filename", "header", "column"),
     [
-        ("enterprise.csv", '"EnterpriseNumber","Status","JuridicalSituation","TypeOfEnterprise","JuridicalForm","StartDate"',
-         "JuridicalFormCAC"),
-        ("denomination.csv", '"EntityNumber","Language","TypeOfDenomination","Name"', "Denomination"),
-        ("address.csv", '"EntityNumber","TypeOfAddress","CountryNL","CountryFR","ZipCode","MunicipalityNL","MunicipalityFR",'
-         '"StreetNL","StreetFR","HouseNumber","Box","ExtraAddressInfo","DateStrikingOff"', "Zipcode"),
+        (
+            "enterprise.csv",
+            '"EnterpriseNumber","Status","JuridicalSituation","TypeOfEnterprise","JuridicalForm","StartDate"',
+            "JuridicalFormCAC",
+        ),
+        (
+            "denomination.csv",
+            '"EntityNumber","Language","TypeOfDenomination","Name"',
+            "Denomination",
+        ),
+        (
+            "address.csv",
+            '"EntityNumber","TypeOfAddress","CountryNL","CountryFR","ZipCode","MunicipalityNL","MunicipalityFR",'
+            '"StreetNL","StreetFR","HouseNumber","Box","ExtraAddressInfo","DateStrikingOff"',
+            "Zipcode",
+        ),
     ],
 )
-def test_missing_or_renamed_column_is_an_error_naming_file_and_column(tmp_path, filename, header, column):
+def test_missing_or_renamed_column_is_an_error_naming_file_and_column(
+    tmp_path, filename, header, column
+):
     dump = copy_dump(FULL_140, tmp_path)
     set_line(dump / filename, 1, header)
     with pytest.raises(KboImportError) as exc:
@@ -158,7 +199,9 @@ def test_missing_or_renamed_column_is_an_error_naming_file_and_column(tmp_path, 
 def test_header_of_a_delete_file_is_checked(tmp_path):
     dump = copy_dump(UPDATE_141, tmp_path)
     set_line(dump / "address_delete.csv", 1, '"EnterpriseNumber"')
-    with pytest.raises(KboImportError, match=r"address_delete\.csv: column 'EntityNumber' is missing"):
+    with pytest.raises(
+        KboImportError, match=r"address_delete\.csv: column 'EntityNumber' is missing"
+    ):
         run(dump)
 
 
@@ -166,20 +209,48 @@ def test_header_of_a_delete_file_is_checked(tmp_path):
 @pytest.mark.parametrize(
     ("filename", "line", "text", "expected"),
     [
-        ("enterprise.csv", 3, '"0202.239.951","AC","000","2","610",,31-02-2012',
-         r"enterprise\.csv, line 3: malformed date '31-02-2012' in column StartDate"),
-        ("establishment.csv", 4, '"2.110.000.002",2012-03-15x,"0202.239.951"',
-         r"establishment\.csv, line 4: malformed date '2012-03-15x' in column StartDate"),
-        ("address.csv", 5, '"2.110.000.002","BAET",,,"2800","Mechelen","Malines","Bruul","Bruul","3","","",99-99-2020',
-         r"address\.csv, line 5: malformed date '99-99-2020' in column DateStrikingOff"),
-        ("enterprise.csv", 4, '"0417.497.107","AC","000","1",,,01-02-2005',
-         r"enterprise\.csv, line 4: malformed enterprise number '0417\.497\.107' in column EnterpriseNumber"),
-        ("establishment.csv", 2, '"2.000.000.339",01-11-1974,"403.170.701"',
-         r"establishment\.csv, line 2: malformed enterprise number '403\.170\.701' in column EnterpriseNumber"),
-        ("establishment.csv", 6, '"2130000004",01-02-2005,"0417.497.106"',
-         r"establishment\.csv, line 6: malformed establishment number '2130000004' in column EstablishmentNumber"),
-        ("denomination.csv", 9, '"BE0417497106","2","003","Bakkerij Janssens"',
-         r"denomination\.csv, line 9: malformed enterprise or establishment number 'BE0417497106' in column EntityNumber"),
+        (
+            "enterprise.csv",
+            3,
+            '"0202.239.951","AC","000","2","610",,31-02-2012',
+            r"enterprise\.csv, line 3: malformed date '31-02-2012' in column StartDate",
+        ),
+        (
+            "establishment.csv",
+            4,
+            '"2.110.000.002",2012-03-15x,"0202.239.951"',
+            r"establishment\.csv, line 4: malformed date '2012-03-15x' in column StartDate",
+        ),
+        (
+            "address.csv",
+            5,
+            '"2.110.000.002","BAET",,,"2800","Mechelen","Malines","Bruul","Bruul","3","","",99-99-2020',
+            r"address\.csv, line 5: malformed date '99-99-2020' in column DateStrikingOff",
+        ),
+        (
+            "enterprise.csv",
+            4,
+            '"0417.497.107","AC","000","1",,,01-02-2005',
+            r"enterprise\.csv, line 4: malformed enterprise number '0417\.497\.107' in column EnterpriseNumber",
+        ),
+        (
+            "establishment.csv",
+            2,
+            '"2.000.000.339",01-11-1974,"403.170.701"',
+            r"establishment\.csv, line 2: malformed enterprise number '403\.170\.701' in column EnterpriseNumber",
+        ),
+        (
+            "establishment.csv",
+            6,
+            '"2130000004",01-02-2005,"0417.497.106"',
+            r"establishment\.csv, line 6: malformed establishment number '2130000004' in column EstablishmentNumber",
+        ),
+        (
+            "denomination.csv",
+            9,
+            '"BE0417497106","2","003","Bakkerij Janssens"',
+            r"denomination\.csv, line 9: malformed enterprise or establishment number 'BE0417497106' in column EntityNumber",
+        ),
     ],
 )
 def test_malformed_values_are_reported_with_file_and_line(tmp_path, filename, line, text, expected):
@@ -195,7 +266,9 @@ def test_malformed_value_in_an_update_file_is_reported(tmp_path):
     before = register_state()
     dump = copy_dump(UPDATE_141, tmp_path)
     set_line(dump / "enterprise_insert.csv", 3, '"0431.852.116","AC","000","2","610",,32-10-2025')
-    with pytest.raises(KboImportError, match=r"enterprise_insert\.csv, line 3: malformed date '32-10-2025'"):
+    with pytest.raises(
+        KboImportError, match=r"enterprise_insert\.csv, line 3: malformed date '32-10-2025'"
+    ):
         run(dump)
     assert register_state() == before
 
@@ -204,7 +277,10 @@ def test_malformed_value_in_an_update_file_is_reported(tmp_path):
 def test_duplicate_enterprise_number_is_reported_with_line(tmp_path):
     dump = copy_dump(FULL_140, tmp_path)
     set_line(dump / "enterprise.csv", 5, '"0403.170.701","AC","000","2","014",,09-08-1960')
-    with pytest.raises(KboImportError, match=r"enterprise\.csv, line 5: EnterpriseNumber '0403\.170\.701' occurs twice"):
+    with pytest.raises(
+        KboImportError,
+        match=r"enterprise\.csv, line 5: EnterpriseNumber '0403\.170\.701' occurs twice",
+    ):
         run(dump)
 
 
@@ -319,14 +395,20 @@ def test_overlapped_full_import_commits_and_fails_atomically(committed, tmp_path
     run(FULL_142)
     assert register_state() == updated
     broken = copy_dump(FULL_140, tmp_path)
-    set_line(broken / "address.csv", 3, '"2.000.000.339","BAET",,,"9000","Gent","Gand","Veldstraat","Veldstraat","10","","",30-02-2020')
+    set_line(
+        broken / "address.csv",
+        3,
+        '"2.000.000.339","BAET",,,"9000","Gent","Gand","Veldstraat","Veldstraat","10","","",30-02-2020',
+    )
     with pytest.raises(KboImportError, match=r"address\.csv, line 3: malformed date '30-02-2020'"):
         run(broken)
     assert register_state() == updated
     with connection.cursor() as cur:
         cur.execute("SELECT count(*) FROM pg_tables WHERE tablename LIKE 'enterprises_kbo%%__new'")
         assert cur.fetchone()[0] == 0  # the committed staging tables were dropped
-        cur.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'enterprises_kbodenomination'")
+        cur.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'enterprises_kbodenomination'"
+        )
         assert [r[0] for r in cur.fetchall()] == ["kbo_denom_entity_idx"]
 
 
@@ -340,11 +422,23 @@ def test_overlapped_full_import_commits_and_fails_atomically(committed, tmp_path
         ("establishment", ['"2.000.000.339",01-11-1974,"0403.170.701"'], False),
         ("establishment", ['"2.000.000.339",,"0403.170.701"'], False),
         ("establishment", ['"2.000.000.339",01-11-1974,"0403.170.700"'], True),
-        ("denomination", ['"2.000.000.339","2","003","A, ""quoted"" name"', '"0403.170.701","2","001","B"'], False),
+        (
+            "denomination",
+            ['"2.000.000.339","2","003","A, ""quoted"" name"', '"0403.170.701","2","001","B"'],
+            False,
+        ),
         ("denomination", ['"0403170701","2","001","B"'], True),
         ("denomination", ['"9.000.000.339","2","001","B"'], True),
-        ("address", ['"0403.170.701","REGO",,,"9000","Gent","Gand","K","K","1","","",31-12-2020'], False),
-        ("address", ['"0403.170.701","REGO",,,"9000","Gent","Gand","K","K","1","","",2020-12-31'], True),
+        (
+            "address",
+            ['"0403.170.701","REGO",,,"9000","Gent","Gand","K","K","1","","",31-12-2020'],
+            False,
+        ),
+        (
+            "address",
+            ['"0403.170.701","REGO",,,"9000","Gent","Gand","K","K","1","","",2020-12-31'],
+            True,
+        ),
         ("branch", ['"9.000.006.626",12-12-2012,"0203.201.340"'], False),
         ("branch", ['"9.000.006.626",12-12-2012,"0203.201.341"'], True),
     ],
@@ -364,6 +458,9 @@ def test_overlapped_import_from_zip_and_duplicate_key(committed, tmp_path):
     assert len(before["KboEnterprise"]) == 6
     broken = copy_dump(FULL_142, tmp_path)
     set_line(broken / "enterprise.csv", 4, '"0202.239.951","AC","000","2","610",,15-03-2012')
-    with pytest.raises(KboImportError, match=r"enterprise\.csv, line 4: EnterpriseNumber '0202\.239\.951' occurs twice"):
+    with pytest.raises(
+        KboImportError,
+        match=r"enterprise\.csv, line 4: EnterpriseNumber '0202\.239\.951' occurs twice",
+    ):
         run(zip_dump(broken, tmp_path / "broken.zip"))
     assert register_state() == before

@@ -14,8 +14,17 @@ from csgrants.enterprises.services import kbo_import
 
 DATA = Path(__file__).parent / "data"
 API_FIELDS = {
-    "enterprise_number", "name", "legal_form", "legal_form_description", "juridical_situation", "start_date",
-    "seat_address", "establishments", "province", "region", "activities",
+    "enterprise_number",
+    "name",
+    "legal_form",
+    "legal_form_description",
+    "juridical_situation",
+    "start_date",
+    "seat_address",
+    "establishments",
+    "province",
+    "region",
+    "activities",
 }
 
 
@@ -24,7 +33,9 @@ def register(db):
     kbo_import(actor=None, path=DATA / "full_0140")
 
 
-@pytest.mark.parametrize("spelling", ["0403.170.701", "0403170701", "BE0403170701", "BE 0403 170 701", "403170701"])
+@pytest.mark.parametrize(
+    "spelling", ["0403.170.701", "0403170701", "BE0403170701", "BE 0403 170 701", "403170701"]
+)
 def test_lookup_accepts_every_spelling(register, spelling):
     assert enterprise_lookup(spelling)["enterprise_number"] == "0403.170.701"
 
@@ -32,23 +43,45 @@ def test_lookup_accepts_every_spelling(register, spelling):
 def test_lookup_legal_person(register):
     found = enterprise_lookup("0403.170.701")
     assert found["name"] == "Voorbeeld NV"  # official Dutch name before French and commercial names
-    assert (found["legal_form"], found["legal_form_description"]) == ("014", "Naamloze vennootschap")
+    assert (found["legal_form"], found["legal_form_description"]) == (
+        "014",
+        "Naamloze vennootschap",
+    )
     assert found["juridical_situation"] == "000"
     assert found["start_date"] == dt.date(1960, 8, 9)
     assert found["seat_address"] == {
-        "street": "Korenmarkt", "house_number": "1", "box": "", "postal_code": "9000", "municipality": "Gent",
+        "street": "Korenmarkt",
+        "house_number": "1",
+        "box": "",
+        "postal_code": "9000",
+        "municipality": "Gent",
     }
     assert [(e["establishment_number"], e["start_date"]) for e in found["establishments"]] == [
-        ("2.000.000.339", dt.date(1974, 11, 1)), ("2.100.000.001", dt.date(2001, 1, 1)),
+        ("2.000.000.339", dt.date(1974, 11, 1)),
+        ("2.100.000.001", dt.date(2001, 1, 1)),
     ]
     assert found["establishments"][1]["address"] == {
-        "street": "Meir", "house_number": "5", "box": "B", "postal_code": "2000", "municipality": "Antwerpen",
+        "street": "Meir",
+        "house_number": "5",
+        "box": "B",
+        "postal_code": "2000",
+        "municipality": "Antwerpen",
     }
     assert (found["province"], found["region"]) == ("BE-VOV", "flanders")
     # main activities only, the same code of two activity groups once, newest NACE version first
     assert found["activities"] == [
-        {"nace_version": "2025", "nace_code": "62100", "description": "Computerprogrammering", "classification": "MAIN"},
-        {"nace_version": "2008", "nace_code": "62010", "description": "Computerprogrammering", "classification": "MAIN"},
+        {
+            "nace_version": "2025",
+            "nace_code": "62100",
+            "description": "Computerprogrammering",
+            "classification": "MAIN",
+        },
+        {
+            "nace_version": "2008",
+            "nace_code": "62010",
+            "description": "Computerprogrammering",
+            "classification": "MAIN",
+        },
     ]
 
 
@@ -65,7 +98,9 @@ def test_lookup_description_in_the_active_language_when_kbo_has_it(register):
     with translation.override("fr"):
         assert enterprise_lookup("0403.170.701")["legal_form_description"] == "Société anonyme"
     with translation.override("en"):  # KBO has no English descriptions: Dutch
-        assert enterprise_lookup("0403.170.701")["legal_form_description"] == "Naamloze vennootschap"
+        assert (
+            enterprise_lookup("0403.170.701")["legal_form_description"] == "Naamloze vennootschap"
+        )
 
 
 def test_lookup_natural_person_without_seat(register):
@@ -73,7 +108,10 @@ def test_lookup_natural_person_without_seat(register):
     assert found["seat_address"] is None
     assert found["legal_form"] is None and found["legal_form_description"] is None
     # establishment units oldest first; the province comes from the oldest (Liège), not Leuven
-    assert [e["establishment_number"] for e in found["establishments"]] == ["2.130.000.004", "2.120.000.003"]
+    assert [e["establishment_number"] for e in found["establishments"]] == [
+        "2.130.000.004",
+        "2.120.000.003",
+    ]
     assert found["establishments"][0]["address"]["municipality"] == "Luik"
     assert (found["province"], found["region"]) == ("BE-WLG", "wallonia")
 
@@ -93,9 +131,14 @@ def test_lookup_unknown_or_invalid(register):
 
 def test_prefill(register):
     assert enterprise_prefill("BE0403170701") == {
-        "enterprise_number": "0403.170.701", "enterprise_name": "Voorbeeld NV", "postal_code": "9000",
-        "legal_form": "014", "legal_form_description": "Naamloze vennootschap",
-        "nace_codes": ["2025:62100", "2008:62010"], "province": "BE-VOV", "region": "flanders",
+        "enterprise_number": "0403.170.701",
+        "enterprise_name": "Voorbeeld NV",
+        "postal_code": "9000",
+        "legal_form": "014",
+        "legal_form_description": "Naamloze vennootschap",
+        "nace_codes": ["2025:62100", "2008:62010"],
+        "province": "BE-VOV",
+        "region": "flanders",
     }
     natural = enterprise_prefill("0417497106")
     assert natural["postal_code"] == "4000"  # no seat: the oldest establishment unit
@@ -133,14 +176,24 @@ def test_api_lookup(register, client, reviewer):
     assert body["start_date"] == "2005-02-01"
     assert body["seat_address"] is None
     assert body["establishments"][0] == {
-        "establishment_number": "2.130.000.004", "start_date": "2005-02-01",
-        "address": {"street": "Rue Léopold", "house_number": "2", "box": "", "postal_code": "4000",
-                    "municipality": "Luik"},
+        "establishment_number": "2.130.000.004",
+        "start_date": "2005-02-01",
+        "address": {
+            "street": "Rue Léopold",
+            "house_number": "2",
+            "box": "",
+            "postal_code": "4000",
+            "municipality": "Luik",
+        },
     }
     assert (body["province"], body["region"]) == ("BE-WLG", "wallonia")
     assert body["activities"] == [
-        {"nace_version": "2008", "nace_code": "10711", "description": "Industriële bakkerijen",
-         "classification": "MAIN"},
+        {
+            "nace_version": "2008",
+            "nace_code": "10711",
+            "description": "Industriële bakkerijen",
+            "classification": "MAIN",
+        },
     ]
     seat = client.get("/api/v1/enterprises/0403.170.701/").json()["seat_address"]
     assert seat["street"] == "Korenmarkt" and seat["postal_code"] == "9000"
@@ -163,10 +216,16 @@ def test_api_needs_authentication(register, client):
 def _region_outcome(application):
     from csgrants.applications.models import CheckResult
 
-    return CheckResult.objects.filter(run__application=application, code="FLEMISH_REGION").latest("id").outcome
+    return (
+        CheckResult.objects.filter(run__application=application, code="FLEMISH_REGION")
+        .latest("id")
+        .outcome
+    )
 
 
-def test_flemish_establishment_passes_the_region_check_with_the_register(register, make_application):
+def test_flemish_establishment_passes_the_region_check_with_the_register(
+    register, make_application
+):
     # Seat in Brussels (declared and in the register), establishment unit in Mechelen.
     application = make_application("submitted", number="0202.239.951", postal_code="1000")
     assert _region_outcome(application) == "pass"

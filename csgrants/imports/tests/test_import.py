@@ -18,15 +18,19 @@ from csgrants.enterprises.models import Enterprise
 from csgrants.imports.services import ImportFailed, history_import
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "history"
-APP_HEADER = ("reference,service_provider,enterprise_number,enterprise_name,enterprise_kind,postal_code,package,"
-              "extensions,cost_eur,subsidy_eur,submitted_on,status,decided_on,rejection_reason")
+APP_HEADER = (
+    "reference,service_provider,enterprise_number,enterprise_name,enterprise_kind,postal_code,package,"
+    "extensions,cost_eur,subsidy_eur,submitted_on,status,decided_on,rejection_reason"
+)
 GOOD = [
     "CS-2021-0001,P01,0403.170.701,Bakkerij Peeters BV,kmo,9000,basis,EXTENSION,40000.00,18000.00,2021-03-01,closed,2021-03-05,",
     "CS-2021-0002,P02,BE0202239951,Metaal Maes NV,kmo,3500,LIGHT,,20000.00,9000.00,2021-07-20,approved,2021-07-22,",
     "CS-2021-0003,P02,0417497106,Drukkerij Claes BV,kmo,8500,basis,,35000.00,15750.00,2021-09-01,rejected,2021-09-03,NOT_SME;DE_MINIMIS_CEILING",
     "CS-2021-0004,P03,0404.616.494,Transport Aerts BV,maatwerkbedrijf,2000,check&plan,,17500.00,,2021-10-04,withdrawn,2021-10-06,",
 ]
-AMEND_HEADER = "reference,kind,package,extra_cost_eur,extra_subsidy_eur,requested_on,status,decided_on"
+AMEND_HEADER = (
+    "reference,kind,package,extra_cost_eur,extra_subsidy_eur,requested_on,status,decided_on"
+)
 
 
 def write(folder: Path, name: str, header: str, rows, bom=False):
@@ -53,12 +57,24 @@ def assert_nothing_imported():
 @pytest.fixture
 def good(tmp_path):
     write(tmp_path, "applications.csv", APP_HEADER, GOOD)
-    write(tmp_path, "allocations.csv", "service_provider,allocated_on,amount_eur,note",
-          ["P01,2021-01-01,100000.00,framework agreement", "P02,2021-01-01,100000.00,framework agreement"])
-    write(tmp_path, "amendments.csv", AMEND_HEADER, [
-        "CS-2021-0002,upgrade,basis,12000.00,5400.00,2021-08-02,approved,2021-08-04",
-        "CS-2021-0002,extension,uitbreiding,6000.00,2700.00,2021-11-02,approved,2021-11-04",
-    ])
+    write(
+        tmp_path,
+        "allocations.csv",
+        "service_provider,allocated_on,amount_eur,note",
+        [
+            "P01,2021-01-01,100000.00,framework agreement",
+            "P02,2021-01-01,100000.00,framework agreement",
+        ],
+    )
+    write(
+        tmp_path,
+        "amendments.csv",
+        AMEND_HEADER,
+        [
+            "CS-2021-0002,upgrade,basis,12000.00,5400.00,2021-08-02,approved,2021-08-04",
+            "CS-2021-0002,extension,uitbreiding,6000.00,2700.00,2021-11-02,approved,2021-11-04",
+        ],
+    )
     return tmp_path
 
 
@@ -74,7 +90,11 @@ def test_a_good_folder_becomes_ordinary_files(db, good):
     assert [p.code for p in closed.extensions.all()] == ["EXTENSION"]
     # Working days from Monday 1 March (exclusive) to Friday 5 March (inclusive).
     assert closed.processing_working_days == 4
-    assert list(closed.history.values_list("to_status", flat=True)) == ["submitted", "approved", "closed"]
+    assert list(closed.history.values_list("to_status", flat=True)) == [
+        "submitted",
+        "approved",
+        "closed",
+    ]
     # Former name, any case; Tue 20 -> Thu 22 July 2021 spans 21 July (national holiday): 1.
     light = Application.objects.get(reference="CS-2021-0002")
     assert light.package.code == "MEDIUM"
@@ -82,14 +102,21 @@ def test_a_good_folder_becomes_ordinary_files(db, good):
     assert light.processing_working_days == 1
     rejected = Application.objects.get(reference="CS-2021-0003")
     decision = Decision.objects.get(application=rejected, amendment__isnull=True)
-    assert sorted(decision.reasons.values_list("code", flat=True)) == ["DE_MINIMIS_CEILING", "NOT_SME"]
+    assert sorted(decision.reasons.values_list("code", flat=True)) == [
+        "DE_MINIMIS_CEILING",
+        "NOT_SME",
+    ]
     withdrawn = Application.objects.get(reference="CS-2021-0004")
     assert (withdrawn.decided_on, str(withdrawn.closed_on)) == (None, "2021-10-06")
     assert withdrawn.enterprise_kind == "maatwerkbedrijf"
     # Historical amounts as given; the ledger adds up: closed = committed and paid.
     p1 = ServiceProvider.objects.get(code="P01")
     b1 = provider_balance(p1)
-    assert (b1.allocated, b1.committed, b1.realised) == (Decimal("100000.00"), Decimal("18000.00"), Decimal("18000.00"))
+    assert (b1.allocated, b1.committed, b1.realised) == (
+        Decimal("100000.00"),
+        Decimal("18000.00"),
+        Decimal("18000.00"),
+    )
     b2 = provider_balance(ServiceProvider.objects.get(code="P02"))
     assert b2.committed == Decimal("9000.00") + Decimal("5400.00") + Decimal("2700.00")
     assert b2.realised == 0
@@ -101,15 +128,27 @@ def test_a_good_folder_becomes_ordinary_files(db, good):
 
 def test_importing_twice_changes_nothing(db, good):
     history_import(good)
-    counts = (Application.objects.count(), StatusChange.objects.count(), LedgerEntry.objects.count(),
-              Amendment.objects.count(), Allocation.objects.count(), Decision.objects.count())
+    counts = (
+        Application.objects.count(),
+        StatusChange.objects.count(),
+        LedgerEntry.objects.count(),
+        Amendment.objects.count(),
+        Allocation.objects.count(),
+        Decision.objects.count(),
+    )
     again = history_import(good)
     assert again.files["applications.csv"].created == 0
     assert again.files["applications.csv"].unchanged == 4
     assert again.files["amendments.csv"].unchanged == 2
     assert again.files["allocations.csv"].unchanged == 2
-    assert counts == (Application.objects.count(), StatusChange.objects.count(), LedgerEntry.objects.count(),
-                      Amendment.objects.count(), Allocation.objects.count(), Decision.objects.count())
+    assert counts == (
+        Application.objects.count(),
+        StatusChange.objects.count(),
+        LedgerEntry.objects.count(),
+        Amendment.objects.count(),
+        Allocation.objects.count(),
+        Decision.objects.count(),
+    )
 
 
 def test_a_bom_is_accepted(db, tmp_path):
@@ -118,9 +157,19 @@ def test_a_bom_is_accepted(db, tmp_path):
 
 
 def test_bad_enterprise_number(db, good):
-    write(good, "applications.csv", APP_HEADER, [*GOOD, GOOD[0].replace("CS-2021-0001", "CS-2021-0009").replace("0403.170.701", "0403.170.702")])
+    write(
+        good,
+        "applications.csv",
+        APP_HEADER,
+        [
+            *GOOD,
+            GOOD[0].replace("CS-2021-0001", "CS-2021-0009").replace("0403.170.701", "0403.170.702"),
+        ],
+    )
     lines = errors_of(good)
-    assert lines == ["applications.csv:6: enterprise_number: '0403.170.702' is not a valid enterprise number (checksum 97)"]
+    assert lines == [
+        "applications.csv:6: enterprise_number: '0403.170.702' is not a valid enterprise number (checksum 97)"
+    ]
     assert_nothing_imported()
 
 
@@ -146,8 +195,15 @@ def test_unknown_column(db, good):
 
 
 def test_rejected_row_without_reason(db, good):
-    write(good, "applications.csv", APP_HEADER, [*GOOD[:2], GOOD[2].replace("NOT_SME;DE_MINIMIS_CEILING", "")])
-    assert errors_of(good) == ["applications.csv:4: rejection_reason: required when the status is rejected"]
+    write(
+        good,
+        "applications.csv",
+        APP_HEADER,
+        [*GOOD[:2], GOOD[2].replace("NOT_SME;DE_MINIMIS_CEILING", "")],
+    )
+    assert errors_of(good) == [
+        "applications.csv:4: rejection_reason: required when the status is rejected"
+    ]
     assert_nothing_imported()
 
 
@@ -155,7 +211,9 @@ def test_duplicate_reference_with_other_values_in_the_file(db, good):
     write(good, "applications.csv", APP_HEADER, [*GOOD, GOOD[0].replace("40000.00", "41000.00")])
     lines = errors_of(good)
     assert len(lines) == 1
-    assert lines[0].startswith("applications.csv:6: cost_eur: reference CS-2021-0001 is already stored with other values")
+    assert lines[0].startswith(
+        "applications.csv:6: cost_eur: reference CS-2021-0001 is already stored with other values"
+    )
     assert_nothing_imported()
 
 
@@ -165,20 +223,32 @@ def test_duplicate_reference_with_other_values_in_the_database(db, good, tmp_pat
     later = tmp_path / "later"
     write(later, "applications.csv", APP_HEADER, [GOOD[1].replace("2021-07-22", "2021-07-23")])
     lines = errors_of(later)
-    assert lines == ["applications.csv:2: decided_on: reference CS-2021-0002 is already stored with other values "
-                     "(stored: 2021-07-22; this row: 2021-07-23)"]
+    assert lines == [
+        "applications.csv:2: decided_on: reference CS-2021-0002 is already stored with other values "
+        "(stored: 2021-07-22; this row: 2021-07-23)"
+    ]
     assert Application.objects.count() == before
 
 
 def test_every_error_is_reported_and_nothing_is_imported(db, good):
-    write(good, "applications.csv", APP_HEADER, [
-        GOOD[0],
-        GOOD[1].replace("20000.00", "20000.123"),
-        GOOD[2].replace("2021-09-03", "03/09/2021"),
-        GOOD[3].replace("2000,", "200,"),
-        "CS-2021-0005,P01,0484.043.757,X,kmo,9000,basis,,30000.00,,2021-02-01,approved,2021-02-03,",
-    ])
-    write(good, "amendments.csv", AMEND_HEADER, ["CS-1999-0001,upgrade,PLUS,1000.00,450.00,2021-08-02,approved,2021-08-04"])
+    write(
+        good,
+        "applications.csv",
+        APP_HEADER,
+        [
+            GOOD[0],
+            GOOD[1].replace("20000.00", "20000.123"),
+            GOOD[2].replace("2021-09-03", "03/09/2021"),
+            GOOD[3].replace("2000,", "200,"),
+            "CS-2021-0005,P01,0484.043.757,X,kmo,9000,basis,,30000.00,,2021-02-01,approved,2021-02-03,",
+        ],
+    )
+    write(
+        good,
+        "amendments.csv",
+        AMEND_HEADER,
+        ["CS-1999-0001,upgrade,PLUS,1000.00,450.00,2021-08-02,approved,2021-08-04"],
+    )
     lines = errors_of(good)
     assert lines == [
         "applications.csv:3: cost_eur: '20000.123' is not an amount in euro (e.g. 15704.40, at most two decimals)",
@@ -192,7 +262,9 @@ def test_every_error_is_reported_and_nothing_is_imported(db, good):
 
 def test_amendments_need_applications(db, tmp_path):
     write(tmp_path, "amendments.csv", AMEND_HEADER, [])
-    assert errors_of(tmp_path) == ["amendments.csv:0: -: applications.csv must be in the same folder"]
+    assert errors_of(tmp_path) == [
+        "amendments.csv:0: -: applications.csv must be in the same folder"
+    ]
 
 
 def test_command_prints_errors_and_fails(db, good, capsys):
@@ -214,15 +286,23 @@ def _foreign_keys():
     from django.db import connection
 
     with connection.cursor() as cur:
-        cur.execute("SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                    "WHERE contype = 'f' ORDER BY 1, 2")
+        cur.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE contype = 'f' ORDER BY 1, 2"
+        )
         keys = cur.fetchall()
-        cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1")
+        cur.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1"
+        )
         return keys + cur.fetchall()
 
 
-def test_a_large_import_checks_keys_and_builds_indexes_once_and_keeps_them(postgres_only, good, monkeypatch):
-    monkeypatch.setattr("csgrants.imports.services.BULK_CHECK_ROWS", 0)  # this folder counts as large
+def test_a_large_import_checks_keys_and_builds_indexes_once_and_keeps_them(
+    postgres_only, good, monkeypatch
+):
+    monkeypatch.setattr(
+        "csgrants.imports.services.BULK_CHECK_ROWS", 0
+    )  # this folder counts as large
     before = _foreign_keys()
     summary = history_import(good)
     assert summary.files["applications.csv"].created == 4
@@ -230,10 +310,15 @@ def test_a_large_import_checks_keys_and_builds_indexes_once_and_keeps_them(postg
     assert StatusChange.objects.filter(application__reference="CS-2021-0001").count() == 3
 
 
-def test_a_failed_large_import_leaves_nothing_and_keeps_the_foreign_keys(postgres_only, good, monkeypatch):
+def test_a_failed_large_import_leaves_nothing_and_keeps_the_foreign_keys(
+    postgres_only, good, monkeypatch
+):
     monkeypatch.setattr("csgrants.imports.services.BULK_CHECK_ROWS", 0)
     before = _foreign_keys()
-    rows = [*GOOD, "CS-2021-0005,P01,0403.170.702,X BV,kmo,9000,basis,,40000.00,18000.00,2021-03-01,closed,2021-03-05,"]
+    rows = [
+        *GOOD,
+        "CS-2021-0005,P01,0403.170.702,X BV,kmo,9000,basis,,40000.00,18000.00,2021-03-01,closed,2021-03-05,",
+    ]
     write(good, "applications.csv", APP_HEADER, rows)
     assert any("enterprise_number" in line for line in errors_of(good))
     assert_nothing_imported()
@@ -246,8 +331,14 @@ def test_a_row_pointing_nowhere_fails_when_the_keys_are_added_back(postgres_only
     from csgrants.imports.bulk import foreign_keys_checked_once
 
     before = _foreign_keys()
-    with (pytest.raises(IntegrityError), transaction.atomic(), foreign_keys_checked_once([StatusChange]),
-          connection.cursor() as cur):
-        cur.execute("INSERT INTO applications_statuschange (application_id, from_status, to_status, actor_label, "
-                    "at, \"on\", note) VALUES (987654321, '', 'submitted', 'x', now(), current_date, '')")
+    with (
+        pytest.raises(IntegrityError),
+        transaction.atomic(),
+        foreign_keys_checked_once([StatusChange]),
+        connection.cursor() as cur,
+    ):
+        cur.execute(
+            "INSERT INTO applications_statuschange (application_id, from_status, to_status, actor_label, "
+            "at, \"on\", note) VALUES (987654321, '', 'submitted', 'x', now(), current_date, '')"
+        )
     assert _foreign_keys() == before

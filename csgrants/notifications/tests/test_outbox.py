@@ -32,7 +32,9 @@ def test_task_row_is_part_of_the_transaction(make_application):
 
 
 @pytest.mark.django_db
-def test_immediate_backend_waits_for_the_commit(make_application, django_capture_on_commit_callbacks):
+def test_immediate_backend_waits_for_the_commit(
+    make_application, django_capture_on_commit_callbacks
+):
     application = make_application("submitted")
     with django_capture_on_commit_callbacks() as callbacks:
         notify_after_commit("submitted", application)

@@ -16,7 +16,11 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def run_production(args: list[str], **env_overrides: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "CONN_MAX_AGE"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_", "CONN_MAX_AGE"))
+    }
     env.update(
         DJANGO_SETTINGS_MODULE="csgrants.settings.production",
         # A "$" first would once have been read as a variable reference: keep the random key raw.
@@ -83,7 +87,9 @@ def test_env_example_documents_every_variable_the_settings_read():
         text = path.read_text()
         read |= set(re.findall(r"env(?:\.[a-z]+)?\(\s*\"([A-Z][A-Z0-9_]+)\"", text))
         read |= set(re.findall(r"os\.environ\.get\(\s*\"([A-Z][A-Z0-9_]+)\"", text))
-    documented = set(re.findall(r"^#?([A-Z][A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), re.M))
+    documented = set(
+        re.findall(r"^#?([A-Z][A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), re.M)
+    )
     assert read, "no variables found: the pattern no longer matches the settings"
     assert read - documented == set(), "add these to .env.example (and docs/deployment.md)"
 

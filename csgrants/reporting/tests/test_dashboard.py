@@ -30,8 +30,12 @@ def test_analyst_sees_the_figures_with_charts_and_tables(client, analyst, histor
 def test_provider_filter(client, analyst, history):
     client.force_login(analyst)
     full = client.get(reverse("reporting:dashboard"), {"year": "2021", "format": "json"}).json()
-    one = client.get(reverse("reporting:dashboard"), {"year": "2021", "provider": "P01", "format": "json"}).json()
-    assert 0 < one["years"]["2021"]["approved"]["total"] < full["years"]["2021"]["approved"]["total"]
+    one = client.get(
+        reverse("reporting:dashboard"), {"year": "2021", "provider": "P01", "format": "json"}
+    ).json()
+    assert (
+        0 < one["years"]["2021"]["approved"]["total"] < full["years"]["2021"]["approved"]["total"]
+    )
     assert one["years"]["2021"]["budget"]["allocated_eur"] == "600000.00"
 
 

@@ -18,7 +18,9 @@ from csgrants.reporting.selectors import build_report
 def on(day: str):
     """Freeze the clock at 10:00 Brussels time on `day`."""
     d = dt.date.fromisoformat(day)
-    return time_machine.travel(timezone.make_aware(dt.datetime(d.year, d.month, d.day, 10, 0)), tick=False)
+    return time_machine.travel(
+        timezone.make_aware(dt.datetime(d.year, d.month, d.day, 10, 0)), tick=False
+    )
 
 
 @pytest.fixture
@@ -33,7 +35,9 @@ def submit(make_application, day, **fields):
 
 def decide(staff, app, day, outcome=Decision.Outcome.APPROVED, reasons=()):
     with on(day):
-        services.decision_record(actor=staff, application=app, outcome=outcome, reasons=list(reasons))
+        services.decision_record(
+            actor=staff, application=app, outcome=outcome, reasons=list(reasons)
+        )
     app.refresh_from_db()
     return app
 
@@ -65,12 +69,19 @@ def test_processing_time_skips_weekends_holidays_and_11_july(make_application, s
     assert app2.processing_working_days == 3
     p = build_report([2022])["years"]["2022"]["processing"]
     assert p == {
-        "decided": 1, "mean_working_days": 2, "median_working_days": 2, "mean_calendar_days": 5,
-        "max_working_days": 2, "within_sla": 1, "sla_working_days": 10,
+        "decided": 1,
+        "mean_working_days": 2,
+        "median_working_days": 2,
+        "mean_calendar_days": 5,
+        "max_working_days": 2,
+        "within_sla": 1,
+        "sla_working_days": 10,
     }
 
 
-def test_processing_time_excludes_information_request_pauses(make_application, staff, provider_user, funded):
+def test_processing_time_excludes_information_request_pauses(
+    make_application, staff, provider_user, funded
+):
     app = submit(make_application, "2022-03-07")  # Monday
     with on("2022-03-09"):
         services.info_request(actor=staff, application=app, question="Graag de jaarrekening.")
@@ -96,13 +107,23 @@ def test_mean_median_and_sla(make_application, staff, funded):
 
 def test_former_package_names_count_under_todays_code(make_application, staff, funded):
     decide(staff, submit(make_application, "2022-02-07", package="light"), "2022-02-09")
-    decide(staff, submit(make_application, "2022-02-07", package="Basis", cost_eur="32000.00"), "2022-02-09")
-    decide(staff, submit(make_application, "2022-02-07", package="check&plan", cost_eur="17500.00"), "2022-02-09")
+    decide(
+        staff,
+        submit(make_application, "2022-02-07", package="Basis", cost_eur="32000.00"),
+        "2022-02-09",
+    )
+    decide(
+        staff,
+        submit(make_application, "2022-02-07", package="check&plan", cost_eur="17500.00"),
+        "2022-02-09",
+    )
     approved = build_report([2022])["years"]["2022"]["approved"]
     assert approved["by_package"] == {"START": 0, "MEDIUM": 1, "PLUS": 1, "CHECK_PLAN": 1}
 
 
-def test_withdrawn_counts_in_the_year_it_was_withdrawn(make_application, staff, provider_user, funded):
+def test_withdrawn_counts_in_the_year_it_was_withdrawn(
+    make_application, staff, provider_user, funded
+):
     pending = submit(make_application, "2022-12-20")
     with on("2023-01-05"):
         services.application_withdraw(actor=provider_user, application=pending)
@@ -121,7 +142,9 @@ def test_withdrawn_counts_in_the_year_it_was_withdrawn(make_application, staff, 
     assert report["2023"]["approved"]["total"] == 0
 
 
-def test_stopped_file_still_counts_as_approved_in_its_decision_year(make_application, staff, funded):
+def test_stopped_file_still_counts_as_approved_in_its_decision_year(
+    make_application, staff, funded
+):
     app = decide(staff, submit(make_application, "2022-03-01"), "2022-03-03")
     with on("2022-06-01"):
         services.application_stop(actor=staff, application=app, reasons=["NOT_SME"])
@@ -133,9 +156,19 @@ def test_stopped_file_still_counts_as_approved_in_its_decision_year(make_applica
 
 
 def test_top_three_rejection_reasons_with_ties_by_code(make_application, staff):
-    for reasons in (["NOT_SME", "DE_MINIMIS_CEILING"], ["DE_MINIMIS_CEILING"], ["NOT_SME"],
-                    ["OTHER", "INCOMPLETE_FILE"]):
-        decide(staff, submit(make_application, "2022-04-04"), "2022-04-06", Decision.Outcome.REJECTED, reasons)
+    for reasons in (
+        ["NOT_SME", "DE_MINIMIS_CEILING"],
+        ["DE_MINIMIS_CEILING"],
+        ["NOT_SME"],
+        ["OTHER", "INCOMPLETE_FILE"],
+    ):
+        decide(
+            staff,
+            submit(make_application, "2022-04-04"),
+            "2022-04-06",
+            Decision.Outcome.REJECTED,
+            reasons,
+        )
     y = build_report([2022])["years"]["2022"]
     assert y["rejected"]["total"] == 4
     # An application refused for two reasons counts once for each; ties are ordered by code.
@@ -150,16 +183,46 @@ def test_top_three_rejection_reasons_with_ties_by_code(make_application, staff):
 
 
 def test_breakdowns_and_money_strings(make_application, staff, funded):
-    decide(staff, submit(make_application, "2022-05-02", postal_code="2000", cost_eur="9999.99"), "2022-05-04")
-    decide(staff, submit(make_application, "2022-05-02", postal_code="3500", cost_eur="17500.00",
-                         enterprise_kind="maatwerkbedrijf"), "2022-05-04")
-    decide(staff, submit(make_application, "2022-05-02", postal_code="1000", cost_eur="35000.00"), "2022-05-04")
+    decide(
+        staff,
+        submit(make_application, "2022-05-02", postal_code="2000", cost_eur="9999.99"),
+        "2022-05-04",
+    )
+    decide(
+        staff,
+        submit(
+            make_application,
+            "2022-05-02",
+            postal_code="3500",
+            cost_eur="17500.00",
+            enterprise_kind="maatwerkbedrijf",
+        ),
+        "2022-05-04",
+    )
+    decide(
+        staff,
+        submit(make_application, "2022-05-02", postal_code="1000", cost_eur="35000.00"),
+        "2022-05-04",
+    )
     a = build_report([2022])["years"]["2022"]["approved"]
-    assert a["by_amount_band"] == {"lt_10000": 1, "10000_17499": 0, "17500_24999": 1, "25000_34999": 0, "gte_35000": 1}
-    assert a["by_province"]["BE-VAN"] == 1 and a["by_province"]["BE-VLI"] == 1 and a["by_province"]["BE-BRU"] == 1
+    assert a["by_amount_band"] == {
+        "lt_10000": 1,
+        "10000_17499": 0,
+        "17500_24999": 1,
+        "25000_34999": 0,
+        "gte_35000": 1,
+    }
+    assert (
+        a["by_province"]["BE-VAN"] == 1
+        and a["by_province"]["BE-VLI"] == 1
+        and a["by_province"]["BE-BRU"] == 1
+    )
     assert a["by_enterprise_kind"] == {"kmo": 2, "maatwerkbedrijf": 1}
     assert a["cost_eur"] == "62499.99"
-    assert a["subsidy_eur"] == f"{Decimal('62499.99') * Decimal('0.45'):.2f}" or a["subsidy_eur"] == "28125.00"
+    assert (
+        a["subsidy_eur"] == f"{Decimal('62499.99') * Decimal('0.45'):.2f}"
+        or a["subsidy_eur"] == "28125.00"
+    )
 
 
 def test_an_empty_year_is_all_zero(db):
@@ -192,23 +255,62 @@ def test_report_shape_matches_the_contract(db):
     assert report["scheme"] == "CS-verbetertrajecten"
     assert list(report["years"]) == ["2021", "2022"]
     year = report["years"]["2021"]
-    assert set(year) == {"submitted", "approved", "rejected", "withdrawn", "top_rejection_reasons", "processing",
-                         "enterprises_reached", "grant_equivalent_eur", "amendments", "budget", "final_reports"}
-    assert set(year["submitted"]) == {"total", "by_enterprise_kind", "by_province", "by_package", "by_amount_band",
-                                      "cost_eur", "subsidy_eur"}
-    assert set(year["processing"]) == {"decided", "mean_working_days", "median_working_days", "mean_calendar_days",
-                                       "max_working_days", "within_sla", "sla_working_days"}
+    assert set(year) == {
+        "submitted",
+        "approved",
+        "rejected",
+        "withdrawn",
+        "top_rejection_reasons",
+        "processing",
+        "enterprises_reached",
+        "grant_equivalent_eur",
+        "amendments",
+        "budget",
+        "final_reports",
+    }
+    assert set(year["submitted"]) == {
+        "total",
+        "by_enterprise_kind",
+        "by_province",
+        "by_package",
+        "by_amount_band",
+        "cost_eur",
+        "subsidy_eur",
+    }
+    assert set(year["processing"]) == {
+        "decided",
+        "mean_working_days",
+        "median_working_days",
+        "mean_calendar_days",
+        "max_working_days",
+        "within_sla",
+        "sla_working_days",
+    }
 
 
 def test_budget_counts_a_reserve_once(admin_user, provider):
     from csgrants.budgets.services import allocation_create, reserve_assign
 
-    reserve = allocation_create(actor=admin_user, provider=None, amount_eur=Decimal("2000000.00"),
-                                allocated_on=dt.date(2023, 2, 1), kind="reserve", note="new procurement")
-    reserve_assign(actor=admin_user, reserve=reserve, provider=provider, amount_eur=Decimal("300000.00"),
-                   allocated_on=dt.date(2023, 3, 1))
+    reserve = allocation_create(
+        actor=admin_user,
+        provider=None,
+        amount_eur=Decimal("2000000.00"),
+        allocated_on=dt.date(2023, 2, 1),
+        kind="reserve",
+        note="new procurement",
+    )
+    reserve_assign(
+        actor=admin_user,
+        reserve=reserve,
+        provider=provider,
+        amount_eur=Decimal("300000.00"),
+        allocated_on=dt.date(2023, 3, 1),
+    )
     assert build_report([2023])["years"]["2023"]["budget"]["allocated_eur"] == "2000000.00"
-    assert build_report([2023], provider=provider)["years"]["2023"]["budget"]["allocated_eur"] == "300000.00"
+    assert (
+        build_report([2023], provider=provider)["years"]["2023"]["budget"]["allocated_eur"]
+        == "300000.00"
+    )
 
 
 def test_the_report_groups_by_the_expressions_postgresql_has_statistics_for(postgres_only):
@@ -217,10 +319,19 @@ def test_the_report_groups_by_the_expressions_postgresql_has_statistics_for(post
     from django.db import connection
 
     with connection.cursor() as cur:
-        cur.execute("SELECT pg_get_statisticsobjdef(oid) FROM pg_statistic_ext WHERE stxname = %s",
-                    ["application_report_groups"])
+        cur.execute(
+            "SELECT pg_get_statisticsobjdef(oid) FROM pg_statistic_ext WHERE stxname = %s",
+            ["application_report_groups"],
+        )
         (definition,) = cur.fetchone()
-    for expression in ("EXTRACT(year FROM submitted_on)", "EXTRACT(year FROM decided_on)",
-                       "EXTRACT(year FROM closed_on)", "enterprise_kind", "province", "package_id", "status",
-                       "cost_eur < 35000::numeric"):
+    for expression in (
+        "EXTRACT(year FROM submitted_on)",
+        "EXTRACT(year FROM decided_on)",
+        "EXTRACT(year FROM closed_on)",
+        "enterprise_kind",
+        "province",
+        "package_id",
+        "status",
+        "cost_eur < 35000::numeric",
+    ):
         assert expression in definition, definition

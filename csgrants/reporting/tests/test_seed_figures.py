@@ -31,7 +31,11 @@ def test_sample_history_reproduces_the_published_figures(history):
     # 8 and 2 amendments; 17 enterprises used extension packages.
     assert y21["amendments"]["upgrades"] + y21["amendments"]["extensions"] == 8
     assert y22["amendments"]["upgrades"] + y22["amendments"]["extensions"] == 2
-    assert y21["amendments"]["enterprises_with_extensions"] + y22["amendments"]["enterprises_with_extensions"] == 17
+    assert (
+        y21["amendments"]["enterprises_with_extensions"]
+        + y22["amendments"]["enterprises_with_extensions"]
+        == 17
+    )
     # Exactly two refusals, both NOT_SME.
     assert y21["rejected"]["total"] + y22["rejected"]["total"] == 2
     assert y21["top_rejection_reasons"] == [{"code": "NOT_SME", "count": 1}]
@@ -46,7 +50,13 @@ def test_sample_history_reproduces_the_published_figures(history):
     for y in (y21, y22):
         assert y["processing"]["within_sla"] == y["processing"]["decided"] > 0
         assert y["processing"]["max_working_days"] <= 10
-        assert set(y["approved"]["by_province"]) <= {"BE-VAN", "BE-VLI", "BE-VOV", "BE-VBR", "BE-VWV"}
+        assert set(y["approved"]["by_province"]) <= {
+            "BE-VAN",
+            "BE-VLI",
+            "BE-VOV",
+            "BE-VBR",
+            "BE-VWV",
+        }
     assert Decimal(report["years"]["2021"]["approved"]["subsidy_eur"]) < Decimal("942264.00")
 
 

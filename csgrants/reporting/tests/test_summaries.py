@@ -445,9 +445,14 @@ def test_writes_that_move_no_figure_touch_no_summary(people, provider):
     with on(dt.date(2024, 3, 4)):
         before = _summary_writes()
         app = services.application_create(
-            actor=users[0], provider=provider, enterprise_number=_number(1),
-            enterprise_name="Guard NV", enterprise_kind="kmo", postal_code="9000",
-            package="MEDIUM", cost_eur=Decimal("20000.00"),
+            actor=users[0],
+            provider=provider,
+            enterprise_number=_number(1),
+            enterprise_name="Guard NV",
+            enterprise_kind="kmo",
+            postal_code="9000",
+            package="MEDIUM",
+            cost_eur=Decimal("20000.00"),
         )
         assert _summary_writes() == before  # a draft counts nowhere
         Application.objects.filter(pk=app.pk).update(decision_due_on=dt.date(2024, 4, 1))
@@ -501,9 +506,15 @@ def test_a_slot_holding_only_a_change_of_cost_still_counts(people, provider):
     staff, users = people
     with on(dt.date(2024, 3, 4)), connection.execute_wrapper(_slot(lambda: 1)):
         app = services.application_create(
-            actor=users[0], provider=provider, enterprise_number=_number(3),
-            enterprise_name="Slot NV", enterprise_kind="kmo", postal_code="9000",
-            package="MEDIUM", cost_eur=Decimal("20000.00"), submit=True,
+            actor=users[0],
+            provider=provider,
+            enterprise_number=_number(3),
+            enterprise_name="Slot NV",
+            enterprise_kind="kmo",
+            postal_code="9000",
+            package="MEDIUM",
+            cost_eur=Decimal("20000.00"),
+            submit=True,
         )
     with connection.execute_wrapper(_slot(lambda: 2)):
         Application.objects.filter(pk=app.pk).update(cost_eur=Decimal("20100.00"))
@@ -511,6 +522,8 @@ def test_a_slot_holding_only_a_change_of_cost_still_counts(people, provider):
         cur.execute("SELECT slot, n, cost_eur FROM report_application_fact ORDER BY slot")
         assert cur.fetchall() == [(1, 1, Decimal("20000.00")), (2, 0, Decimal("100.00"))]
     report = build_report([2024], provider.pk, summaries=True)
-    assert report == {**build_report([2024], provider.pk, summaries=False),
-                      "generated_at": report["generated_at"]}
+    assert report == {
+        **build_report([2024], provider.pk, summaries=False),
+        "generated_at": report["generated_at"],
+    }
     assert_summaries_match([provider.pk])

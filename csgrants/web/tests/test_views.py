@@ -486,9 +486,7 @@ def test_numbers_beyond_decimal_precision_are_a_form_error_not_a_crash(text):
 
 
 @time_machine.travel(FROZEN, tick=False)
-def test_new_application_with_an_absurd_cost_answers_the_form_again(
-    client, provider_user, tariffs
-):
+def test_new_application_with_an_absurd_cost_answers_the_form_again(client, provider_user, tariffs):
     client.force_login(provider_user)
     response = client.post(
         reverse("web:new"),
@@ -526,7 +524,10 @@ def test_analyst_reads_a_file_but_cannot_decide(client, make_application, analys
     page = client.get(reverse("web:review", args=[app.reference]))
     assert page.status_code == 200
     assert 'id="decide"' not in page.content.decode()
-    assert client.post(reverse("web:decide", args=[app.reference]), {"action": "approve"}).status_code == 403
+    assert (
+        client.post(reverse("web:decide", args=[app.reference]), {"action": "approve"}).status_code
+        == 403
+    )
     app.refresh_from_db()
     assert app.status == Status.SUBMITTED
 

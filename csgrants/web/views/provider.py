@@ -365,7 +365,9 @@ def _enterprise_prefill(number: str) -> dict | None:
     """Register data when the KBO import has loaded it, else what csgrants already knows."""
     data = enterprise_prefill(number)
     if data:
-        register = {k: v for k, v in data.items() if k not in ("enterprise_number", "enterprise_name")}
+        register = {
+            k: v for k, v in data.items() if k not in ("enterprise_number", "enterprise_name")
+        }
         return {**register, "name": data["enterprise_name"], "source": "register"}
     from csgrants.enterprises.models import Enterprise
 

@@ -11,8 +11,12 @@ class Command(BaseCommand):
     help = "Import historical applications, amendments and allocations from a folder of CSV files."
 
     def add_arguments(self, parser):
-        parser.add_argument("folder", help="folder with applications.csv, amendments.csv and/or allocations.csv")
-        parser.add_argument("--no-progress", action="store_true", help="do not show the progress bar")
+        parser.add_argument(
+            "folder", help="folder with applications.csv, amendments.csv and/or allocations.csv"
+        )
+        parser.add_argument(
+            "--no-progress", action="store_true", help="do not show the progress bar"
+        )
 
     def handle(self, *args, folder, no_progress=False, **options):
         try:

@@ -16,7 +16,9 @@ class Command(BaseCommand):
     help = "Answer the parliamentary question about the scheme for the given years."
 
     def add_arguments(self, parser):
-        parser.add_argument("--years", nargs="+", type=int, required=True, help="e.g. --years 2021 2022")
+        parser.add_argument(
+            "--years", nargs="+", type=int, required=True, help="e.g. --years 2021 2022"
+        )
         parser.add_argument("--format", choices=["md", "json", "xlsx"], default="md")
         parser.add_argument("--output", help="write to this file instead of standard output")
         parser.add_argument("--provider", help="limit to one service provider (its code)")
@@ -34,8 +36,12 @@ class Command(BaseCommand):
             labels = labels_for("nl")
             extra = next_year_allocated(max(years) + 1, provider=prov)
             if format == "md":
-                content = render_markdown(report, labels, next_year_allocated=extra,
-                                          provider_label=prov.name if prov else None)
+                content = render_markdown(
+                    report,
+                    labels,
+                    next_year_allocated=extra,
+                    provider_label=prov.name if prov else None,
+                )
             else:
                 content = render_xlsx(report, labels, next_year_allocated=extra)
         if isinstance(content, bytes):

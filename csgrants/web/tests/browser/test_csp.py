@@ -29,9 +29,11 @@ def test_pages_raise_no_csp_violation(chromium, live_server, provider, make_appl
             page = context.new_page()
             page.on(
                 "console",
-                lambda msg, page=page: violations.append(f"{page.url}: {msg.text}")
-                if "Content Security Policy" in msg.text
-                else None,
+                lambda msg, page=page: (
+                    violations.append(f"{page.url}: {msg.text}")
+                    if "Content Security Policy" in msg.text
+                    else None
+                ),
             )
             page.goto(f"{live_server.url}/login/")
             page.fill("#id_username", who.username)
@@ -49,9 +51,11 @@ def test_pages_raise_no_csp_violation(chromium, live_server, provider, make_appl
         page = context.new_page()
         page.on(
             "console",
-            lambda msg, page=page: violations.append(f"{page.url}: {msg.text}")
-            if "Content Security Policy" in msg.text
-            else None,
+            lambda msg, page=page: (
+                violations.append(f"{page.url}: {msg.text}")
+                if "Content Security Policy" in msg.text
+                else None
+            ),
         )
         page.goto(f"{live_server.url}/api/v1/docs/")
         page.locator(".swagger-ui .info .title").wait_for()
