@@ -20,10 +20,10 @@ so that it sees its own change, and a rollback of it.
 from __future__ import annotations
 
 import secrets
-import threading
 from collections.abc import Callable
 from typing import TypeVar
 
+from asgiref.local import Local
 from django.core import signals as request_signals
 from django.db import connection
 from django.db.models import signals
@@ -31,9 +31,10 @@ from django.db.models import signals
 T = TypeVar("T")
 
 _COPIES: dict[str, tuple[int, object]] = {}  # name -> (token, value)
-# The token read in the current request, per thread (gthread workers run requests in threads);
-# `in_request` is false outside requests (commands, the worker), which read it every time.
-_REQUEST = threading.local()
+# The token read in the current request: per thread under gthread workers, per request under
+# ASGI (asgiref's Local, as Django's connections); `in_request` is false outside requests
+# (commands, the worker), which read it every time.
+_REQUEST = Local()
 
 
 def _token() -> int | None:
