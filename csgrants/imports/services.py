@@ -1074,21 +1074,8 @@ class _Importer:
         count.created += len(new)
 
     def _differences_between(self, app: _App, earlier: _App):
-        cols = [
-            "service_provider",
-            "enterprise_number",
-            "enterprise_name",
-            "enterprise_kind",
-            "postal_code",
-            "package",
-            "extensions",
-            "cost_eur",
-            "subsidy_eur",
-            "submitted_on",
-            "status",
-            "decided_on",
-            "rejection_reason",
-        ]
+        # The file's columns after its reference, in order, and the attributes read from them.
+        cols = list(APPLICATION_COLUMNS)[1:]
         attrs = [
             "provider_id",
             "number",
