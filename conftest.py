@@ -41,14 +41,12 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_policy_cache():
-    """The process keeps policy versions in use (catalogue.selectors) and the reference data
-    (core.reference); an earlier test's rolled-back rows must not reach this one through
-    them, and tests change policies with update(), which sends no signal."""
-    from csgrants.catalogue.selectors import forget_policies
+def _fresh_reference_data():
+    """The process keeps the reference data and the policy versions in use (core.reference);
+    an earlier test's rolled-back rows must not reach this one through them, and tests change
+    policies with update(), which sends no signal."""
     from csgrants.core import reference
 
-    forget_policies()
     reference.forget()
 
 

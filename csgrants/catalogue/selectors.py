@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Prefetch, Q
@@ -35,12 +36,21 @@ def package_alias_map() -> dict[str, str]:
     return {name: p.code for name, p in cached("packages", _packages_by_name).items()}
 
 
-# Policy versions in use, by id, with their rates and admitted packages. A version in use is
-# never edited (the admin refuses; a new version is added instead), so each process keeps it:
-# every submission, preview and amendment asks for the version in force. A version not yet in
-# use may still be edited and is read afresh each time. Saving a policy, a rate, a package or a
-# kind in this process empties the cache (apps.py); tests empty it between tests.
-_IN_USE: dict[int, PolicyVersion] = {}
+# Policy versions, kept per process with the reference data (core.reference): every
+# submission, preview and amendment asks for the version in force. Their start dates are kept,
+# and so is each version in use, with its rates and admitted packages: a version in use is never
+# edited (the admin refuses; a new version is added instead). A version not yet in use may
+# still be edited, even by a bulk update that sends no signal, and is read afresh each time.
+@dataclass
+class _Policies:
+    starts: list[tuple[date, int]]  # (valid_from, pk), the newest first
+    in_use: dict[int, PolicyVersion] = field(default_factory=dict)
+
+
+def _policies() -> _Policies:
+    return _Policies(
+        starts=list(PolicyVersion.objects.order_by("-valid_from").values_list("valid_from", "pk"))
+    )
 
 
 def policy_in_use(policy_id: int | None) -> bool:
@@ -49,27 +59,19 @@ def policy_in_use(policy_id: int | None) -> bool:
     return policy_id is not None and Application.objects.filter(policy_id=policy_id).exists()
 
 
-def forget_policies(**_signal) -> None:
-    _IN_USE.clear()
-
-
-def _policy_starts() -> list[tuple[date, int]]:
-    return list(PolicyVersion.objects.order_by("-valid_from").values_list("valid_from", "pk"))
-
-
 def policy_in_force(on: date) -> PolicyVersion:
-    starts = cached("policy starts", _policy_starts)
-    pk = next((pk for valid_from, pk in starts if valid_from <= on), None)
+    policies = cached("policies", _policies)
+    pk = next((pk for valid_from, pk in policies.starts if valid_from <= on), None)
     if pk is None:
         raise NotFound(f"no policy version in force on {on.isoformat()}", code="NO_POLICY")
-    policy = _IN_USE.get(pk)
+    policy = policies.in_use.get(pk)
     if policy is None:
         policy = PolicyVersion.objects.prefetch_related(
             Prefetch("rates", queryset=PolicyRate.objects.select_related("enterprise_kind")),
             "admitted_packages",
         ).get(pk=pk)
         if policy_in_use(pk):
-            _IN_USE[pk] = policy
+            policies.in_use[pk] = policy
     return policy
 
 

@@ -1,5 +1,5 @@
 """Reference data that every filing reads (enterprise kinds, packages and their former names, the
-start dates of the policy versions, the closing days), kept per process and reloaded when it
+policy versions, the closing days), kept per process and reloaded when it
 changes, in whichever process it was changed.
 
 Saving or deleting a watched model through the ORM (the admin, commands, tests) gives the one
@@ -92,9 +92,17 @@ def read_once_per_request() -> None:
     request_signals.request_finished.connect(_request_finished, dispatch_uid="reference-end")
 
 
+def _relation_changed(*, action: str, **_signal) -> None:
+    if action.startswith("post_"):
+        reference_changed()
+
+
 def watch(*models) -> None:
-    """Give the token a new value whenever one of `models` is saved or deleted (AppConfig.ready)."""
+    """Give the token a new value whenever one of `models` is saved or deleted (AppConfig.ready);
+    for a many-to-many table, whenever its relation is added to, removed from or cleared."""
     for model in models:
         uid = f"reference-{model._meta.label_lower}"
         signals.post_save.connect(reference_changed, sender=model, dispatch_uid=f"{uid}-save")
         signals.post_delete.connect(reference_changed, sender=model, dispatch_uid=f"{uid}-delete")
+        if model._meta.auto_created:  # rows of a ManyToManyField change without save()
+            signals.m2m_changed.connect(_relation_changed, sender=model, dispatch_uid=f"{uid}-m2m")

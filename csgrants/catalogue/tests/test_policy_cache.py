@@ -1,4 +1,5 @@
-"""policy_in_force keeps a version in use (never edited again) and reads any other afresh."""
+"""policy_in_force keeps a version in use (never edited again) and reads any other afresh; a
+kept version is read again after a change, made in this process or another."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from csgrants.catalogue.models import Package, PolicyRate, PolicyVersion
 from csgrants.catalogue.selectors import policy_in_force
+from csgrants.core.models import ReferenceDataVersion
 
 pytestmark = pytest.mark.django_db
 
@@ -85,3 +87,16 @@ def test_saving_what_a_kept_version_holds_forgets_it(make_application, change):
         assert extra is not None
         policy.admitted_packages.add(extra)
         assert extra in policy_in_force(TODAY).admitted_packages.all()
+
+
+def test_a_kept_version_changed_by_another_process_is_read_again(make_application):
+    """Another process's change reaches this one through the reference data's token
+    (core.reference), not through this process's signals."""
+    make_application("submitted")
+    policy = policy_in_force(TODAY)
+    PolicyRate.objects.filter(policy=policy, enterprise_kind__code="kmo").update(
+        rate_pct=Decimal("44.00")
+    )
+    assert _kmo_rate(policy_in_force(TODAY)) == _kmo_rate(policy)  # kept: no signal was sent
+    ReferenceDataVersion.objects.filter(pk=1).update(token=4242)  # the other process's commit
+    assert _kmo_rate(policy_in_force(TODAY)) == Decimal("44.00")
