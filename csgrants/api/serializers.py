@@ -445,6 +445,10 @@ class StatisticsFilterSerializer(serializers.Serializer):
         return sorted(set(years))
 
 
+class RunwayFilterSerializer(serializers.Serializer):
+    as_of = serializers.DateField(required=False)
+
+
 class ProblemErrorSerializer(serializers.Serializer):
     field = serializers.CharField()
     message = serializers.CharField()

@@ -10,7 +10,7 @@ from csgrants.api.views.catalogue import (
     TariffListView,
 )
 from csgrants.api.views.eligibility import DeMinimisCheckView, SmeCheckView
-from csgrants.api.views.statistics import StatisticsReportView
+from csgrants.api.views.statistics import StatisticsReportView, StatisticsRunwayView
 from csgrants.api.views.tokens import TokenDetailView, TokenListView
 from csgrants.enterprises.api import EnterpriseRegisterView
 
@@ -42,6 +42,7 @@ urlpatterns = [
     path("catalogue/policy/", PolicyView.as_view(), name="api-policy"),
     path("catalogue/reason-codes/", ReasonCodeListView.as_view(), name="api-reason-codes"),
     path("statistics/report/", StatisticsReportView.as_view(), name="api-statistics-report"),
+    path("statistics/runway/", StatisticsRunwayView.as_view(), name="api-statistics-runway"),
     path("tokens/", TokenListView.as_view(), name="api-tokens"),
     path("tokens/<int:id>/", TokenDetailView.as_view(), name="api-token-detail"),
     path(
