@@ -227,6 +227,9 @@ MATRIX: dict[str, Entry] = {
     "api-statistics-report GET": Entry(
         named("api-statistics-report", query="years=2026"), staff_only()
     ),
+    "api-statistics-runway GET": Entry(
+        named("api-statistics-runway", query="as_of=2026-12-02"), staff_only()
+    ),
     # Tokens: everyone lists their own; a token is revoked only by its owner (else 404).
     "api-tokens GET": Entry(named("api-tokens"), expect(OK)),
     "api-token-detail DELETE": Entry(
