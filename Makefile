@@ -29,6 +29,8 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(PY) .ci/private_imports.py
 
 fmt: $(STAMP)
 	$(PY) -m ruff format .

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
 from csgrants.accounts.models import Role
-from csgrants.applications.services import role_of
+from csgrants.applications.access import role_of
 from csgrants.applications.workflow import STAFF_DECIDERS
 from csgrants.core.permissions import STAFF
 

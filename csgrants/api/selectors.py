@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 
 from csgrants.accounts.models import Role
+from csgrants.applications.access import role_of, visible_applications
 from csgrants.applications.models import (
     Amendment,
     Application,
@@ -14,18 +15,14 @@ from csgrants.applications.models import (
     Decision,
     Status,
 )
-from csgrants.applications.services import LOCKED_WITH, role_of
+from csgrants.applications.services import LOCKED_WITH
 from csgrants.catalogue.models import Package, ReasonCode, Tariff
 from csgrants.catalogue.selectors import package_resolve
 from csgrants.core.prefetch import is_prefetched, set_prefetched
 
 
 def applications_visible_to(user) -> QuerySet[Application]:
-    """A provider user sees its own provider's files only; staff see all."""
-    qs = Application.objects.all()
-    if role_of(user) == Role.PROVIDER:
-        qs = qs.filter(provider_id=user.service_provider_id)
-    return qs
+    return visible_applications(user)
 
 
 def applications_for_api(

@@ -12,9 +12,15 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from csgrants.accounts.models import Role
-from csgrants.applications.checks import _aid_granted_by_us, _other_files
-from csgrants.applications.models import Amendment, Application, Decision, Status
-from csgrants.applications.services import _reason_codes, _validate_amount, ensure_can_see, role_of
+from csgrants.applications import events
+from csgrants.applications.access import ensure_can_see, role_of
+from csgrants.applications.checks import aid_granted_by_us, other_files
+from csgrants.applications.models import Amendment, Application, Decision
+from csgrants.applications.services import (
+    reason_codes_resolve,
+    validate_amount,
+)
+from csgrants.applications.statuses import RUNNING_STATUSES
 from csgrants.applications.workflow import STAFF_DECIDERS
 from csgrants.budgets import services as budgets
 from csgrants.catalogue.selectors import package_resolve, policy_in_force
@@ -24,9 +30,7 @@ from csgrants.core.errors import PermissionDenied, TransitionNotAllowed, Validat
 from csgrants.core.money import ZERO, percentage_of
 from csgrants.core.transactions import service_atomic
 from csgrants.eligibility import checks as rules
-from csgrants.notifications.hooks import notify_after_commit
 
-AMENDABLE = (Status.APPROVED, Status.IN_PROGRESS)
 AUDIT_FIELDS = [
     "kind",
     "package",
@@ -99,7 +103,7 @@ def evaluate_amendment(application: Application, amendment: Amendment) -> list[r
             amendment.requested_on,
             amendment.extra_subsidy_eur,
             decl.get("de_minimis_prior_aid") or [],
-            _own_grant(application) + _aid_granted_by_us(application, _other_files(application)),
+            _own_grant(application) + aid_granted_by_us(application, other_files(application)),
         ),
     ]
 
@@ -113,7 +117,7 @@ def amendment_request(
     ensure_can_see(actor, application)
     if role_of(actor) != Role.PROVIDER:
         raise PermissionDenied("only the service provider proposes an amendment")
-    if application.status not in AMENDABLE:
+    if application.status not in RUNNING_STATUSES:
         raise TransitionNotAllowed(
             "only an approved or running file can be amended", code="TRANSITION_NOT_ALLOWED"
         )
@@ -136,7 +140,7 @@ def amendment_request(
             field="kind",
             code="AMENDMENT_PENDING",
         )
-    extra_cost = _validate_amount(extra_cost_eur, "extra_cost_eur")
+    extra_cost = validate_amount(extra_cost_eur, "extra_cost_eur")
     if extra_cost <= 0:
         raise ValidationFailed("the extra cost must be positive", field="extra_cost_eur")
     today = _today()
@@ -186,13 +190,13 @@ def amendment_decide(
         raise TransitionNotAllowed(
             "this amendment was already decided", code="TRANSITION_NOT_ALLOWED"
         )
-    if application.status not in AMENDABLE:
+    if application.status not in RUNNING_STATUSES:
         raise TransitionNotAllowed(
             "the file is no longer approved or running", code="TRANSITION_NOT_ALLOWED"
         )
     if outcome not in (Decision.Outcome.APPROVED, Decision.Outcome.REJECTED):
         raise ValidationFailed("outcome must be approved or rejected", field="outcome")
-    reason_objs = _reason_codes(reasons)
+    reason_objs = reason_codes_resolve(reasons)
     if outcome == Decision.Outcome.REJECTED and not reason_objs:
         raise ValidationFailed(
             "a rejection needs at least one reason", field="reasons", code="REASON_REQUIRED"
@@ -253,5 +257,5 @@ def amendment_decide(
             "reasons": [r.code for r in reason_objs],
         },
     )
-    notify_after_commit("amendment_decided", decision)
+    events.announce("amendment_decided", decision)
     return decision

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from csgrants.applications.models import Amendment, Application, CheckResult, CheckRun, Status
+from csgrants.applications.models import Amendment, Application, CheckResult, CheckRun
+from csgrants.applications.statuses import GRANTED_STATUSES
 from csgrants.budgets.selectors import provider_balance
 from csgrants.core.audit import audit_record
 from csgrants.core.prefetch import set_prefetched
@@ -13,10 +14,8 @@ from csgrants.core.transactions import service_atomic
 from csgrants.eligibility import checks as rules
 from csgrants.enterprises.selectors import enterprise_regions
 
-GRANTED = (Status.APPROVED, Status.IN_PROGRESS, Status.COMPLETED, Status.CLOSED, Status.STOPPED)
 
-
-def _other_files(application: Application) -> list[dict]:
+def other_files(application: Application) -> list[dict]:
     """The enterprise's other applications, in one query: both the de minimis and the
     recent-trajectory rules need them, and most enterprises have none."""
     return list(
@@ -26,7 +25,7 @@ def _other_files(application: Application) -> list[dict]:
     )
 
 
-def _aid_granted_by_us(application: Application, others: list[dict]) -> list[dict]:
+def aid_granted_by_us(application: Application, others: list[dict]) -> list[dict]:
     """Every subsidy csgrants granted to the same enterprise (de minimis counts aid from the
     date the right to it was granted)."""
     aid = [
@@ -36,7 +35,7 @@ def _aid_granted_by_us(application: Application, others: list[dict]) -> list[dic
             "description": f"CS-verbetertraject {other['reference']}",
         }
         for other in others
-        if other["status"] in GRANTED and other["decided_on"] is not None
+        if other["status"] in GRANTED_STATUSES and other["decided_on"] is not None
     ]
     if not others:
         return aid  # an amendment belongs to one of the enterprise's other files: there are none
@@ -63,7 +62,9 @@ def _previous_approvals(others: list[dict], before: date) -> list[tuple[str, dat
     return [
         (o["reference"], o["decided_on"])
         for o in others
-        if o["status"] in GRANTED and o["decided_on"] is not None and o["decided_on"] <= before
+        if o["status"] in GRANTED_STATUSES
+        and o["decided_on"] is not None
+        and o["decided_on"] <= before
     ]
 
 
@@ -71,7 +72,7 @@ def evaluate(application: Application) -> list[rules.CheckOutcome]:
     policy = application.policy
     decl = application.declaration or {}
     on = application.submitted_on
-    others = _other_files(application)
+    others = other_files(application)
     seat_region, establishment_regions = enterprise_regions(application.enterprise)
     admitted_packages = [p.code for p in policy.admitted_packages.all()] or [
         application.package.code
@@ -108,7 +109,7 @@ def evaluate(application: Application) -> list[rules.CheckOutcome]:
             on,
             application.subsidy_eur,
             decl.get("de_minimis_prior_aid") or [],
-            _aid_granted_by_us(application, others),
+            aid_granted_by_us(application, others),
         ),
         rules.check_budget_available(
             provider_balance(application.provider).available, application.subsidy_eur

@@ -5,25 +5,11 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# Status is defined with its named groups in statuses.py; models' users may import it from here.
+from csgrants.applications.statuses import Status
 from csgrants.core.postal import PROVINCES
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
-
-
-class Status(models.TextChoices):
-    DRAFT = "draft", _("draft")
-    SUBMITTED = "submitted", _("submitted")
-    INFO_REQUESTED = "info_requested", _("information requested")
-    APPROVED = "approved", _("approved")
-    REJECTED = "rejected", _("rejected")
-    IN_PROGRESS = "in_progress", _("in progress")
-    COMPLETED = "completed", _("completed")
-    CLOSED = "closed", _("closed (paid)")
-    WITHDRAWN = "withdrawn", _("withdrawn")
-    STOPPED = "stopped", _("stopped")
-
-
-OPEN_STATUSES = (Status.SUBMITTED, Status.INFO_REQUESTED)
 
 
 class ReferenceCounter(models.Model):

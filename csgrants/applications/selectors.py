@@ -23,6 +23,11 @@ from csgrants.core.calendar import WorkingCalendar, default_calendar
 DUE_SOON_WORKING_DAYS = 2
 
 
+def policy_judged_a_file(policy_id: int) -> bool:
+    """Whether a file was judged under the policy version (it is then in use: never edited)."""
+    return Application.objects.filter(policy_id=policy_id).exists()
+
+
 @dataclass(frozen=True)
 class DueFlags:
     overdue: list[Application]

@@ -10,6 +10,8 @@ from django.db import connection
 from django.utils import timezone
 
 from csgrants.accounts.models import Role
+from csgrants.applications import events
+from csgrants.applications.access import ensure_can_see, role_of
 from csgrants.applications.models import (
     Application,
     CheckRun,
@@ -19,20 +21,20 @@ from csgrants.applications.models import (
     Status,
     StatusChange,
 )
-from csgrants.applications.workflow import SYSTEM, transition_for
+from csgrants.applications.statuses import EDITABLE_STATUSES
+from csgrants.applications.workflow import transition_for
 from csgrants.budgets import services as budgets
 from csgrants.catalogue.models import EnterpriseKind, Package, ReasonCode
 from csgrants.catalogue.selectors import package_resolve, policy_in_force
 from csgrants.core import clock
 from csgrants.core.audit import actor_label, audit_record, snapshot
 from csgrants.core.calendar import default_calendar
-from csgrants.core.errors import NotFound, PermissionDenied, TransitionNotAllowed, ValidationFailed
+from csgrants.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
 from csgrants.core.money import MAX_AMOUNT, percentage_of, to_money
 from csgrants.core.prefetch import set_prefetched
 from csgrants.core.reference import cached
 from csgrants.core.transactions import insert_if_absent, service_atomic
 from csgrants.enterprises.services import enterprise_upsert
-from csgrants.notifications.hooks import notify_after_commit
 
 AUDIT_FIELDS = [
     "reference",
@@ -56,21 +58,6 @@ AUDIT_FIELDS = [
 ]
 
 
-def role_of(actor) -> str:
-    return SYSTEM if actor is None else actor.effective_role
-
-
-def ensure_can_see(actor, application: Application) -> None:
-    """A provider user sees only its own provider's files; anything else is 'not found', exactly
-    like a file that does not exist, so that references cannot be probed."""
-    if (
-        actor is not None
-        and role_of(actor) == Role.PROVIDER
-        and application.provider_id != actor.service_provider_id
-    ):
-        raise NotFound("application not found", code="NOT_FOUND")
-
-
 # The related rows every service reads, loaded with the file when a service locks it (submission
 # alone would otherwise fetch them one by one); the API's details of a returned file rely on it.
 LOCKED_WITH = ("provider", "enterprise", "package", "current_package")
@@ -92,7 +79,7 @@ def _today() -> date:
 REFERENCE_DIGITS = 5  # CS-2026-00042
 
 
-def _next_reference(year: int) -> str:
+def next_reference(year: int) -> str:
     prefix = f"CS-{year}-"
     if connection.vendor == "postgresql":
         # A sequence per year hands out numbers without holding a row lock until commit, so
@@ -171,7 +158,7 @@ def application_transition(
 # --- drafts -----------------------------------------------------------------------------------
 
 
-def _validate_amount(value, field: str) -> Decimal:
+def validate_amount(value, field: str) -> Decimal:
     try:
         amount = to_money(value)
     except ValueError as exc:
@@ -231,7 +218,7 @@ def application_create(
     kind = _validate_kind(enterprise_kind)
     main = package_resolve(package, extension=False)
     exts = _resolve_extensions(extensions)
-    cost = _validate_amount(cost_eur, "cost_eur")
+    cost = validate_amount(cost_eur, "cost_eur")
     decl = _validate_declaration(declaration or {})
     enterprise = enterprise_upsert(
         actor=actor,
@@ -241,7 +228,7 @@ def application_create(
         postal_code=postal_code,
     )
     application = Application.objects.create(
-        reference=_next_reference(_today().year),
+        reference=next_reference(_today().year),
         provider=provider,
         enterprise=enterprise,
         enterprise_kind=kind,
@@ -298,7 +285,7 @@ def application_update(*, actor, application: Application, **changes) -> Applica
     ensure_can_see(actor, application)
     if role_of(actor) != Role.PROVIDER:
         raise PermissionDenied("only the service provider edits its application")
-    if application.status not in (Status.DRAFT, Status.INFO_REQUESTED):
+    if application.status not in EDITABLE_STATUSES:
         raise TransitionNotAllowed(
             "only a draft or a file with an open information request can be edited"
         )
@@ -326,7 +313,7 @@ def application_update(*, actor, application: Application, **changes) -> Applica
             changes["package"], extension=False
         )
     if "cost_eur" in changes:
-        application.cost_eur = _validate_amount(changes["cost_eur"], "cost_eur")
+        application.cost_eur = validate_amount(changes["cost_eur"], "cost_eur")
     if "declaration" in changes:
         application.declaration = _validate_declaration(changes["declaration"] or {})
     if "extensions" in changes:
@@ -408,7 +395,7 @@ def _submit_locked(*, actor, application: Application) -> tuple[Application, Che
     # later that lock is taken, the shorter the other filings wait for this transaction.
     run = run_checks(application=application, actor=actor)
     application_transition(actor=actor, application=application, to_status=Status.SUBMITTED)
-    notify_after_commit("submitted", application)
+    events.announce("submitted", application)
     if application.policy.straight_through and run.all_passed:
         decision = decision_record(
             actor=None,
@@ -433,7 +420,7 @@ def info_request(*, actor, application: Application, question: str) -> InfoReque
     application_transition(
         actor=actor, application=application, to_status=Status.INFO_REQUESTED, note=question.strip()
     )
-    notify_after_commit("info_requested", request)
+    events.announce("info_requested", request)
     return request
 
 
@@ -464,7 +451,7 @@ def info_answer(*, actor, application: Application, answer: str) -> Application:
 # --- decisions -----------------------------------------------------------------------------
 
 
-def _reason_codes(codes) -> list[ReasonCode]:
+def reason_codes_resolve(codes) -> list[ReasonCode]:
     codes = list(dict.fromkeys(codes or []))
     found = {r.code: r for r in ReasonCode.objects.filter(code__in=codes)}
     missing = [c for c in codes if c not in found]
@@ -484,7 +471,7 @@ def decision_record(
     application = _lock(application)
     ensure_can_see(actor, application)
     today = _today()
-    reason_objs = _reason_codes(reasons)
+    reason_objs = reason_codes_resolve(reasons)
     if outcome == Decision.Outcome.REJECTED and not reason_objs:
         raise ValidationFailed(
             "a rejection needs at least one reason", field="reasons", code="REASON_REQUIRED"
@@ -523,7 +510,7 @@ def decision_record(
         obj=application,
         after={"outcome": outcome, "reasons": [r.code for r in reason_objs], "note": note},
     )
-    notify_after_commit("decision", decision)
+    events.announce("decision", decision)
     return decision
 
 
@@ -546,7 +533,7 @@ def application_stop(*, actor, application: Application, reasons, note: str = ""
     """Stop an approved file (e.g. found later not to be an SME): a decision with reasons; the
     committed budget is released."""
     application = _lock(application)
-    reason_objs = _reason_codes(reasons)
+    reason_objs = reason_codes_resolve(reasons)
     if not reason_objs:
         raise ValidationFailed(
             "a stop needs at least one reason", field="reasons", code="REASON_REQUIRED"
@@ -567,7 +554,7 @@ def application_stop(*, actor, application: Application, reasons, note: str = ""
         note=note,
     )
     decision.reasons.set(reason_objs)
-    notify_after_commit("decision", decision)
+    events.announce("decision", decision)
     return decision
 
 

@@ -17,6 +17,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from csgrants.accounts.models import Role
+from csgrants.applications import events
+from csgrants.applications.access import ensure_can_see, role_of
 from csgrants.applications.amendments import approved_cost, committed_subsidy
 from csgrants.applications.models import (
     MATURITY_FIELDS,
@@ -29,10 +31,8 @@ from csgrants.applications.models import (
     StatusChange,
 )
 from csgrants.applications.services import (
-    _validate_amount,
     application_transition,
-    ensure_can_see,
-    role_of,
+    validate_amount,
 )
 from csgrants.applications.workflow import STAFF_DECIDERS
 from csgrants.budgets import services as budgets
@@ -42,7 +42,6 @@ from csgrants.core.audit import audit_record
 from csgrants.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
 from csgrants.core.money import ZERO, percentage_of
 from csgrants.core.transactions import service_atomic
-from csgrants.notifications.hooks import notify_after_commit
 
 PAYERS = frozenset({Role.REVIEWER, Role.BUDGET_MANAGER, Role.ADMIN})
 
@@ -141,7 +140,7 @@ def final_report_submit(
     if not (work_delivered or "").strip():
         errors.append(("work_delivered", "describe the work delivered"))
     try:
-        cost = _validate_amount(actual_cost_eur, "actual_cost_eur")
+        cost = validate_amount(actual_cost_eur, "actual_cost_eur")
     except ValidationFailed as exc:
         errors.extend(exc.errors)
     try:
@@ -221,7 +220,7 @@ def final_report_accept(*, actor, application: Application, note: str = "") -> F
         before={"report": report.pk, "status": "submitted"},
         after={"report": report.pk, "status": report.status, "note": report.staff_note},
     )
-    notify_after_commit("final_report_accepted", report)
+    events.announce("final_report_accepted", report)
     return report
 
 
@@ -251,7 +250,7 @@ def final_report_send_back(*, actor, application: Application, note: str) -> Fin
         before={"report": report.pk, "status": "submitted"},
         after={"report": report.pk, "status": report.status, "note": report.staff_note},
     )
-    notify_after_commit("final_report_sent_back", report)
+    events.announce("final_report_sent_back", report)
     return report
 
 
@@ -328,5 +327,5 @@ def payment_record(*, actor, application: Application, on: date | None = None) -
             "released_eur": f"{payment.released_eur:.2f}",
         },
     )
-    notify_after_commit("payment", payment)
+    events.announce("payment", payment)
     return payment

@@ -1,14 +1,7 @@
 """The application workflow as one table: for each (from, to), the roles that may take the step.
 The transition service (`services.application_transition`) is the only code that changes
 `Application.status`; it locks the row, consults this table, writes the history row and the
-audit event.
-
-    draft -> submitted -> approved -> in_progress -> completed -> closed (paid)
-                |  ^          |            |
-                v  |          +-> withdrawn (provider) / stopped (staff)
-         info_requested
-                |
-                +-> rejected
+audit event. The statuses and their named groups are in `statuses.py`.
 """
 
 from __future__ import annotations
@@ -16,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from csgrants.accounts.models import Role
-from csgrants.applications.models import Status
+from csgrants.applications.statuses import Status
 
 SYSTEM = "system"  # the pseudo-role of straight-through approval
 STAFF_DECIDERS = frozenset({Role.REVIEWER, Role.ADMIN})
@@ -58,3 +51,8 @@ def transition_for(from_status: str, to_status: str) -> Transition | None:
 
 def allowed_targets(from_status: str, role: str) -> list[str]:
     return [to for (frm, to), t in TRANSITIONS.items() if frm == from_status and role in t.roles]
+
+
+def statuses_allowing(name: str) -> tuple[str, ...]:
+    """The statuses from which the step `name` (e.g. "withdraw") leads anywhere."""
+    return tuple(dict.fromkeys(frm for (frm, _to), t in TRANSITIONS.items() if t.name == name))

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -53,10 +54,21 @@ def _policies() -> _Policies:
     )
 
 
-def policy_in_use(policy_id: int | None) -> bool:
-    from csgrants.applications.models import Application
+# Whether a policy version is in use is known to the apps that judge files under one, which
+# sit above the catalogue (it must not import them): each registers its question at start-up
+# (applications' AppConfig.ready), and the catalogue asks them all.
+_policy_users: list[Callable[[int], bool]] = []
 
-    return policy_id is not None and Application.objects.filter(policy_id=policy_id).exists()
+
+def register_policy_user(uses: Callable[[int], bool]) -> None:
+    """`uses(policy_id)` says whether something of the registering app was judged under that
+    policy version; such a version is never edited again."""
+    if uses not in _policy_users:
+        _policy_users.append(uses)
+
+
+def policy_in_use(policy_id: int | None) -> bool:
+    return policy_id is not None and any(uses(policy_id) for uses in _policy_users)
 
 
 def policy_in_force(on: date) -> PolicyVersion:

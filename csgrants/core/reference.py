@@ -53,11 +53,11 @@ def _token() -> int | None:
     return token
 
 
-def _request_started(**_signal) -> None:
+def on_request_started(**_signal) -> None:
     _REQUEST.in_request, _REQUEST.token = True, None
 
 
-def _request_finished(**_signal) -> None:
+def on_request_finished(**_signal) -> None:
     _REQUEST.in_request, _REQUEST.token = False, None
 
 
@@ -77,19 +77,19 @@ def reference_changed(**_signal) -> None:
     from csgrants.core.models import ReferenceDataVersion
 
     ReferenceDataVersion.objects.filter(pk=1).update(token=secrets.randbits(62))
-    _request_finished()  # this request reads the token every time from now on
+    on_request_finished()  # this request reads the token every time from now on
 
 
 def forget() -> None:
     """Drop this process's copies (tests: their rolled-back rows must not outlive them)."""
     _COPIES.clear()
-    _request_finished()
+    on_request_finished()
 
 
 def read_once_per_request() -> None:
     """Read the token once per request (core's AppConfig.ready)."""
-    request_signals.request_started.connect(_request_started, dispatch_uid="reference-start")
-    request_signals.request_finished.connect(_request_finished, dispatch_uid="reference-end")
+    request_signals.request_started.connect(on_request_started, dispatch_uid="reference-start")
+    request_signals.request_finished.connect(on_request_finished, dispatch_uid="reference-end")
 
 
 def _relation_changed(*, action: str, **_signal) -> None:

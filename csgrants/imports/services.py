@@ -40,6 +40,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from csgrants.applications.models import Amendment, Application, Decision, StatusChange
+from csgrants.applications.statuses import GRANTED_STATUSES
 from csgrants.budgets.models import Allocation, LedgerEntry, ProviderBudget
 from csgrants.catalogue.models import (
     EnterpriseKind,
@@ -98,7 +99,7 @@ AMENDMENT_COLUMNS = {
     "decided_on": False,
 }
 APP_STATUSES = ("submitted", "approved", "rejected", "withdrawn", "completed", "closed")
-APPROVED_LIKE = ("approved", "completed", "closed")
+APPROVED_LIKE = tuple(s for s in APP_STATUSES if s in GRANTED_STATUSES)
 AMENDMENT_STATUSES = ("submitted", "approved", "rejected")
 
 _MONEY = re.compile(r"^\d{1,12}(\.\d{1,2})?$")
@@ -1224,12 +1225,7 @@ class _Importer:
                 if not diffs:
                     count.unchanged += 1
                 continue
-            if status == "approved" and app["status"] not in (
-                "approved",
-                "in_progress",
-                "completed",
-                "closed",
-            ):
+            if status == "approved" and app["status"] not in GRANTED_STATUSES:
                 self.errors.add(
                     name,
                     line,

@@ -1,6 +1,7 @@
 """The one seam between the services and the mail: a task with the event name and the id of the
 object (the task reloads it), which runs only once the transaction has committed. Nothing leaves
-when the transaction rolls back."""
+when the transaction rolls back. The services do not call it: they announce their events
+(applications.events) and this app's ready() subscribes this function."""
 
 from __future__ import annotations
 

@@ -36,7 +36,7 @@ def provider_recipients(provider) -> list[Recipient]:
         service_provider=provider, role=Role.PROVIDER, is_active=True
     ).exclude(email="")
     for user in users.order_by("id"):
-        seen.setdefault(user.email.lower(), Recipient(user.email, _lang(user.language)))
+        seen.setdefault(user.email.lower(), Recipient(user.email, language_of(user.language)))
     if provider.email:
         seen.setdefault(
             provider.email.lower(), Recipient(provider.email, settings.LANGUAGE_CODE[:2])
@@ -44,7 +44,7 @@ def provider_recipients(provider) -> list[Recipient]:
     return list(seen.values())
 
 
-def _lang(code: str | None) -> str:
+def language_of(code: str | None) -> str:
     code = (code or settings.LANGUAGE_CODE)[:2]
     return code if code in LANGUAGES else "nl"
 

@@ -28,7 +28,7 @@ def reviewer_recipients() -> list[mail.Recipient]:
     from csgrants.accounts.models import Role, User
 
     users = User.objects.filter(role=Role.REVIEWER, is_active=True).exclude(email="").order_by("id")
-    return [mail.Recipient(u.email, mail._lang(u.language)) for u in users]
+    return [mail.Recipient(u.email, mail.language_of(u.language)) for u in users]
 
 
 def digest_send(on: date) -> int:

@@ -71,7 +71,7 @@ def _user_loaded(request) -> bool:
     return wrapped is not empty
 
 
-def _is_database_outage(exc: BaseException | None) -> bool:
+def is_database_outage(exc: BaseException | None) -> bool:
     return isinstance(exc, OperationalError | InterfaceError)
 
 
@@ -88,7 +88,7 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if _is_database_outage(exception):
+        if is_database_outage(exception):
             logging.getLogger("csgrants.ops").warning(
                 "database unavailable: %s", exception.__class__.__name__, exc_info=exception
             )

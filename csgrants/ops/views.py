@@ -24,7 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from csgrants.ops.forms import TokenForm
 from csgrants.ops.health import run_checks
-from csgrants.ops.middleware import _is_database_outage, has_confirmed_device, otp_required_for
+from csgrants.ops.middleware import has_confirmed_device, is_database_outage, otp_required_for
 from csgrants.ops.problems import database_unavailable_response, problem_response
 
 
@@ -116,7 +116,7 @@ def server_error(request, *args, **kwargs):
     """handler500: a database outage anywhere in the request (also in middleware, where
     DatabaseUnavailableMiddleware cannot see it) answers 503; API paths never get HTML."""
     exc = sys.exc_info()[1]
-    if _is_database_outage(exc):
+    if is_database_outage(exc):
         return database_unavailable_response(request)
     if request.path.startswith("/api/"):
         return problem_response(

@@ -61,6 +61,7 @@ from django.utils import timezone
 
 from csgrants.applications.models import Amendment, Application, Decision, Status
 from csgrants.applications.selectors import final_reports_section
+from csgrants.applications.statuses import approval_decided, approval_decided_q
 from csgrants.budgets.models import Allocation, LedgerEntry
 from csgrants.catalogue.models import EnterpriseKind, Package, PolicyVersion, ReasonCode
 from csgrants.core.postal import FLEMISH_PROVINCES
@@ -83,16 +84,8 @@ BANDS = [
     ("gte_35000", Decimal(35000), None),
 ]
 BUCKETS = ("submitted", "approved", "rejected", "withdrawn")
-# Statuses that mean "an approval decision was taken" (see the module docstring).
-APPROVED_AFTER = (
-    Status.APPROVED,
-    Status.IN_PROGRESS,
-    Status.COMPLETED,
-    Status.CLOSED,
-    Status.STOPPED,
-)
-APPROVED_Q = Q(status__in=APPROVED_AFTER) | Q(status=Status.WITHDRAWN, decided_on__isnull=False)
-DECIDED_Q = APPROVED_Q | Q(status=Status.REJECTED)
+# "An approval decision was taken" (see the module docstring): applications.statuses.
+APPROVED_Q = approval_decided_q()
 DEFAULT_SLA = 10
 
 
@@ -468,7 +461,6 @@ def _build_report(years: list[int], provider=None, summaries: bool = False) -> d
     # gives mean, median, maximum and the SLA count exactly). From the base tables, one scan
     # gives both (its groups carry the working days too); from the summaries, two reads. The
     # same fold below takes either.
-    approved_after = set(APPROVED_AFTER)
     terms = {y: _sla_term(y) for y in years}
     dist: dict[int, dict[int, int]] = {y: defaultdict(int) for y in years}
     counts = {y: {"decided": 0, "cal": 0.0} for y in years}
@@ -480,7 +472,7 @@ def _build_report(years: list[int], provider=None, summaries: bool = False) -> d
     def decided_class(status, y):
         # Approved: an approval decision in the year, whatever happened after (a withdrawn file
         # with a decision date was withdrawn after its approval); rejected: refused that year.
-        if status in approved_after or (status == Status.WITHDRAWN and y is not None):
+        if approval_decided(status, y):
             return "approved"
         return "rejected" if status == Status.REJECTED else None
 

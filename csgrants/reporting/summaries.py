@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection, models, transaction
 
+from csgrants.applications.statuses import approval_decided_sql
 from csgrants.reporting.models import (
     ApplicationFact,
     EnterpriseReach,
@@ -53,12 +54,9 @@ REASONS = "applications_decision_reasons"
 LEDGER = "budgets_ledgerentry"
 BASE_TABLES = (APP, EXT, AMENDMENT, DECISION, REASONS, LEDGER)
 
-# reporting.selectors.APPROVED_Q: an approval was decided (a withdrawn file with a decision date
-# was withdrawn after its approval).
-APPROVED_CLASS = (
-    "r.decided_on IS NOT NULL AND r.status IN ('approved', 'in_progress', 'completed', 'closed', "
-    "'stopped', 'withdrawn')"
-)
+# An approval was decided (a withdrawn file with a decision date was withdrawn after its
+# approval): the same rule as the ORM's, from applications.statuses.
+APPROVED_CLASS = approval_decided_sql("r")
 BANDS_SQL = (
     "CASE WHEN r.cost_eur < 10000 THEN 'lt_10000' WHEN r.cost_eur < 17500 THEN '10000_17499' "
     "WHEN r.cost_eur < 25000 THEN '17500_24999' WHEN r.cost_eur < 35000 THEN '25000_34999' "

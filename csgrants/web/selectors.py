@@ -18,7 +18,8 @@ from django.db.models import (
     When,
 )
 
-from csgrants.applications.models import OPEN_STATUSES, Application, CheckResult, CheckRun, Status
+from csgrants.applications.models import Application, CheckResult, CheckRun, Status
+from csgrants.applications.statuses import OPEN_STATUSES
 from csgrants.core.calendar import WorkingCalendar
 from csgrants.core.models import AuditEvent
 
@@ -144,9 +145,6 @@ def review_queue(
         qs = qs.filter(pk__in=_latest_all_passed())
     qs = _search(qs, q)
     return qs.order_by("decision_due_on", "submitted_on", "id").values_list("pk", flat=True)
-
-
-WAITING_ON_PROVIDER = (Status.INFO_REQUESTED, Status.DRAFT)
 
 
 def provider_applications(

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection, transaction
 
 from csgrants.applications.models import Application
-from csgrants.applications.services import _next_reference
+from csgrants.applications.services import next_reference
 
 YEAR = 2097  # a year no other test files in
 
@@ -20,7 +20,7 @@ def _drop_sequence() -> None:
 
 
 def test_the_first_filing_of_a_year_starts_its_sequence(postgres_only):
-    assert [_next_reference(YEAR), _next_reference(YEAR), _next_reference(YEAR + 1)] == [
+    assert [next_reference(YEAR), next_reference(YEAR), next_reference(YEAR + 1)] == [
         f"CS-{YEAR}-00001",
         f"CS-{YEAR}-00002",
         f"CS-{YEAR + 1}-00001",
@@ -32,13 +32,13 @@ def test_taken_references_are_skipped_in_the_database_past_five_digits(
 ):
     """The database function makes the same reference as Python, also beyond 99999, and skips
     the numbers whose reference a file (imported history) already has."""
-    assert _next_reference(YEAR) == f"CS-{YEAR}-00001"  # the year's sequence exists
+    assert next_reference(YEAR) == f"CS-{YEAR}-00001"  # the year's sequence exists
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT setval('csgrants_reference_{YEAR}', 99998)")
     app = make_application("draft")
     Application.objects.filter(pk=app.pk).update(reference=f"CS-{YEAR}-100000")
-    assert _next_reference(YEAR) == f"CS-{YEAR}-99999"
-    assert _next_reference(YEAR) == f"CS-{YEAR}-100001"
+    assert next_reference(YEAR) == f"CS-{YEAR}-99999"
+    assert next_reference(YEAR) == f"CS-{YEAR}-100001"
 
 
 # serialized_rollback: the catalogue seed comes back for later transactional tests, and
@@ -55,7 +55,7 @@ def test_two_first_filings_of_a_year_on_separate_connections(postgres_only_tx):
     def first():
         try:
             with transaction.atomic():
-                numbers["first"] = _next_reference(YEAR)
+                numbers["first"] = next_reference(YEAR)
                 created.set()
                 threading.Event().wait(0.5)  # the second filing now waits on this one
         except BaseException as exc:  # reported by the assertion below
@@ -68,7 +68,7 @@ def test_two_first_filings_of_a_year_on_separate_connections(postgres_only_tx):
         try:
             created.wait(10)
             with transaction.atomic():
-                numbers["second"] = _next_reference(YEAR)
+                numbers["second"] = next_reference(YEAR)
         except BaseException as exc:
             errors.append(exc)
         finally:

@@ -81,7 +81,7 @@ def test_a_request_reads_the_token_once_and_sees_other_changes_in_the_next():
         loads.append(1)
         return len(loads)
 
-    reference._request_started()
+    reference.on_request_started()
     try:
         with CaptureQueriesContext(connection) as ctx:
             assert [reference.cached("x", load) for _ in range(3)] == [1, 1, 1]
@@ -89,16 +89,16 @@ def test_a_request_reads_the_token_once_and_sees_other_changes_in_the_next():
         ReferenceDataVersion.objects.filter(pk=1).update(token=12345)  # another process
         assert reference.cached("x", load) == 1  # this request: as if it had come earlier
     finally:
-        reference._request_finished()
-    reference._request_started()
+        reference.on_request_finished()
+    reference.on_request_started()
     try:
         assert reference.cached("x", load) == 2
     finally:
-        reference._request_finished()
+        reference.on_request_finished()
 
 
 def test_a_request_that_changes_reference_data_sees_its_change_and_its_rollback():
-    reference._request_started()
+    reference.on_request_started()
     try:
         assert default_calendar().is_working_day(DAY)
         with pytest.raises(RuntimeError), transaction.atomic():
@@ -110,4 +110,4 @@ def test_a_request_that_changes_reference_data_sees_its_change_and_its_rollback(
             assert default_calendar().is_working_day(DAY)
         assert _token_reads(ctx) == 2  # every time, since its change
     finally:
-        reference._request_finished()
+        reference.on_request_finished()

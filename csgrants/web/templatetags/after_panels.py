@@ -8,20 +8,14 @@ from django import template
 from csgrants.accounts.models import Role
 from csgrants.applications import amendments, trajectory
 from csgrants.applications.models import MATURITY_FIELDS, CyFunFunction, FinalReport, Status
+from csgrants.applications.statuses import GRANTED_STATUSES, RUNNING_STATUSES
 from csgrants.core import clock
 from csgrants.core.permissions import has_role
 from csgrants.web.forms_after import ASPECT_LABELS, AmendmentDecisionForm, ReviewNoteForm
 
 register = template.Library()
 
-AFTER = (
-    Status.APPROVED,
-    Status.IN_PROGRESS,
-    Status.COMPLETED,
-    Status.CLOSED,
-    Status.STOPPED,
-    Status.WITHDRAWN,
-)
+AFTER = (*GRANTED_STATUSES, Status.WITHDRAWN)
 
 
 def _maturity_rows(report):
@@ -76,7 +70,7 @@ def provider_after_panel(context, application):
         request=context.get("request"),
         csrf_token=context.get("csrf_token"),
         can_start=application.status == Status.APPROVED,
-        can_amend=application.status in amendments.AMENDABLE,
+        can_amend=application.status in RUNNING_STATUSES,
         can_report=application.status == Status.IN_PROGRESS,
         report_due=due,
         report_late=bool(due and due < clock.today()),

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from csgrants.accounts.models import Role
 from csgrants.applications import amendments, services, trajectory
 from csgrants.applications.models import Amendment, Application, Status
+from csgrants.applications.statuses import RUNNING_STATUSES
 from csgrants.core.errors import DomainError
 from csgrants.core.permissions import role_required
 from csgrants.web import selectors
@@ -63,7 +64,7 @@ def start(request, reference):
 @provider_required
 def amend(request, reference):
     application = own_application(request, reference)
-    if application.status not in amendments.AMENDABLE:
+    if application.status not in RUNNING_STATUSES:
         messages.error(request, _("Only an approved or running trajectory can be amended."))
         return redirect("web:application", reference=reference)
     form = AmendmentForm(request.POST or None, application=application)

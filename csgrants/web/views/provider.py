@@ -16,7 +16,9 @@ from django.views.decorators.http import require_POST
 
 from csgrants.accounts.models import Role
 from csgrants.applications import services
+from csgrants.applications.access import can_see
 from csgrants.applications.models import Application, Status
+from csgrants.applications.workflow import statuses_allowing
 from csgrants.catalogue.models import Package
 from csgrants.catalogue.selectors import tariff_for
 from csgrants.core import enterprise_number
@@ -46,7 +48,7 @@ def own_application(request, reference: str) -> Application:
         application = selectors.application_detail(reference)
     except Application.DoesNotExist:
         raise Http404
-    if application.provider_id != request.user.service_provider_id:
+    if not can_see(request.user, application):
         raise Http404
     return application
 
@@ -258,13 +260,7 @@ def application_detail(request, reference):
     )
 
 
-WITHDRAWABLE = (
-    Status.DRAFT,
-    Status.SUBMITTED,
-    Status.INFO_REQUESTED,
-    Status.APPROVED,
-    Status.IN_PROGRESS,
-)
+WITHDRAWABLE = statuses_allowing("withdraw")
 
 
 @require_POST
@@ -361,7 +357,7 @@ def withdraw(request, reference):
 # --- htmx fragments of the form ------------------------------------------------------------------
 
 
-def _enterprise_prefill(number: str) -> dict | None:
+def enterprise_prefill_shown(number: str) -> dict | None:
     """Register data when the KBO import has loaded it, else what csgrants already knows."""
     data = enterprise_prefill(number)
     if data:
@@ -389,7 +385,7 @@ def enterprise_lookup(request):
         number = enterprise_number.normalize(request.GET.get("enterprise_number", ""))
     except enterprise_number.InvalidEnterpriseNumber:  # a half-typed number finds nothing
         number = None
-    prefill = _enterprise_prefill(number) if number else None
+    prefill = enterprise_prefill_shown(number) if number else None
     if prefill is None:
         # Nothing to fill in: leave what the provider is typing alone.
         response = HttpResponse(status=204)

@@ -11,7 +11,8 @@ from django.views.decorators.http import require_POST
 
 from csgrants.accounts.models import Role
 from csgrants.applications import services
-from csgrants.applications.models import OPEN_STATUSES, Application, Decision, Status
+from csgrants.applications.models import Application, Decision, Status
+from csgrants.applications.statuses import OPEN_STATUSES, RUNNING_STATUSES
 from csgrants.catalogue.models import Package, ReasonCode, ServiceProvider
 from csgrants.core.calendar import default_calendar
 from csgrants.core.errors import DomainError
@@ -27,7 +28,7 @@ from csgrants.web.views.common import (
     paginate,
     today,
 )
-from csgrants.web.views.provider import _enterprise_prefill
+from csgrants.web.views.provider import enterprise_prefill_shown
 
 staff_required = role_required(*STAFF)
 decider_required = role_required(Role.REVIEWER, Role.ADMIN)
@@ -88,7 +89,7 @@ def _page(request, application, *, decision_form=None, stop_form=None, status=20
     decider = is_decider(request.user)
     can_decide = decider and application.status == Status.SUBMITTED
     can_request_info = can_decide
-    can_stop = decider and application.status in (Status.APPROVED, Status.IN_PROGRESS)
+    can_stop = decider and application.status in RUNNING_STATUSES
     if can_decide and decision_form is None:
         decision_form = DecisionForm(initial={"action": DecisionForm.APPROVE})
     if can_stop and stop_form is None:
@@ -101,7 +102,7 @@ def _page(request, application, *, decision_form=None, stop_form=None, status=20
             "latest_run": latest,
             "earlier_runs": earlier,
             "due_flag": flag,
-            "register": _enterprise_prefill(application.enterprise.number),
+            "register": enterprise_prefill_shown(application.enterprise.number),
             "audit": selectors.audit_trail(application),
             "decision_form": decision_form,
             "stop_form": stop_form,
