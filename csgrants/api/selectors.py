@@ -13,6 +13,7 @@ from csgrants.applications.models import (
     CheckResult,
     CheckRun,
     Decision,
+    FinalReport,
     Status,
 )
 from csgrants.applications.services import LOCKED_WITH
@@ -52,6 +53,8 @@ _DETAILS = {
         Prefetch("reasons", queryset=ReasonCode.objects.order_by("code"))
     ),
     "amendments": lambda: Amendment.objects.select_related("package"),
+    # what the file's actions depend on after its trajectory (applications.actions)
+    "final_reports": lambda: FinalReport.objects.only("id", "application_id", "status"),
 }
 
 
@@ -66,13 +69,13 @@ def with_details(qs: QuerySet[Application]) -> QuerySet[Application]:
 def details_of_new(application: Application, *, extensions) -> Application:
     """The details of a file filed in this request (`extensions`: the codes it was filed with),
     its related rows loaded with it (services.LOCKED_WITH). Only what such a file can have is
-    read: no amendments yet, one check run once submitted, a decision once approved straight
+    read: no amendments or final reports yet, one check run once submitted, a decision once approved straight
     through. A test holds the answer equal to a GET of the file.
 
     Relations known to be empty are set without a query (a Prefetch of .none() still costs
     most of a real one in Python); the one check run comes with its results in one query, or
     with none when the filing service left it in hand."""
-    empty = {"amendments"}
+    empty = {"amendments", "final_reports"}
     if not extensions:
         empty.add("extensions")
     if application.decided_on is None:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from csgrants.applications.actions import actions_for
 from csgrants.applications.models import Application, Status
 from csgrants.core.money import MAX_AMOUNT
 from csgrants.core.postal import PROVINCES
@@ -284,6 +285,11 @@ class ApplicationSerializer(ModelFieldsOnceMixin, serializers.ModelSerializer):
     checks = serializers.SerializerMethodField()
     decision = serializers.SerializerMethodField()
     amendments = AmendmentSerializer(many=True)
+    actions = serializers.SerializerMethodField(
+        help_text="What the caller may do with the file now (applications.actions.actions_for): "
+        "submit, withdraw, approve, reject, request_info, answer_info, start, stop, amend, "
+        "complete, send_back, accept_report, decide_amendment, pay, edit, recheck."
+    )
 
     class Meta:
         model = Application
@@ -310,10 +316,18 @@ class ApplicationSerializer(ModelFieldsOnceMixin, serializers.ModelSerializer):
             "checks",
             "decision",
             "amendments",
+            "actions",
             "created_at",
             "updated_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_actions(self, obj):
+        request = self.context.get("request")
+        if request is None:
+            return []
+        return sorted(actions_for(obj, request.user))
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_extensions(self, obj):

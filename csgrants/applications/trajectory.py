@@ -13,6 +13,7 @@ amount and releases the rest of the commitment.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -34,9 +35,10 @@ from csgrants.applications.services import (
     application_transition,
     validate_amount,
 )
+from csgrants.applications.statuses import GRANTED_STATUSES, RELEASED_STATUSES
 from csgrants.applications.workflow import STAFF_DECIDERS
 from csgrants.budgets import services as budgets
-from csgrants.budgets.selectors import application_open_commitment
+from csgrants.budgets.selectors import application_balance, application_open_commitment
 from csgrants.core import clock
 from csgrants.core.audit import audit_record
 from csgrants.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
@@ -52,6 +54,41 @@ def _today() -> date:
 
 def _lock(application: Application) -> Application:
     return Application.objects.select_for_update().get(pk=application.pk)
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """The trajectory of a file as every screen shows it (the one place that says it)."""
+
+    approved_cost_eur: Decimal  # the quote plus every approved amendment
+    granted_eur: Decimal  # the subsidy granted: the original plus approved amendments' extras
+    # Still committed against the provider's budget; nothing once the file was stopped or paid.
+    committed_eur: Decimal
+    released_eur: Decimal  # given back to the budget (a stop, or the rest after the payment)
+    released: bool  # the trajectory ended before a payment: its money was released
+    final_report_due_on: date | None  # while the trajectory runs
+    payment: Payment | None  # once paid
+
+
+def trajectory_of(application: Application) -> Trajectory | None:
+    """The trajectory of a granted file (statuses.GRANTED_STATUSES); None for a file that never
+    had one (a draft, an open, rejected or withdrawn file)."""
+    if application.status not in GRANTED_STATUSES:
+        return None
+    ledger = application_balance(application)
+    return Trajectory(
+        approved_cost_eur=approved_cost(application),
+        granted_eur=committed_subsidy(application),
+        committed_eur=ledger.open_commitments,
+        released_eur=ledger.released,
+        released=application.status in RELEASED_STATUSES,
+        final_report_due_on=final_report_due_on(application)
+        if application.status == Status.IN_PROGRESS
+        else None,
+        payment=Payment.objects.filter(application=application).first()
+        if application.status == Status.CLOSED
+        else None,
+    )
 
 
 def trajectory_started_on(application: Application) -> date | None:

@@ -163,9 +163,14 @@ def ledger_years() -> list[int]:
     return sorted(set(years))
 
 
+def application_balance(application) -> Balance:
+    """A file's ledger figures, its amendments included: committed, released, paid."""
+    return _sums(LedgerEntry.objects.filter(application=application))
+
+
 def application_open_commitment(application) -> Decimal:
     """What is still committed for a file, its amendments included."""
-    return _sums(LedgerEntry.objects.filter(application=application)).open_commitments
+    return application_balance(application).open_commitments
 
 
 # --- the lines behind a figure ---------------------------------------------------------------

@@ -27,8 +27,7 @@ from csgrants.api.serializers import (
     NoteInputSerializer,
 )
 from csgrants.applications import services
-from csgrants.applications.models import Status
-from csgrants.applications.workflow import transition_for
+from csgrants.applications.actions import DECISION_STEPS, actions_for
 from csgrants.core.errors import TransitionNotAllowed
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
@@ -181,8 +180,9 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         def handler():
             application = self.get_object()
             # The service also takes a file back from "information requested" (the web UI's answer
-            # flow); through the API only a draft is submitted, as the contract says.
-            if application.status != Status.DRAFT:
+            # flow); through the API only a draft is submitted, as the contract says: the step
+            # "submit" of the table, which leaves drafts only.
+            if "submit" not in actions_for(application, request.user):
                 raise TransitionNotAllowed(
                     f"only a draft can be submitted; this application is {application.status}"
                 )
@@ -206,9 +206,10 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             application = self.get_object()
             serializer = DecisionInputSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
-            # decision_record computes processing time before it consults the workflow table, which
-            # fails on a file that was never submitted; ask the table first (reported to the lead).
-            if transition_for(application.status, serializer.validated_data["outcome"]) is None:
+            # What the caller may do with the file now (applications.actions); the service checks
+            # again under the row lock.
+            outcome = serializer.validated_data["outcome"]
+            if DECISION_STEPS.get(outcome) not in actions_for(application, request.user):
                 raise TransitionNotAllowed(
                     f"{application.status} -> {serializer.validated_data['outcome']} is not a step of the workflow"
                 )

@@ -5,17 +5,13 @@ from __future__ import annotations
 
 from django import template
 
-from csgrants.accounts.models import Role
-from csgrants.applications import amendments, trajectory
+from csgrants.applications import trajectory
+from csgrants.applications.actions import actions_for
 from csgrants.applications.models import MATURITY_FIELDS, CyFunFunction, FinalReport, Status
-from csgrants.applications.statuses import GRANTED_STATUSES, RUNNING_STATUSES
 from csgrants.core import clock
-from csgrants.core.permissions import has_role
 from csgrants.web.forms_after import ASPECT_LABELS, AmendmentDecisionForm, ReviewNoteForm
 
 register = template.Library()
-
-AFTER = (*GRANTED_STATUSES, Status.WITHDRAWN)
 
 
 def _maturity_rows(report):
@@ -36,43 +32,35 @@ def _language(context) -> str:
     return (getattr(request, "LANGUAGE_CODE", None) or "nl")[:2]
 
 
-def _base(application):
+def _base(application, trajectory_figures, user):
     items = list(
         application.amendments.select_related("package").prefetch_related("decisions__reasons")
     )
     reports = list(application.final_reports.prefetch_related("maturity").order_by("id"))
     latest = reports[-1] if reports else None
-    payment = getattr(application, "payment", None) if application.status == Status.CLOSED else None
     return {
         "application": application,
+        "trajectory": trajectory_figures,
+        "actions": actions_for(application, user),
         "amendments": items,
         "latest_report": latest,
         "maturity_rows": _maturity_rows(latest),
         "aspects": [ASPECT_LABELS[a] for a in MATURITY_FIELDS],
-        "payment": payment,
-        "approved_cost": amendments.approved_cost(application),
-        "committed": amendments.committed_subsidy(application),
     }
 
 
 @register.inclusion_tag("web/after/_provider_panel.html", takes_context=True)
 def provider_after_panel(context, application):
-    if application.status not in AFTER:
+    # Only a file that has a trajectory shows the panel (trajectory_of says which).
+    figures = trajectory.trajectory_of(application)
+    if figures is None:
         return {"show": False}
-    data = _base(application)
-    due = (
-        trajectory.final_report_due_on(application)
-        if application.status == Status.IN_PROGRESS
-        else None
-    )
+    data = _base(application, figures, context["request"].user)
+    due = figures.final_report_due_on
     data.update(
         show=True,
         request=context.get("request"),
         csrf_token=context.get("csrf_token"),
-        can_start=application.status == Status.APPROVED,
-        can_amend=application.status in RUNNING_STATUSES,
-        can_report=application.status == Status.IN_PROGRESS,
-        report_due=due,
         report_late=bool(due and due < clock.today()),
     )
     return data
@@ -80,11 +68,12 @@ def provider_after_panel(context, application):
 
 @register.inclusion_tag("web/after/_staff_panel.html", takes_context=True)
 def staff_after_panel(context, application):
-    if application.status not in AFTER:
+    figures = trajectory.trajectory_of(application)
+    if figures is None:
         return {"show": False}
     user = context["request"].user
-    decider = has_role(user, Role.REVIEWER, Role.ADMIN)
-    data = _base(application)
+    data = _base(application, figures, user)
+    actions = data["actions"]
     lang = _language(context)
     for a in data["amendments"]:
         a.check_rows = [
@@ -104,16 +93,14 @@ def staff_after_panel(context, application):
         show=True,
         request=context.get("request"),
         csrf_token=context.get("csrf_token"),
-        decider=decider,
-        decision_form=AmendmentDecisionForm(initial={"outcome": "approved"}) if decider else None,
-        review_form=ReviewNoteForm() if decider and under_review else None,
+        decider="decide_amendment" in actions,
+        decision_form=AmendmentDecisionForm(initial={"outcome": "approved"})
+        if "decide_amendment" in actions
+        else None,
+        review_form=ReviewNoteForm() if "accept_report" in actions else None,
         under_review=under_review,
         preview=preview if preview and preview.get("report") else None,
-        can_pay=bool(preview and preview.get("report"))
-        and has_role(user, Role.REVIEWER, Role.BUDGET_MANAGER, Role.ADMIN),
-        report_due=trajectory.final_report_due_on(application)
-        if application.status == Status.IN_PROGRESS
-        else None,
+        can_pay="pay" in actions,
     )
     return data
 

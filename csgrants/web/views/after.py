@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 
 from csgrants.accounts.models import Role
 from csgrants.applications import amendments, services, trajectory
-from csgrants.applications.models import Amendment, Application, Status
-from csgrants.applications.statuses import RUNNING_STATUSES
+from csgrants.applications.actions import actions_for
+from csgrants.applications.models import Amendment, Application
 from csgrants.core.errors import DomainError
 from csgrants.core.permissions import role_required
 from csgrants.web import selectors
@@ -64,7 +64,7 @@ def start(request, reference):
 @provider_required
 def amend(request, reference):
     application = own_application(request, reference)
-    if application.status not in RUNNING_STATUSES:
+    if "amend" not in actions_for(application, request.user):
         messages.error(request, _("Only an approved or running trajectory can be amended."))
         return redirect("web:application", reference=reference)
     form = AmendmentForm(request.POST or None, application=application)
@@ -91,7 +91,7 @@ def amend(request, reference):
 @provider_required
 def final_report(request, reference):
     application = own_application(request, reference)
-    if application.status != Status.IN_PROGRESS:
+    if "complete" not in actions_for(application, request.user):
         messages.error(request, _("A final report is filed for a running trajectory."))
         return redirect("web:application", reference=reference)
     previous = application.final_reports.order_by("-id").first()

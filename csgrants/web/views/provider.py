@@ -17,8 +17,8 @@ from django.views.decorators.http import require_POST
 from csgrants.accounts.models import Role
 from csgrants.applications import services
 from csgrants.applications.access import can_see
+from csgrants.applications.actions import actions_for
 from csgrants.applications.models import Application, Status
-from csgrants.applications.workflow import statuses_allowing
 from csgrants.catalogue.models import Package
 from csgrants.catalogue.selectors import tariff_for
 from csgrants.core import enterprise_number
@@ -184,7 +184,7 @@ def _changes(application: Application, kwargs: dict) -> dict:
 @provider_required
 def application_edit(request, reference):
     application = own_application(request, reference)
-    if application.status != Status.DRAFT:
+    if "edit" not in actions_for(application, request.user):
         messages.error(request, _("Only a draft can be edited."))
         return redirect("web:application", reference=reference)
     if request.method == "POST":
@@ -254,13 +254,10 @@ def application_detail(request, reference):
             "earlier_runs": earlier,
             "preview": preview,
             "open_request": open_request,
-            "can_withdraw": application.status in WITHDRAWABLE,
+            "actions": actions_for(application, request.user),
             "staff_view": False,
         },
     )
-
-
-WITHDRAWABLE = statuses_allowing("withdraw")
 
 
 @require_POST
@@ -288,7 +285,7 @@ def answer(request, reference):
     """Answer an open information request: the text, and optionally corrected figures."""
     application = own_application(request, reference)
     open_request = next((r for r in application.info_requests.all() if r.answered_on is None), None)
-    if application.status != Status.INFO_REQUESTED or open_request is None:
+    if "answer_info" not in actions_for(application, request.user) or open_request is None:
         messages.error(request, _("There is no open information request for this file."))
         return redirect("web:application", reference=reference)
     if request.method == "POST":
@@ -335,7 +332,7 @@ def answer(request, reference):
 @provider_required
 def withdraw(request, reference):
     application = own_application(request, reference)
-    if application.status not in WITHDRAWABLE:
+    if "withdraw" not in actions_for(application, request.user):
         messages.error(request, _("This file can no longer be withdrawn."))
         return redirect("web:application", reference=reference)
     form = WithdrawForm(request.POST or None)

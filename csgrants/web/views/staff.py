@@ -11,8 +11,9 @@ from django.views.decorators.http import require_POST
 
 from csgrants.accounts.models import Role
 from csgrants.applications import services
-from csgrants.applications.models import Application, Decision, Status
-from csgrants.applications.statuses import OPEN_STATUSES, RUNNING_STATUSES
+from csgrants.applications.actions import actions_for
+from csgrants.applications.models import Application, Decision
+from csgrants.applications.statuses import OPEN_STATUSES
 from csgrants.catalogue.models import Package, ReasonCode, ServiceProvider
 from csgrants.core.calendar import default_calendar
 from csgrants.core.errors import DomainError
@@ -22,7 +23,6 @@ from csgrants.web.errors import message_for
 from csgrants.web.forms import DecisionForm, StopForm
 from csgrants.web.views.common import (
     COUNT_CAP,
-    is_decider,
     lang,
     latest_and_earlier_runs,
     paginate,
@@ -86,10 +86,10 @@ def _page(request, application, *, decision_form=None, stop_form=None, status=20
         if application.status in OPEN_STATUSES
         else ""
     )
-    decider = is_decider(request.user)
-    can_decide = decider and application.status == Status.SUBMITTED
-    can_request_info = can_decide
-    can_stop = decider and application.status in RUNNING_STATUSES
+    actions = actions_for(application, request.user)
+    can_decide = bool({"approve", "reject"} & actions)
+    can_request_info = "request_info" in actions
+    can_stop = "stop" in actions
     if can_decide and decision_form is None:
         decision_form = DecisionForm(initial={"action": DecisionForm.APPROVE})
     if can_stop and stop_form is None:
@@ -109,7 +109,7 @@ def _page(request, application, *, decision_form=None, stop_form=None, status=20
             "can_decide": can_decide,
             "can_request_info": can_request_info,
             "can_stop": can_stop,
-            "can_recheck": decider and application.status in OPEN_STATUSES,
+            "can_recheck": "recheck" in actions,
             "letters": _reasons_with_letters(),
             "staff_view": True,
             "open_request": next(
@@ -200,7 +200,7 @@ def stop(request, reference):
 def recheck(request, reference):
     """Run the automated checks again (after new register data, a correction, a budget top-up)."""
     application = _get(reference)
-    if application.status not in OPEN_STATUSES:
+    if "recheck" not in actions_for(application, request.user):
         messages.error(request, _("Checks are run again only for files awaiting a decision."))
         return redirect("web:review", reference=reference)
     try:
