@@ -10,7 +10,9 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def _checker():
-    spec = importlib.util.spec_from_file_location("private_imports", ROOT / ".ci/private_imports.py")
+    spec = importlib.util.spec_from_file_location(
+        "private_imports", ROOT / ".ci/private_imports.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
