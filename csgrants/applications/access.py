@@ -10,6 +10,7 @@ tasks), which sees everything.
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from csgrants.accounts.models import Role
 from csgrants.applications.models import Application
@@ -31,7 +32,7 @@ def can_see(actor, application: Application) -> bool:
 def ensure_can_see(actor, application: Application) -> None:
     """Raise NotFound (not PermissionDenied) when the actor may not see the file."""
     if not can_see(actor, application):
-        raise NotFound("application not found", code="NOT_FOUND")
+        raise NotFound(_("Application not found."), code="NOT_FOUND")
 
 
 def visible_applications(actor, qs: QuerySet[Application] | None = None) -> QuerySet[Application]:

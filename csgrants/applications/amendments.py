@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Sum
+from django.utils.translation import gettext as _
 
 from csgrants.accounts.models import Role
 from csgrants.applications import events
@@ -116,39 +117,43 @@ def amendment_request(
     application = Application.objects.select_for_update().get(pk=application.pk)
     ensure_can_see(actor, application)
     if role_of(actor) != Role.PROVIDER:
-        raise PermissionDenied("only the service provider proposes an amendment")
+        raise PermissionDenied(_("Only the service provider proposes an amendment."))
     if application.status not in RUNNING_STATUSES:
         raise TransitionNotAllowed(
-            "only an approved or running file can be amended", code="TRANSITION_NOT_ALLOWED"
+            _("Only an approved or running file can be amended."), code="TRANSITION_NOT_ALLOWED"
         )
     if kind not in Amendment.Kind.values:
-        raise ValidationFailed("kind must be upgrade or extension", field="kind")
+        raise ValidationFailed(_("The kind must be upgrade or extension."), field="kind")
     target = package_resolve(package, extension=(kind == Amendment.Kind.EXTENSION))
     if kind == Amendment.Kind.UPGRADE and target.pk == application.current_package_id:
         raise ValidationFailed(
-            f"the file already has {target.code}", field="package", code="SAME_PACKAGE"
+            _("The file already has %(package)s.") % {"package": target.code},
+            field="package",
+            code="SAME_PACKAGE",
         )
     if kind == Amendment.Kind.EXTENSION and application.extensions.filter(pk=target.pk).exists():
         raise ValidationFailed(
-            f"the file already has {target.code}", field="package", code="SAME_PACKAGE"
+            _("The file already has %(package)s.") % {"package": target.code},
+            field="package",
+            code="SAME_PACKAGE",
         )
     if application.amendments.filter(
         status=Amendment.AmendmentStatus.SUBMITTED, kind=kind
     ).exists():
         raise ValidationFailed(
-            "an amendment of this kind is already waiting for a decision",
+            _("An amendment of this kind is already waiting for a decision."),
             field="kind",
             code="AMENDMENT_PENDING",
         )
     extra_cost = validate_amount(extra_cost_eur, "extra_cost_eur")
     if extra_cost <= 0:
-        raise ValidationFailed("the extra cost must be positive", field="extra_cost_eur")
+        raise ValidationFailed(_("The extra cost must be positive."), field="extra_cost_eur")
     today = _today()
     policy = policy_in_force(today)
     rate = policy.rate_for(application.enterprise_kind)
     if rate is None:
         raise ValidationFailed(
-            f"the policy in force admits no {application.enterprise_kind}",
+            _("The policy in force admits no %(kind)s.") % {"kind": application.enterprise_kind},
             field="kind",
             code="KIND_NOT_ADMITTED",
         )
@@ -185,21 +190,21 @@ def amendment_decide(
     application = Application.objects.select_for_update().get(pk=amendment.application_id)
     amendment = Amendment.objects.select_for_update().get(pk=amendment.pk)
     if role_of(actor) not in STAFF_DECIDERS:
-        raise PermissionDenied("only agency staff decide on an amendment")
+        raise PermissionDenied(_("Only agency staff decide on an amendment."))
     if amendment.status != Amendment.AmendmentStatus.SUBMITTED:
         raise TransitionNotAllowed(
-            "this amendment was already decided", code="TRANSITION_NOT_ALLOWED"
+            _("This amendment was already decided."), code="TRANSITION_NOT_ALLOWED"
         )
     if application.status not in RUNNING_STATUSES:
         raise TransitionNotAllowed(
-            "the file is no longer approved or running", code="TRANSITION_NOT_ALLOWED"
+            _("The file is no longer approved or running."), code="TRANSITION_NOT_ALLOWED"
         )
     if outcome not in (Decision.Outcome.APPROVED, Decision.Outcome.REJECTED):
-        raise ValidationFailed("outcome must be approved or rejected", field="outcome")
+        raise ValidationFailed(_("The outcome must be approved or rejected."), field="outcome")
     reason_objs = reason_codes_resolve(reasons)
     if outcome == Decision.Outcome.REJECTED and not reason_objs:
         raise ValidationFailed(
-            "a rejection needs at least one reason", field="reasons", code="REASON_REQUIRED"
+            _("A rejection needs at least one reason."), field="reasons", code="REASON_REQUIRED"
         )
     today = _today()
     before = snapshot(amendment, AUDIT_FIELDS)

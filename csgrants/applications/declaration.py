@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext as _
+
 from csgrants.core.errors import ValidationFailed
 
 KNOWN_KEYS = {"sme", "de_minimis_prior_aid", "negative_equity", "public_participation_pct"}
@@ -12,11 +14,11 @@ KNOWN_KEYS = {"sme", "de_minimis_prior_aid", "negative_equity", "public_particip
 
 def validate_declaration(declaration) -> dict:
     if not isinstance(declaration, dict):
-        raise ValidationFailed("the declaration must be an object", field="declaration")
+        raise ValidationFailed(_("The declaration must be an object."), field="declaration")
     errors: list[tuple[str, str]] = []
     unknown = set(declaration) - KNOWN_KEYS
     for key in sorted(unknown):
-        errors.append((f"declaration.{key}", "unknown field"))
+        errors.append((f"declaration.{key}", _("Unknown field.")))
     out: dict = {
         "sme": declaration.get("sme"),
         "de_minimis_prior_aid": declaration.get("de_minimis_prior_aid") or [],
@@ -24,7 +26,7 @@ def validate_declaration(declaration) -> dict:
         "public_participation_pct": declaration.get("public_participation_pct", 0),
     }
     if not isinstance(out["negative_equity"], bool):
-        errors.append(("declaration.negative_equity", "must be true or false"))
+        errors.append(("declaration.negative_equity", _("Must be true or false.")))
     pct = out["public_participation_pct"]
     try:
         if isinstance(pct, bool) or pct is None:
@@ -34,7 +36,10 @@ def validate_declaration(declaration) -> dict:
             raise InvalidOperation
     except (InvalidOperation, ValueError):
         errors.append(
-            ("declaration.public_participation_pct", "must be a percentage between 0 and 100")
+            (
+                "declaration.public_participation_pct",
+                _("Must be a percentage between 0 and 100."),
+            )
         )
     errors.extend(_eligibility_errors(out))
     if errors:
@@ -51,7 +56,7 @@ def _eligibility_errors(decl: dict) -> list[tuple[str, str]]:
     sme = decl.get("sme")
     if sme is not None:
         if not isinstance(sme, dict):
-            errors.append(("declaration.sme", "must be an object"))
+            errors.append(("declaration.sme", _("Must be an object.")))
         else:
             data = {"relations": [], **sme}
             if isinstance(data.get("enterprise"), dict):
@@ -62,7 +67,7 @@ def _eligibility_errors(decl: dict) -> list[tuple[str, str]]:
                 errors.extend((f"declaration.sme.{f}", m) for f, m in exc.errors)
     aid = decl.get("de_minimis_prior_aid")
     if not isinstance(aid, list):
-        errors.append(("declaration.de_minimis_prior_aid", "must be a list"))
+        errors.append(("declaration.de_minimis_prior_aid", _("Must be a list.")))
     else:
         try:
             parsing.parse_de_minimis_input(

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from csgrants.accounts.models import Role
 from csgrants.applications import events
@@ -116,11 +117,15 @@ def authorize_transition(*, actor, application: Application, to_status: str):
     transition = transition_for(application.status, to_status)
     if transition is None:
         raise TransitionNotAllowed(
-            f"{application.status} -> {to_status} is not a step of the workflow",
+            _("%(from)s -> %(to)s is not a step of the workflow")
+            % {"from": application.status, "to": to_status},
             code="TRANSITION_NOT_ALLOWED",
         )
     if role_of(actor) not in transition.roles:
-        raise PermissionDenied(f"a {role_of(actor)} may not {transition.name} an application")
+        raise PermissionDenied(
+            _("A %(role)s may not take the step %(step)s on an application.")
+            % {"role": role_of(actor), "step": transition.name}
+        )
     return transition
 
 
@@ -161,10 +166,10 @@ def application_transition(
 def validate_amount(value, field: str) -> Decimal:
     try:
         amount = to_money(value)
-    except ValueError as exc:
-        raise ValidationFailed(str(exc), field=field)
+    except ValueError:
+        raise ValidationFailed(_("This is not an amount in euro."), field=field)
     if amount < 0 or amount > MAX_AMOUNT:
-        raise ValidationFailed("amount out of range", field=field)
+        raise ValidationFailed(_("The amount is out of range."), field=field)
     return amount
 
 
@@ -174,7 +179,9 @@ def _kind_codes() -> frozenset[str]:
 
 def _validate_kind(kind: str) -> str:
     if kind not in cached("kinds", _kind_codes):
-        raise ValidationFailed(f"unknown enterprise kind {kind!r}", field="enterprise_kind")
+        raise ValidationFailed(
+            _("Unknown enterprise kind %(kind)s.") % {"kind": repr(kind)}, field="enterprise_kind"
+        )
     return kind
 
 
@@ -212,9 +219,9 @@ def application_create(
     """File a draft; with `submit`, submit it in the same transaction, so that a failed
     submission leaves no stray draft."""
     if role_of(actor) != Role.PROVIDER:
-        raise PermissionDenied("only a service provider files applications")
+        raise PermissionDenied(_("Only a service provider files applications."))
     if actor.service_provider_id != provider.pk:
-        raise PermissionDenied("a provider user files only for its own provider")
+        raise PermissionDenied(_("A provider user files only for its own provider."))
     kind = _validate_kind(enterprise_kind)
     main = package_resolve(package, extension=False)
     exts = _resolve_extensions(extensions)
@@ -284,15 +291,17 @@ def application_update(*, actor, application: Application, **changes) -> Applica
     application = _lock(application)
     ensure_can_see(actor, application)
     if role_of(actor) != Role.PROVIDER:
-        raise PermissionDenied("only the service provider edits its application")
+        raise PermissionDenied(_("Only the service provider edits its application."))
     if application.status not in EDITABLE_STATUSES:
         raise TransitionNotAllowed(
-            "only a draft or a file with an open information request can be edited"
+            _("Only a draft or a file with an open information request can be edited.")
         )
     unknown = set(changes) - EDITABLE
     if unknown:
         raise ValidationFailed(
-            f"cannot change {', '.join(sorted(unknown))}", field=sorted(unknown)[0]
+            _("These fields cannot be changed: %(fields)s.")
+            % {"fields": ", ".join(sorted(unknown))},
+            field=sorted(unknown)[0],
         )
     before = snapshot(application, AUDIT_FIELDS)
     before["declaration"] = application.declaration
@@ -384,7 +393,9 @@ def _submit_locked(*, actor, application: Application) -> tuple[Application, Che
     if application.status != Status.DRAFT:
         # A file with an open information request goes back through `info_answer`, which
         # closes the request and restarts the clock.
-        raise TransitionNotAllowed(f"only a draft can be submitted (status {application.status})")
+        raise TransitionNotAllowed(
+            _("Only a draft can be submitted (status %(status)s).") % {"status": application.status}
+        )
     authorize_transition(actor=actor, application=application, to_status=Status.SUBMITTED)
     application.submitted_on = today
     _price(application, today)
@@ -411,7 +422,7 @@ def _submit_locked(*, actor, application: Application) -> tuple[Application, Che
 def info_request(*, actor, application: Application, question: str) -> InfoRequest:
     application = _lock(application)
     if not (question or "").strip():
-        raise ValidationFailed("the question is required", field="question")
+        raise ValidationFailed(_("The question is required."), field="question")
     today = _today()
     request = InfoRequest.objects.create(
         application=application, requested_on=today, requested_by=actor, question=question.strip()
@@ -431,10 +442,10 @@ def info_answer(*, actor, application: Application, answer: str) -> Application:
     application = _lock(application)
     ensure_can_see(actor, application)
     if not (answer or "").strip():
-        raise ValidationFailed("the answer is required", field="answer")
+        raise ValidationFailed(_("The answer is required."), field="answer")
     request = application.info_requests.filter(answered_on__isnull=True).last()
     if request is None or application.status != Status.INFO_REQUESTED:
-        raise TransitionNotAllowed("there is no open information request")
+        raise TransitionNotAllowed(_("There is no open information request."))
     request.answered_on = _today()
     request.answered_by = actor
     request.answer = answer.strip()
@@ -457,7 +468,9 @@ def reason_codes_resolve(codes) -> list[ReasonCode]:
     missing = [c for c in codes if c not in found]
     if missing:
         raise ValidationFailed(
-            f"unknown reason code {missing[0]!r}", field="reasons", code="UNKNOWN_REASON"
+            _("Unknown reason code %(code)s.") % {"code": repr(missing[0])},
+            field="reasons",
+            code="UNKNOWN_REASON",
         )
     return [found[c] for c in codes]
 
@@ -474,10 +487,10 @@ def decision_record(
     reason_objs = reason_codes_resolve(reasons)
     if outcome == Decision.Outcome.REJECTED and not reason_objs:
         raise ValidationFailed(
-            "a rejection needs at least one reason", field="reasons", code="REASON_REQUIRED"
+            _("A rejection needs at least one reason."), field="reasons", code="REASON_REQUIRED"
         )
     if outcome not in (Decision.Outcome.APPROVED, Decision.Outcome.REJECTED):
-        raise ValidationFailed("outcome must be approved or rejected", field="outcome")
+        raise ValidationFailed(_("The outcome must be approved or rejected."), field="outcome")
     authorize_transition(actor=actor, application=application, to_status=outcome)
     application.decided_on = today
     paused = _paused_intervals(application)
@@ -536,7 +549,7 @@ def application_stop(*, actor, application: Application, reasons, note: str = ""
     reason_objs = reason_codes_resolve(reasons)
     if not reason_objs:
         raise ValidationFailed(
-            "a stop needs at least one reason", field="reasons", code="REASON_REQUIRED"
+            _("A stop needs at least one reason."), field="reasons", code="REASON_REQUIRED"
         )
     today = _today()
     application.closed_on = today
@@ -573,7 +586,7 @@ def application_recheck(*, actor, application: Application):
 
     application = _lock(application)
     if role_of(actor) not in (Role.REVIEWER, Role.ADMIN):
-        raise PermissionDenied("only reviewers re-run the checks")
+        raise PermissionDenied(_("Only reviewers run the checks again."))
     if application.policy_id is None:
-        raise TransitionNotAllowed("a draft has no checks yet: submit it first")
+        raise TransitionNotAllowed(_("A draft has no checks yet: submit it first."))
     return run_checks(application=application, actor=actor)

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from csgrants.accounts.models import Role
 from csgrants.applications import events
 from csgrants.applications.access import ensure_can_see, role_of
@@ -115,13 +117,13 @@ def final_report_due_on(application: Application) -> date | None:
 
 def _score(value, field: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int | str):
-        raise ValidationFailed("a score is a whole number from 1 to 5", field=field)
+        raise ValidationFailed(_("A score is a whole number from 1 to 5."), field=field)
     try:
         score = int(value)
     except ValueError:
-        raise ValidationFailed("a score is a whole number from 1 to 5", field=field)
+        raise ValidationFailed(_("A score is a whole number from 1 to 5."), field=field)
     if not 1 <= score <= 5:
-        raise ValidationFailed("a score is a whole number from 1 to 5", field=field)
+        raise ValidationFailed(_("A score is a whole number from 1 to 5."), field=field)
     return score
 
 
@@ -130,16 +132,22 @@ def _validate_maturity(maturity) -> list[dict]:
     {"identify": {"documentation_before": 2, "implementation_before": 1,
                   "documentation_after": 3, "implementation_after": 3}, ...}; all five required."""
     if not isinstance(maturity, dict):
-        raise ValidationFailed("maturity must give the scores per function", field="maturity")
+        raise ValidationFailed(
+            _("The maturity must give the scores per function."), field="maturity"
+        )
     unknown = set(maturity) - set(CyFunFunction.values)
     if unknown:
-        raise ValidationFailed(f"unknown function {sorted(unknown)[0]!r}", field="maturity")
+        raise ValidationFailed(
+            _("Unknown function %(function)s.") % {"function": repr(sorted(unknown)[0])},
+            field="maturity",
+        )
     rows = []
     for function in CyFunFunction.values:
         scores = maturity.get(function)
         if not isinstance(scores, dict):
             raise ValidationFailed(
-                f"the scores for {function} are missing", field=f"maturity.{function}"
+                _("The scores for %(function)s are missing.") % {"function": function},
+                field=f"maturity.{function}",
             )
         rows.append(
             {
@@ -168,14 +176,14 @@ def final_report_submit(
     application = _lock(application)
     ensure_can_see(actor, application)
     if role_of(actor) != Role.PROVIDER:
-        raise PermissionDenied("only the service provider files the final report")
+        raise PermissionDenied(_("Only the service provider files the final report."))
     if application.status != Status.IN_PROGRESS:
         raise TransitionNotAllowed(
-            "a final report is filed for a running trajectory", code="TRANSITION_NOT_ALLOWED"
+            _("A final report is filed for a running trajectory."), code="TRANSITION_NOT_ALLOWED"
         )
     errors = []
     if not (work_delivered or "").strip():
-        errors.append(("work_delivered", "describe the work delivered"))
+        errors.append(("work_delivered", _("Describe the work delivered.")))
     try:
         cost = validate_amount(actual_cost_eur, "actual_cost_eur")
     except ValidationFailed as exc:
@@ -189,7 +197,7 @@ def final_report_submit(
     except ValidationFailed as exc:
         errors.extend(exc.errors)
     if testimonial_consent and not (testimonial or "").strip():
-        errors.append(("testimonial", "give the testimonial text the enterprise agreed to"))
+        errors.append(("testimonial", _("Give the testimonial text the enterprise agreed to.")))
     if errors:
         raise ValidationFailed(errors[0][1], field=errors[0][0], errors=errors)
     report = FinalReport.objects.create(
@@ -232,7 +240,7 @@ def _open_report(application: Application) -> FinalReport:
     )
     if report is None:
         raise TransitionNotAllowed(
-            "there is no final report waiting for review", code="TRANSITION_NOT_ALLOWED"
+            _("There is no final report waiting for review."), code="TRANSITION_NOT_ALLOWED"
         )
     return report
 
@@ -241,9 +249,9 @@ def _open_report(application: Application) -> FinalReport:
 def final_report_accept(*, actor, application: Application, note: str = "") -> FinalReport:
     application = _lock(application)
     if role_of(actor) not in STAFF_DECIDERS:
-        raise PermissionDenied("only agency staff review a final report")
+        raise PermissionDenied(_("Only agency staff review a final report."))
     if application.status != Status.COMPLETED:
-        raise TransitionNotAllowed("the file is not completed", code="TRANSITION_NOT_ALLOWED")
+        raise TransitionNotAllowed(_("The file is not completed."), code="TRANSITION_NOT_ALLOWED")
     report = _open_report(application)
     report.status = FinalReport.ReportStatus.ACCEPTED
     report.reviewed_on = _today()
@@ -266,11 +274,11 @@ def final_report_send_back(*, actor, application: Application, note: str) -> Fin
     """Staff send the report back with a note; the trajectory runs again until a new report."""
     application = _lock(application)
     if not (note or "").strip():
-        raise ValidationFailed("say what needs to change", field="note", code="NOTE_REQUIRED")
+        raise ValidationFailed(_("Say what needs to change."), field="note", code="NOTE_REQUIRED")
     if role_of(actor) not in STAFF_DECIDERS:
-        raise PermissionDenied("only agency staff review a final report")
+        raise PermissionDenied(_("Only agency staff review a final report."))
     if application.status != Status.COMPLETED:
-        raise TransitionNotAllowed("the file is not completed", code="TRANSITION_NOT_ALLOWED")
+        raise TransitionNotAllowed(_("The file is not completed."), code="TRANSITION_NOT_ALLOWED")
     report = _open_report(application)
     report.status = FinalReport.ReportStatus.SENT_BACK
     report.reviewed_on = _today()
@@ -317,15 +325,15 @@ def payment_record(*, actor, application: Application, on: date | None = None) -
     """Pay the provider for an accepted final report and close the file."""
     application = _lock(application)
     if role_of(actor) not in PAYERS:
-        raise PermissionDenied("only agency staff record a payment")
+        raise PermissionDenied(_("Only agency staff record a payment."))
     if application.status != Status.COMPLETED:
         raise TransitionNotAllowed(
-            "only a completed file can be paid", code="TRANSITION_NOT_ALLOWED"
+            _("Only a completed file can be paid."), code="TRANSITION_NOT_ALLOWED"
         )
     figures = payment_preview(application)
     if figures["report"] is None:
         raise TransitionNotAllowed(
-            "the final report has not been accepted", code="FINAL_REPORT_NOT_ACCEPTED"
+            _("The final report has not been accepted."), code="FINAL_REPORT_NOT_ACCEPTED"
         )
     on = on or _today()
     # Never more than what is still committed for the file (the ledger's own guard, made explicit).

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Prefetch, Q
+from django.utils.translation import gettext as _
 
 from csgrants.catalogue.models import Package, PackageAlias, PolicyRate, PolicyVersion, Tariff
 from csgrants.core.errors import NotFound, ValidationFailed
@@ -23,11 +24,19 @@ def package_resolve(name: str, *, extension: bool | None = None) -> Package:
     """Today's package for a code or a former name, case-insensitively (light -> MEDIUM)."""
     package = cached("packages", _packages_by_name).get((name or "").strip().lower())
     if package is None:
-        raise ValidationFailed(f"unknown package {name!r}", code="UNKNOWN_PACKAGE", field="package")
-    if extension is not None and package.is_extension != extension:
-        kind = "an extension package" if extension else "a main package"
         raise ValidationFailed(
-            f"{package.code} is not {kind}", code="UNKNOWN_PACKAGE", field="package"
+            _("Unknown package %(name)s.") % {"name": repr(name)},
+            code="UNKNOWN_PACKAGE",
+            field="package",
+        )
+    if extension is not None and package.is_extension != extension:
+        message = (
+            _("%(package)s is not an extension package.")
+            if extension
+            else _("%(package)s is not a main package.")
+        )
+        raise ValidationFailed(
+            message % {"package": package.code}, code="UNKNOWN_PACKAGE", field="package"
         )
     return copy.copy(package)  # the process's copy is shared: callers get their own
 
@@ -75,7 +84,10 @@ def policy_in_force(on: date) -> PolicyVersion:
     policies = cached("policies", _policies)
     pk = next((pk for valid_from, pk in policies.starts if valid_from <= on), None)
     if pk is None:
-        raise NotFound(f"no policy version in force on {on.isoformat()}", code="NO_POLICY")
+        raise NotFound(
+            _("No policy version is in force on %(date)s.") % {"date": on.isoformat()},
+            code="NO_POLICY",
+        )
     policy = policies.in_use.get(pk)
     if policy is None:
         policy = PolicyVersion.objects.prefetch_related(

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from csgrants.core import enterprise_number
 from csgrants.core.audit import audit_record, snapshot
 from csgrants.core.errors import ValidationFailed
@@ -15,7 +17,8 @@ def normalize_number(number: str, field: str = "enterprise_number") -> str:
         return enterprise_number.normalize(number)
     except enterprise_number.InvalidEnterpriseNumber:
         raise ValidationFailed(
-            f"{number!r} is not a valid enterprise number (checksum 97)",
+            _("%(number)s is not a valid enterprise number (checksum 97).")
+            % {"number": repr(number)},
             code="INVALID_ENTERPRISE_NUMBER",
             field=field,
         )
@@ -27,7 +30,7 @@ def enterprise_upsert(*, actor, number: str, name: str, kind: str, postal_code: 
     canonical = normalize_number(number)
     if not is_valid_postal_code(postal_code):
         raise ValidationFailed(
-            f"{postal_code!r} is not a Belgian postal code",
+            _("%(code)s is not a Belgian postal code.") % {"code": repr(postal_code)},
             code="INVALID_POSTAL_CODE",
             field="postal_code",
         )
@@ -40,7 +43,7 @@ def enterprise_upsert(*, actor, number: str, name: str, kind: str, postal_code: 
         "region": region_for_province(province) or "",
     }
     if not values["name"]:
-        raise ValidationFailed("a name is required", field="enterprise_name")
+        raise ValidationFailed(_("A name is required."), field="enterprise_name")
     enterprise = Enterprise.objects.select_for_update().filter(number=canonical).first()
     if enterprise is None:
         enterprise = Enterprise(number=canonical, **values)
