@@ -31,6 +31,7 @@ lint: $(STAMP)
 	$(PY) -m ruff format --check .
 	$(VENV)/bin/lint-imports
 	$(PY) .ci/private_imports.py
+	$(VENV)/bin/mypy
 
 fmt: $(STAMP)
 	$(PY) -m ruff format .

@@ -28,28 +28,42 @@ class ReadOnlyMixin:
 class StatusChangeInline(ReadOnlyMixin, admin.TabularInline):
     model = StatusChange
     extra = 0
-    fields = ["at", "from_status", "to_status", "actor_label", "note"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "at",
+        "from_status",
+        "to_status",
+        "actor_label",
+        "note",
+    )
 
 
 class DecisionInline(ReadOnlyMixin, admin.TabularInline):
     model = Decision
     extra = 0
-    fields = ["decided_on", "outcome", "decided_by", "by_system", "note"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "decided_on",
+        "outcome",
+        "decided_by",
+        "by_system",
+        "note",
+    )
 
 
 class InfoRequestInline(ReadOnlyMixin, admin.TabularInline):
     model = InfoRequest
     extra = 0
-    fields = ["requested_on", "question", "answered_on", "answer"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "requested_on",
+        "question",
+        "answered_on",
+        "answer",
+    )
 
 
 class AmendmentInline(ReadOnlyMixin, admin.TabularInline):
     model = Amendment
     extra = 0
-    fields = [
+    fields = readonly_fields = (
         "kind",
         "package",
         "extra_cost_eur",
@@ -57,8 +71,7 @@ class AmendmentInline(ReadOnlyMixin, admin.TabularInline):
         "requested_on",
         "status",
         "decided_on",
-    ]
-    readonly_fields = fields
+    )
 
 
 @admin.register(Application)
@@ -82,8 +95,11 @@ class ApplicationAdmin(ReadOnlyMixin, admin.ModelAdmin):
 class CheckResultInline(ReadOnlyMixin, admin.TabularInline):
     model = CheckResult
     extra = 0
-    fields = ["code", "outcome", "message_en"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "code",
+        "outcome",
+        "message_en",
+    )
 
 
 @admin.register(CheckRun)

@@ -88,6 +88,8 @@ def _own_grant(application: Application) -> list[dict]:
 
 def evaluate_amendment(application: Application, amendment: Amendment) -> list[rules.CheckOutcome]:
     policy = amendment.policy
+    # amendment_request prices the amendment at the policy in force before it is judged
+    assert policy is not None and amendment.extra_subsidy_eur is not None
     decl = application.declaration or {}
     main = (
         amendment.package

@@ -3,19 +3,22 @@ of `csgrants.eligibility.checks`, and store the outcomes as a new CheckRun (earl
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date
+from typing import Any
 
 from csgrants.applications.models import Amendment, Application, CheckResult, CheckRun
 from csgrants.applications.statuses import GRANTED_STATUSES
 from csgrants.budgets.selectors import provider_balance
 from csgrants.core.audit import audit_record
+from csgrants.core.money import ZERO
 from csgrants.core.prefetch import set_prefetched
 from csgrants.core.transactions import service_atomic
 from csgrants.eligibility import checks as rules
 from csgrants.enterprises.selectors import enterprise_regions
 
 
-def other_files(application: Application) -> list[dict]:
+def other_files(application: Application) -> list[Mapping[str, Any]]:
     """The enterprise's other applications, in one query: both the de minimis and the
     recent-trajectory rules need them, and most enterprises have none."""
     return list(
@@ -25,7 +28,7 @@ def other_files(application: Application) -> list[dict]:
     )
 
 
-def aid_granted_by_us(application: Application, others: list[dict]) -> list[dict]:
+def aid_granted_by_us(application: Application, others: Sequence[Mapping[str, Any]]) -> list[dict]:
     """Every subsidy csgrants granted to the same enterprise (de minimis counts aid from the
     date the right to it was granted)."""
     aid = [
@@ -48,6 +51,7 @@ def aid_granted_by_us(application: Application, others: list[dict]) -> list[dict
         .select_related("application")
     )
     for a in amendments:
+        assert a.decided_on is not None  # excluded above
         aid.append(
             {
                 "granted_on": a.decided_on.isoformat(),
@@ -58,7 +62,9 @@ def aid_granted_by_us(application: Application, others: list[dict]) -> list[dict
     return aid
 
 
-def _previous_approvals(others: list[dict], before: date) -> list[tuple[str, date]]:
+def _previous_approvals(
+    others: Sequence[Mapping[str, Any]], before: date
+) -> list[tuple[str, date]]:
     return [
         (o["reference"], o["decided_on"])
         for o in others
@@ -69,9 +75,12 @@ def _previous_approvals(others: list[dict], before: date) -> list[tuple[str, dat
 
 
 def evaluate(application: Application) -> list[rules.CheckOutcome]:
-    policy = application.policy
+    policy, on = application.policy, application.submitted_on
+    if policy is None or on is None:
+        raise ValueError("the checks judge a file priced on its submission date")
+    # No subsidy: the policy admits no such enterprise (its own check fails); nothing granted.
+    subsidy = application.subsidy_eur if application.subsidy_eur is not None else ZERO
     decl = application.declaration or {}
-    on = application.submitted_on
     others = other_files(application)
     seat_region, establishment_regions = enterprise_regions(application.enterprise)
     admitted_packages = [p.code for p in policy.admitted_packages.all()] or [
@@ -107,13 +116,11 @@ def evaluate(application: Application) -> list[rules.CheckOutcome]:
         ),
         rules.check_de_minimis(
             on,
-            application.subsidy_eur,
+            subsidy,
             decl.get("de_minimis_prior_aid") or [],
             aid_granted_by_us(application, others),
         ),
-        rules.check_budget_available(
-            provider_balance(application.provider).available, application.subsidy_eur
-        ),
+        rules.check_budget_available(provider_balance(application.provider).available, subsidy),
     ]
 
 

@@ -7,9 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 # Status is defined with its named groups in statuses.py; models' users may import it from here.
 from csgrants.applications.statuses import Status
+from csgrants.core.money import MONEY_DIGITS
 from csgrants.core.postal import PROVINCES
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+MONEY = MONEY_DIGITS
 
 
 class ReferenceCounter(models.Model):

@@ -73,10 +73,10 @@ def final_reports_late(on: date) -> list[tuple[Application, date]]:
         starts.setdefault(app_id, started)
     late = []
     for app in apps:
-        started = starts.get(app.pk)
-        if started is None:
+        first = starts.get(app.pk)
+        if first is None:
             continue
-        due = started + timedelta(days=app.policy.final_report_term_days if app.policy else 365)
+        due = first + timedelta(days=app.policy.final_report_term_days if app.policy else 365)
         if due < on:
             late.append((app, due))
     late.sort(key=lambda pair: (pair[1], pair[0].reference))

@@ -328,6 +328,7 @@ def application_update(*, actor, application: Application, **changes) -> Applica
     if "extensions" in changes:
         application.extensions.set(_resolve_extensions(changes["extensions"]))
     if application.status == Status.INFO_REQUESTED and application.policy_id:
+        assert application.submitted_on is not None  # a file with a request was submitted
         _price(application, application.submitted_on)
     application.save()
     after = snapshot(application, AUDIT_FIELDS)
@@ -373,6 +374,7 @@ def _paused_intervals(application: Application) -> list[tuple[date, date]]:
 
 def _recompute_due(application: Application) -> None:
     term = application.policy.decision_term_working_days if application.policy else 10
+    assert application.submitted_on is not None  # the clock starts at submission
     application.decision_due_on = default_calendar().due_date(
         application.submitted_on, term, _paused_intervals(application)
     )
@@ -407,6 +409,7 @@ def _submit_locked(*, actor, application: Application) -> tuple[Application, Che
     run = run_checks(application=application, actor=actor)
     application_transition(actor=actor, application=application, to_status=Status.SUBMITTED)
     events.announce("submitted", application)
+    assert application.policy is not None  # priced above
     if application.policy.straight_through and run.all_passed:
         decision = decision_record(
             actor=None,
@@ -495,6 +498,7 @@ def decision_record(
     application.decided_on = today
     paused = _paused_intervals(application)
     calendar = default_calendar()
+    assert application.submitted_on is not None  # the table lets only a submitted file be decided
     application.paused_working_days = sum(calendar.working_days_between(a, b) for a, b in paused)
     application.processing_working_days = calendar.elapsed(application.submitted_on, today, paused)
     application_transition(

@@ -22,8 +22,14 @@ class ReadOnlyMixin:
 class AllocationInline(ReadOnlyMixin, admin.TabularInline):
     model = Allocation
     extra = 0
-    fields = ["allocated_on", "kind", "provider", "amount_eur", "reserve", "note"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "allocated_on",
+        "kind",
+        "provider",
+        "amount_eur",
+        "reserve",
+        "note",
+    )
 
 
 @admin.register(FrameworkAgreement)

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from typing import TypedDict
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from csgrants.budgets.models import FrameworkAgreement
 from csgrants.catalogue.models import ServiceProvider
+from csgrants.core.money import MONEY_DIGITS
 
-AMOUNT = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0.01")}
+
+class _Amount(TypedDict):
+    max_digits: int
+    decimal_places: int
+    min_value: Decimal
+
+
+AMOUNT: _Amount = {**MONEY_DIGITS, "min_value": Decimal("0.01")}
 THOUSANDS_WITH_DOTS = re.compile(r"^\d{1,3}(\.\d{3})+$")
 
 
@@ -116,7 +125,7 @@ class AgreementForm(forms.Form):
         return [(p, data[f"amount_{p.pk}"]) for p in self.providers if data.get(f"amount_{p.pk}")]
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("start_date"), data.get("end_date")
         if start and end and end < start:
             self.add_error("end_date", _("The end lies before the start."))

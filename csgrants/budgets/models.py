@@ -16,7 +16,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+from csgrants.core.money import MONEY_DIGITS
+
+MONEY = MONEY_DIGITS
 
 
 class FrameworkAgreement(models.Model):

@@ -423,8 +423,8 @@ def budget_overview(*, today: dt.date, year: int | None = None) -> list[Provider
         .distinct()
         .order_by("code")
     )
-    providers = list(providers)
-    trends = provider_trends(today=today, providers=providers)
+    listed = list(providers)
+    trends = provider_trends(today=today, providers=listed)
     return [
         ProviderRow(
             provider=p,
@@ -432,7 +432,7 @@ def budget_overview(*, today: dt.date, year: int | None = None) -> list[Provider
             position=position.get(p.pk, Balance()),
             trend=trends[p.pk],
         )
-        for p in providers
+        for p in listed
     ]
 
 

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from csgrants.budgets.models import Allocation, FrameworkAgreement, LedgerEntry, ProviderBudget
 from csgrants.budgets.selectors import application_open_commitment, provider_balance, reserve_free
+from csgrants.catalogue.models import ServiceProvider
 from csgrants.core.audit import audit_record
 from csgrants.core.errors import BudgetExhausted, ValidationFailed
 from csgrants.core.money import CENT, MAX_AMOUNT, ZERO, format_eur
@@ -35,6 +36,7 @@ from csgrants.core.transactions import insert_if_absent, service_atomic
 
 def _ledger_allocate(allocation: Allocation, actor) -> LedgerEntry:
     """The ledger line that makes an allocation to a provider count in its balances."""
+    assert allocation.provider is not None, "a reserve has no ledger line until it is assigned"
     return LedgerEntry.objects.create(
         provider=allocation.provider,
         kind="allocate",
@@ -98,7 +100,7 @@ def agreement_create(
     end_date: date | None = None,
     procurement_round: str = "",
     providers: Iterable = (),
-    initial_allocations: Iterable[tuple[object, Decimal]] = (),
+    initial_allocations: Iterable[tuple[ServiceProvider, Decimal]] = (),
     reserve_eur: Decimal | None = None,
     allocated_on: date | None = None,
     note: str = "",

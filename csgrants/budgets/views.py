@@ -164,7 +164,7 @@ def ledger(request):
 
 @role_required(*RECORD_ROLES)
 def top_up(request):
-    initial = {"allocated_on": clock.today()}
+    initial: dict[str, object] = {"allocated_on": clock.today()}
     provider_id = _int(request.GET.get("provider"))
     if provider_id:
         initial["provider"] = provider_id

@@ -10,7 +10,9 @@ from django.db.models.functions import Lower
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+from csgrants.core.money import MONEY_DIGITS
+
+MONEY = MONEY_DIGITS
 
 
 class Bilingual:

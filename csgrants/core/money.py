@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import TypedDict
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 MAX_AMOUNT = Decimal("999999999999.99")  # what DecimalField(max_digits=14, decimal_places=2) holds
+
+
+class Digits(TypedDict):
+    max_digits: int
+    decimal_places: int
+
+
+# Every money column: DecimalField(..., **MONEY_DIGITS).
+MONEY_DIGITS: Digits = {"max_digits": 14, "decimal_places": 2}
 
 
 def to_money(value) -> Decimal:
@@ -42,7 +52,7 @@ def format_eur(amount: Decimal | None) -> str:
     q = round_cents(Decimal(amount))
     sign = "-" if q < 0 else ""
     whole, frac = f"{abs(q):.2f}".split(".")
-    groups = []
+    groups: list[str] = []
     while whole:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]

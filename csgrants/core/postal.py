@@ -39,11 +39,13 @@ REGIONS = ("flanders", "brussels", "wallonia")
 
 
 def is_valid_postal_code(code: str | None) -> bool:
-    return bool(code) and len(code.strip()) == 4 and code.strip().isdigit() and int(code) >= 1000
+    return (
+        code is not None and len(code.strip()) == 4 and code.strip().isdigit() and int(code) >= 1000
+    )
 
 
 def province_for(postal_code: str | None) -> str | None:
-    if not is_valid_postal_code(postal_code):
+    if postal_code is None or not is_valid_postal_code(postal_code):
         return None
     n = int(postal_code.strip())
     for low, high, province in _RANGES:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from asgiref.local import Local
 from django.core import signals as request_signals
@@ -66,7 +66,7 @@ def cached(name: str, load: Callable[[], T]) -> T:
     token = _token()
     copy = _COPIES.get(name)
     if copy is not None and token is not None and copy[0] == token:
-        return copy[1]
+        return cast(T, copy[1])
     value = load()
     if token is not None:  # without the row (a flushed test database) nothing is kept
         _COPIES[name] = (token, value)

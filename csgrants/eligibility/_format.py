@@ -11,7 +11,7 @@ _CENT = Decimal("0.01")
 
 
 def _group(whole: str, sep: str) -> str:
-    groups = []
+    groups: list[str] = []
     while whole:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]

@@ -320,8 +320,8 @@ def check_flemish_region(
             inputs,
         )
     if "flanders" in establishments:
-        where_nl = _REGION_LABEL["nl"].get(seat, "onbekend")
-        where_en = _REGION_LABEL["en"].get(seat, "unknown")
+        where_nl = _REGION_LABEL["nl"].get(seat or "", "onbekend")
+        where_en = _REGION_LABEL["en"].get(seat or "", "unknown")
         return CheckOutcome(
             "FLEMISH_REGION",
             PASS,
@@ -339,7 +339,7 @@ def check_flemish_region(
             "to lie in the Flemish Region",
             inputs,
         )
-    found = sorted({seat, *establishments}, key=REGIONS.index)
+    found = sorted({r for r in (seat, *establishments) if r is not None}, key=REGIONS.index)
     return CheckOutcome(
         "FLEMISH_REGION",
         FAIL,
@@ -407,6 +407,7 @@ def _range(low: Decimal | None, high: Decimal | None, lang: str) -> str:
         return f"EUR {fmt.amount(low, lang)} - {fmt.amount(high, lang)}"
     if low is not None:
         return f"{fmt.pick(lang, 'vanaf', 'from')} {fmt.money(low, lang)}"
+    assert high is not None, "a range has at least one bound"
     return f"{fmt.pick(lang, 'tot', 'up to')} {fmt.money(high, lang)}"
 
 
@@ -464,6 +465,7 @@ def check_package_and_cost(
             "no admissible range is set",
         )
     else:
+        assert amount is not None  # a missing cost failed above
         within_nl = (
             f"kostprijs {fmt.money(amount, 'nl')} ligt binnen het toegelaten bereik "
             f"{_range(low, high, 'nl')}"

@@ -21,6 +21,7 @@ import math
 import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from enum import Enum
 from typing import Any
 
 from .errors import EligibilityInputError
@@ -198,7 +199,7 @@ def _text(value: Any, field: str, errors: _Errors, *, required: bool) -> str | N
     return value
 
 
-def _choice(value: Any, field: str, errors: _Errors, enum: type, *, required: bool) -> Any:
+def _choice(value: Any, field: str, errors: _Errors, enum: type[Enum], *, required: bool) -> Any:
     allowed = ", ".join(member.value for member in enum)
     if value is _MISSING or value is None:
         if required:
@@ -252,7 +253,7 @@ def _period(raw: Any, path: str, errors: _Errors) -> Period | None:
     obj = _object(raw, path, errors)
     if obj is None:
         return None
-    values = {}
+    values: dict[str, Any] = {}
     ok = True
     for key, parse in (
         ("year_end", _date),
@@ -344,11 +345,14 @@ def _relation(raw: Any, path: str, errors: _Errors) -> Relation | None:
     periods = _periods(obj.get("periods"), _join(path, "periods"), errors, required=False)
     if len(errors.items) > before:
         return None
+    # Without a new error every required value was parsed.
+    capital_pct, voting_pct = pct["capital_pct"], pct["voting_pct"]
+    assert name is not None and capital_pct is not None and voting_pct is not None
     return Relation(
         name=name,
         direction=direction,
-        capital_pct=pct["capital_pct"],
-        voting_pct=pct["voting_pct"],
+        capital_pct=capital_pct,
+        voting_pct=voting_pct,
         control=control,
         investor_category=category,
         investment_eur=investment,
@@ -421,8 +425,8 @@ def parse_sme_input(data: dict) -> SmeInput:
         names[relation.name] = index
         relations.append((index, relation))
     # A relation that failed on another field still has a name; naming it is not a new error.
-    named = {
-        raw.get("name")
+    named: set[str] = {
+        raw["name"]
         for raw in raw_relations
         if isinstance(raw, dict) and isinstance(raw.get("name"), str)
     }
@@ -465,7 +469,9 @@ def _aid(raw: Any, path: str, errors: _Errors) -> AidItem | None:
     description = _text(obj.get("description"), f"{path}.description", errors, required=False)
     if len(errors.items) > before:
         return None
-    return AidItem(granted_on=granted_on, amount_eur=amount, description=description)
+    assert granted_on is not None and amount is not None  # required, and no error was added
+    # A missing description is "", as the type says (it was None).
+    return AidItem(granted_on=granted_on, amount_eur=amount, description=description or "")
 
 
 def parse_de_minimis_input(data: dict) -> DeMinimisInput:
@@ -489,6 +495,7 @@ def parse_de_minimis_input(data: dict) -> DeMinimisInput:
         if item is not None:
             prior.append(item)
     errors.raise_if_any()
+    assert grant_date is not None and amount is not None and fiscal_year_end is not None
     return DeMinimisInput(
         grant_date=grant_date,
         amount_eur=amount,

@@ -302,6 +302,8 @@ def _relation_reason(j: _Judgement, lang: str) -> Reason | None:
         share = _pct(j.share_pct, lang)
         extra_nl, extra_en = [], []
         if r.investor_category is InvestorCategory.BUSINESS_ANGEL:
+            # the parser requires the angels' investment (Art. 3(2)(a))
+            assert r.investment_eur is not None
             invested_nl, invested_en = (
                 fmt.money(r.investment_eur, "nl"),
                 fmt.money(r.investment_eur, "en"),
@@ -331,6 +333,7 @@ def _relation_reason(j: _Judgement, lang: str) -> Reason | None:
         )
     held = _pct(r.holding_pct, lang)
     if j.treatment is Treatment.EXEMPT_INVESTOR:
+        assert r.investor_category is not None  # only an investor is exempt
         label = _INVESTOR_LABEL[_lang(lang)][r.investor_category]
         return Reason(
             "EXEMPT_INVESTOR",
