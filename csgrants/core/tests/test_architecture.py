@@ -62,6 +62,9 @@ def test_what_is_not_reported(tmp_path, capsys):
             "dunder.py": "from pkg.own import __doc__\n",
             "meta.py": "from pkg.models import Thing\n\nThing._meta\n",
             "models.py": "class Thing:\n    pass\n",
+            # a test looks into the module it tests
+            "tests/__init__.py": "",
+            "tests/test_own.py": "from pkg.own import _mine\n",
         },
     )
     assert _checker().main([str(root)]) == 0, capsys.readouterr().out
