@@ -463,6 +463,14 @@ class RunwayFilterSerializer(serializers.Serializer):
     as_of = serializers.DateField(required=False)
 
 
+class WhatIfSerializer(serializers.Serializer):
+    rate_pct = serializers.DecimalField(max_digits=5, decimal_places=2)
+    from_date = serializers.DateField()
+    until = serializers.DateField(required=False)
+    min_cost_eur = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
+    max_cost_eur = serializers.DecimalField(max_digits=14, decimal_places=2, required=False)
+
+
 class ProblemErrorSerializer(serializers.Serializer):
     field = serializers.CharField()
     message = serializers.CharField()

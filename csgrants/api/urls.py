@@ -10,7 +10,11 @@ from csgrants.api.views.catalogue import (
     TariffListView,
 )
 from csgrants.api.views.eligibility import DeMinimisCheckView, SmeCheckView
-from csgrants.api.views.statistics import StatisticsReportView, StatisticsRunwayView
+from csgrants.api.views.statistics import (
+    StatisticsReportView,
+    StatisticsRunwayView,
+    StatisticsWhatIfView,
+)
 from csgrants.api.views.tokens import TokenDetailView, TokenListView
 from csgrants.enterprises.api import EnterpriseRegisterView
 
@@ -43,6 +47,7 @@ urlpatterns = [
     path("catalogue/reason-codes/", ReasonCodeListView.as_view(), name="api-reason-codes"),
     path("statistics/report/", StatisticsReportView.as_view(), name="api-statistics-report"),
     path("statistics/runway/", StatisticsRunwayView.as_view(), name="api-statistics-runway"),
+    path("statistics/what-if/", StatisticsWhatIfView.as_view(), name="api-statistics-what-if"),
     path("tokens/", TokenListView.as_view(), name="api-tokens"),
     path("tokens/<int:id>/", TokenDetailView.as_view(), name="api-token-detail"),
     path(

@@ -9,10 +9,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from csgrants.api.permissions import IsStaff
-from csgrants.api.serializers import RunwayFilterSerializer, StatisticsFilterSerializer
+from csgrants.api.serializers import (
+    RunwayFilterSerializer,
+    StatisticsFilterSerializer,
+    WhatIfSerializer,
+)
 from csgrants.core import clock
+from csgrants.reporting.insight import add_insight
 from csgrants.reporting.runway import runway
 from csgrants.reporting.selectors import build_report
+from csgrants.reporting.whatif import scenario_from, what_if
 
 REPORT_SCHEMA = {
     "type": "object",
@@ -23,6 +29,21 @@ REPORT_SCHEMA = {
         "years": {
             "type": "object",
             "description": "One entry per requested year, keyed by the year (see the report contract).",
+            "additionalProperties": {"type": "object"},
+        },
+        "runway": {
+            "type": "object",
+            "description": "The budget runway today (as /statistics/runway/).",
+        },
+        "inflow": {
+            "type": "object",
+            "description": "Files submitted, approved and enterprises reached per month and package, "
+            "with the policy changes (docs/statistics.md).",
+        },
+        "funnel": {
+            "type": "object",
+            "description": "Per year: the files filed that year reaching each step, the share moving "
+            "on and the median working days between steps.",
             "additionalProperties": {"type": "object"},
         },
     },
@@ -53,7 +74,7 @@ class StatisticsReportView(APIView):
     def get(self, request):
         filters = StatisticsFilterSerializer(data={"years": request.query_params.getlist("years")})
         filters.is_valid(raise_exception=True)
-        return Response(build_report(filters.validated_data["years"]))
+        return Response(add_insight(build_report(filters.validated_data["years"])))
 
 
 _DATES = {
@@ -126,3 +147,61 @@ class StatisticsRunwayView(APIView):
         filters.is_valid(raise_exception=True)
         as_of = filters.validated_data.get("as_of") or clock.today()
         return Response(runway(as_of).as_json())
+
+
+_SIDES = {
+    "type": "object",
+    "properties": {"current_eur": {"type": "string"}, "scenario_eur": {"type": "string"}},
+}
+WHAT_IF_SCHEMA = {
+    "type": "object",
+    "required": ["kind", "label", "as_of", "inputs", "providers", "total"],
+    "properties": {
+        "kind": {"type": "string", "enum": ["scenario"]},
+        "label": {"type": "string"},
+        "as_of": {"type": "string", "format": "date"},
+        "inputs": {"type": "object"},
+        "providers": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "provider": {"type": "string"},
+                    "name": {"type": "string"},
+                    "available_eur": {"type": "string"},
+                    "open": {
+                        "type": "object",
+                        "properties": {"files": {"type": "integer"}, **_SIDES["properties"]},
+                    },
+                    "expected": {
+                        "type": "object",
+                        "properties": {"files": {"type": "number"}, **_SIDES["properties"]},
+                    },
+                    "remaining_current_eur": {"type": "string"},
+                    "remaining_scenario_eur": {"type": "string"},
+                    "short_in_scenario": {"type": "boolean"},
+                },
+            },
+        },
+        "total": {"type": "object"},
+    },
+}
+
+
+class StatisticsWhatIfView(APIView):
+    permission_classes = [IsStaff]
+
+    @extend_schema(
+        summary="What-if scenario",
+        operation_id="statistics_what_if",
+        description="What the open files and the files expected at the pace of the last 26 weeks "
+        "would cost with another subsidy rate (and optionally another admissible cost range) "
+        "from `from_date` until `until` (default one year later), against each provider's "
+        "available budget. A scenario, never a forecast: nothing is stored. Agency staff only.",
+        request=WhatIfSerializer,
+        responses={200: WHAT_IF_SCHEMA},
+    )
+    def post(self, request):
+        data = WhatIfSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(what_if(scenario_from(**data.validated_data)))

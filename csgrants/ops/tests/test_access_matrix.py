@@ -120,6 +120,8 @@ MATRIX: dict[str, Entry] = {
     "home": Entry(named("home"), expect(OK)),
     # Statistics and budget screens: agency staff only.
     "reporting:dashboard": Entry(named("reporting:dashboard"), staff_only()),
+    "reporting:runway": Entry(named("reporting:runway"), staff_only()),
+    "reporting:what_if": Entry(named("reporting:what_if"), staff_only()),
     # Budgets: every agency role reads them; only budget managers and administrators record.
     "budgets:overview": Entry(named("budgets:overview"), staff_only()),
     "budgets:provider": Entry(named("budgets:provider", pk=lambda w: w.provider.pk), staff_only()),
@@ -229,6 +231,12 @@ MATRIX: dict[str, Entry] = {
     ),
     "api-statistics-runway GET": Entry(
         named("api-statistics-runway", query="as_of=2026-12-02"), staff_only()
+    ),
+    "api-statistics-what-if POST": Entry(
+        named("api-statistics-what-if"),
+        staff_only(),
+        method="post",
+        data={"rate_pct": "55", "from_date": "2026-12-02"},
     ),
     # Tokens: everyone lists their own; a token is revoked only by its owner (else 404).
     "api-tokens GET": Entry(named("api-tokens"), expect(OK)),
