@@ -11,7 +11,10 @@
    several times, the two-year JSON report (`render_json(build_report([y1, y2]))`) against
    `SELECT count(*), sum(cost_eur)` over the applications table, and prints medians and the
    ratio (the contract: at most 3x);
-4. drops the database unless --keep-db (or --report-only, which reuses a kept one).
+4. times the policy insight (issue 24, target < 1 s each): the budget runway of every provider
+   and the scheme on `--as-of` (default 2024-12-01, the last month of the generated history),
+   and the funnel of one year (`--funnel-year`, default the last of `--years`);
+5. drops the database unless --keep-db (or --report-only, which reuses a kept one).
 
 On PostgreSQL the report reads the trigger-kept summaries (reporting.summaries), so the import
 figure includes keeping them. A database imported before the summaries' migration gets them with
@@ -47,6 +50,8 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--data", default="/tmp/csgrants-bench-history")
     ap.add_argument("--years", nargs=2, type=int, default=[2021, 2022])
+    ap.add_argument("--as-of", default="2024-12-01", help="day of the runway (YYYY-MM-DD)")
+    ap.add_argument("--funnel-year", type=int, help="year of the funnel (default: last of --years)")
     ap.add_argument("--keep-db", action="store_true")
     ap.add_argument("--db", default=DB, help=f"database to (re)create and use (default {DB})")
     ap.add_argument(
@@ -97,6 +102,7 @@ def main() -> None:
             cur.execute("SELECT count(*) FROM applications_application")
             print(f"applications in the table: {cur.fetchone()[0]:,}")
         time_report(args, connection, build_report, render_json)
+        time_insight(args)
     finally:
         connection.close()
         if not (args.keep_db or args.report_only):  # --report-only times a kept database: keep it
@@ -147,6 +153,46 @@ def time_report(args, connection, build_report, render_json):
         f"(runs: {', '.join(f'{x * 1000:.0f}' for x in report_times)})"
     )
     print(f"ratio report / baseline: {r / b:.2f} (contract: <= 3); {_load()}")
+
+
+def time_insight(args):
+    """The runway of all providers and the funnel of one year, each against its 1 s target."""
+    import datetime as dt
+
+    from csgrants.reporting.funnel import funnel
+    from csgrants.reporting.runway import runway
+
+    as_of = dt.date.fromisoformat(args.as_of)
+    year = args.funnel_year or args.years[-1]
+
+    def run_runway():
+        return runway(as_of).as_json()
+
+    def run_funnel():
+        return funnel(year)
+
+    for name, fn in (
+        (f"runway(all providers, {as_of})", run_runway),
+        (f"funnel({year})", run_funnel),
+    ):
+        first = fn()  # warm the caches
+        times = []
+        for _ in range(args.runs):
+            t = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t)
+        m = statistics.median(times)
+        print(
+            f"{name}: median {m * 1000:.0f} ms (runs: {', '.join(f'{x * 1000:.0f}' for x in times)}); "
+            f"target < 1000 ms: {'met' if m < 1 else 'NOT met'}; {_load()}"
+        )
+        if name.startswith("runway"):
+            flagged = sum(1 for p in first["providers"] if p["reason"] is None)
+            print(
+                f"  {len(first['providers'])} providers, {flagged} with a forecast; total {first['total']['exhaustion']}"
+            )
+        else:
+            print("  " + ", ".join(f"{s['step']} {s['reached']}" for s in first["steps"]))
 
 
 def _load() -> str:

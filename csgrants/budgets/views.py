@@ -88,8 +88,16 @@ def overview(request):
             year_end=dt.date(year, 12, 31) if year else None,
             reserves=selectors.reserves(),
             scheme=selectors.scheme_totals(),
+            runway_warnings=_runway_warnings(today),
         ),
     )
+
+
+def _runway_warnings(today, provider=None):
+    """Providers whose budget may run out within 8 weeks (P10 of the runway, issue 24)."""
+    from csgrants.reporting.runway import runway
+
+    return runway(today, providers=[provider] if provider else None).warnings()
 
 
 @role_required(*READ_ROLES)
@@ -106,6 +114,7 @@ def provider_detail(request, pk: int):
             balance=selectors.provider_balance(provider),
             years=selectors.provider_years(provider),
             trend=selectors.provider_trend(provider, today=today),
+            runway_warnings=_runway_warnings(today, provider),
             allocations=Allocation.objects.filter(provider=provider).select_related(
                 "agreement", "reserve"
             ),

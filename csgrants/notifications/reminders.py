@@ -4,6 +4,9 @@
 - reviewers get one digest each, in their language, listing the submitted files whose decision
   is overdue and those due within 2 working days (weekends, Belgian legal holidays, 11 July and
   the configured closing days do not count); at most one digest per reviewer per day;
+- budget managers get one digest each, in their language, when a provider's budget may run out
+  within 8 weeks (the P10 date of the budget runway, reporting.runway, falls within 8 weeks);
+  at most one per budget manager per day;
 - providers get a reminder per running trajectory whose final report is late (the policy's
   final_report_term_days after the start), repeated every CSGRANTS_REMINDER_INTERVAL_DAYS days.
 """
@@ -21,6 +24,7 @@ from csgrants.notifications import mail
 from csgrants.notifications.models import SentMail
 
 DIGEST = "reviewer_digest"
+BUDGET_DIGEST = "budget_digest"
 LATE = "final_report_late"
 
 
@@ -47,6 +51,47 @@ def digest_send(on: date) -> int:
     )
 
 
+def budget_manager_recipients() -> list[mail.Recipient]:
+    from csgrants.accounts.models import Role, User
+
+    users = (
+        User.objects.filter(role=Role.BUDGET_MANAGER, is_active=True)
+        .exclude(email="")
+        .order_by("id")
+    )
+    return [mail.Recipient(u.email, mail._lang(u.language)) for u in users]
+
+
+def budget_digest_send(on: date) -> int:
+    """The providers whose budget may run out within 8 weeks (P10 of the runway), to every
+    budget manager once a day; nothing when none is flagged."""
+    from csgrants.reporting.runway import runway
+
+    recipients = budget_manager_recipients()
+    if not recipients:
+        return 0
+    already = set(
+        SentMail.objects.filter(event=BUDGET_DIGEST, sent_on=on).values_list("recipient", flat=True)
+    )
+    recipients = [r for r in recipients if r.email not in already]
+    if not recipients:
+        return 0
+    flagged = runway(on).warnings()
+    if not flagged:
+        return 0
+    rows = [
+        {
+            "provider": p,
+            "available": f.available,
+            "p10": f.exhaustion[0],
+            "p50": f.exhaustion[1],
+            "exhausted": f.reason == "exhausted",
+        }
+        for p, f in flagged
+    ]
+    return mail.send(BUDGET_DIGEST, recipients, lambda lang: {"on": on, "rows": rows}, sent_on=on)
+
+
 def late_reports_send(on: date) -> int:
     interval = getattr(settings, "CSGRANTS_REMINDER_INTERVAL_DAYS", 7)
     sent = 0
@@ -65,9 +110,16 @@ def reminders_send(*, on: date | None = None, force: bool = False) -> dict:
     nobody reads a digest on Easter Monday, and the next working day's run catches up."""
     on = on or clock.today()
     if not force and not default_calendar().is_working_day(on):
-        return {"date": on.isoformat(), "skipped": "closed", "digests": 0, "late_reports": 0}
+        return {
+            "date": on.isoformat(),
+            "skipped": "closed",
+            "digests": 0,
+            "budget_digests": 0,
+            "late_reports": 0,
+        }
     return {
         "date": on.isoformat(),
         "digests": digest_send(on),
+        "budget_digests": budget_digest_send(on),
         "late_reports": late_reports_send(on),
     }

@@ -305,7 +305,135 @@ def render_markdown(
         "wettelijke feestdagen, 11 juli en de dagen waarop op bijkomende informatie werd gewacht."
     )
     out.extend(_final_reports_markdown(data))
+    out.extend(_insight_markdown(report))
     return "\n\n".join(out) + "\n"
+
+
+# --- policy insight (issue 24): runway, inflow, funnel ----------------------------------------
+
+RUNWAY_REASONS_NL = {
+    "not_enough_history": "minder dan 8 weken geschiedenis",
+    "no_commitments": "niets (netto) vastgelegd in de laatste 26 weken",
+    "exhausted": "geen budget meer",
+}
+FUNNEL_STEPS_NL = {
+    "filed": "aangemaakt",
+    "confirmed": "bevestigd door de onderneming",
+    "submitted": "ingediend",
+    "decided": "beslist",
+    "approved": "goedgekeurd",
+    "started": "traject gestart",
+    "final_report_accepted": "eindrapport aanvaard",
+    "paid": "uitbetaald",
+}
+INFLOW_MEASURES_NL = {
+    "submitted": "Ingediend",
+    "approved": "Goedgekeurd",
+    "enterprises_reached": "Ondernemingen bereikt",
+}
+
+
+def _nl_date(iso: str | None) -> str:
+    return "" if not iso else f"{iso[8:10]}/{iso[5:7]}/{iso[0:4]}"
+
+
+def _runway_cells(r: dict) -> list[str]:
+    if r["reason"] and r["reason"] != "exhausted":
+        return [RUNWAY_REASONS_NL.get(r["reason"], r["reason"]), "", ""]
+    if r["reason"] == "exhausted":
+        return [RUNWAY_REASONS_NL["exhausted"], "", ""]
+    e = r["exhaustion"]
+    return [_nl_date(e["p10"]), _nl_date(e["p50"]), _nl_date(e["p90"])]
+
+
+def confounded_months(inflow: dict) -> list[list[dict]]:
+    """Groups of two or more changes in the same month: their effects cannot be told apart."""
+    by_month: dict[str, list[dict]] = {}
+    for c in inflow.get("changes", []):
+        by_month.setdefault(c["month"], []).append(c)
+    return [group for group in by_month.values() if len(group) > 1]
+
+
+def _insight_markdown(report: dict) -> list[str]:
+    out: list[str] = []
+    runway = report.get("runway")
+    if runway:
+        out.append("## 10. Hoe lang volstaat het budget?")
+        out.append(
+            f"Vooruitblik op {_nl_date(runway['as_of'])}: als de vastleggingen (min de vrijgekomen "
+            "bedragen) doorgaan zoals in de laatste 26 weken, raakt het beschikbare budget op "
+            "tegen deze data. P10: in 1 op 10 gesimuleerde verlopen vroeger; P50: de mediaan; "
+            "P90: in 9 op 10 vroeger. Bijkomende middelen, beleidswijzigingen en drukke periodes "
+            "die niet in de laatste 26 weken zaten, kent deze vooruitblik niet."
+        )
+        rows = [
+            [r["provider"], _eur(r["available_eur"]), _eur(r["weekly_commitments_eur"]["mean"])]
+            + _runway_cells(r)
+            for r in runway["providers"]
+        ]
+        t = runway["total"]
+        rows.append(
+            ["**Regeling**", _eur(t["available_eur"]), _eur(t["weekly_commitments_eur"]["mean"])]
+            + _runway_cells(t)
+        )
+        out.append(
+            _table(["Dienstverlener", "Beschikbaar", "Netto per week", "P10", "P50", "P90"], rows)
+        )
+    inflow = report.get("inflow")
+    if inflow and inflow.get("months"):
+        out.append("## 11. Instroom per maand")
+        out.append(
+            _table(
+                ["Maand", *INFLOW_MEASURES_NL.values()],
+                [
+                    [m["month"], *[_nl_number(m[k]["total"]) for k in INFLOW_MEASURES_NL]]
+                    for m in inflow["months"]
+                ],
+            )
+        )
+        if inflow["changes"]:
+            out.append(
+                "Beleidswijzigingen in deze periode: "
+                + "; ".join(
+                    f"{_nl_date(c['date'])} "
+                    + (c["label"] if c["kind"] == "policy" else f"introductie van {c['label']}")
+                    for c in inflow["changes"]
+                )
+                + "."
+            )
+        for group in confounded_months(inflow):
+            out.append(
+                "Let op: "
+                + " en ".join(c["label"] for c in group)
+                + " vielen samen; wat elk van beide aan de instroom veranderde, is uit deze "
+                "cijfers niet te scheiden. Een vergelijking voor en na is geen gemeten effect."
+            )
+    funnel = report.get("funnel")
+    if funnel:
+        out.append("## 12. Trechter: waar haken dossiers af?")
+        for y, f in funnel.items():
+            out.append(f"Dossiers aangemaakt in {y}:")
+            out.append(
+                _table(
+                    ["Stap", "Dossiers", "Doorgestroomd", "Mediaan werkdagen sinds vorige stap"],
+                    [
+                        [
+                            FUNNEL_STEPS_NL.get(s["step"], s["step"]),
+                            _nl_number(s["reached"]),
+                            "" if s["moved_on_share"] is None else _share(s["moved_on_share"]),
+                            ""
+                            if s["median_working_days"] is None
+                            else _nl_number(s["median_working_days"]),
+                        ]
+                        for s in f["steps"]
+                    ],
+                )
+            )
+        out.append(
+            'Uit de statushistoriek. "Bevestigd door de onderneming" telt de dossiers die '
+            "langs die bevestiging gingen, vanaf de dag dat die stap bestaat."
+        )
+    return out
 
 
 CYFUN_NL = {
@@ -534,6 +662,7 @@ def render_xlsx(
                 p["sla_working_days"],
             ]
         )
+    _insight_sheets(report, sheet, eur)
     for ws in wb.worksheets:
         for col in ws.columns:
             width = max(len(str(c.value or "")) for c in col)
@@ -541,3 +670,88 @@ def render_xlsx(
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def _insight_sheets(report: dict, sheet, eur: str) -> None:
+    """One sheet each for the runway, the inflow and the funnel, when the report has them."""
+    runway = report.get("runway")
+    if runway:
+        ws = sheet(
+            "10 Budgetlooptijd",
+            [
+                "Dienstverlener",
+                "Beschikbaar",
+                "Weken geschiedenis",
+                "Netto per week",
+                "P10",
+                "P50",
+                "P90",
+                "Reden",
+            ],
+        )
+        for r in [*runway["providers"], {**runway["total"], "provider": "Regeling"}]:
+            e = r["exhaustion"] or {}
+            ws.append(
+                [
+                    r["provider"],
+                    Decimal(r["available_eur"]),
+                    r["weekly_commitments_eur"]["weeks"],
+                    Decimal(r["weekly_commitments_eur"]["mean"]),
+                    *[
+                        date.fromisoformat(e[k]) if e.get(k) else None
+                        for k in ("p10", "p50", "p90")
+                    ],
+                    RUNWAY_REASONS_NL.get(r["reason"], "") if r["reason"] else "",
+                ]
+            )
+            for c in (ws.cell(ws.max_row, 2), ws.cell(ws.max_row, 4)):
+                c.number_format = eur
+            for col in (5, 6, 7):
+                ws.cell(ws.max_row, col).number_format = "DD/MM/YYYY"
+    inflow = report.get("inflow")
+    if inflow:
+        packages = inflow["packages"]
+        ws = sheet(
+            "11 Instroom",
+            ["Maand", "Meting", "Totaal", *packages],
+        )
+        for m in inflow["months"]:
+            for k, title in INFLOW_MEASURES_NL.items():
+                ws.append(
+                    [
+                        m["month"],
+                        title,
+                        m[k]["total"],
+                        *[m[k]["by_package"].get(p, 0) for p in packages],
+                    ]
+                )
+        ws.append([])
+        ws.append(["Wijzigingen"])
+        for c in inflow["changes"]:
+            ws.append(
+                [
+                    c["month"],
+                    "beleidsversie" if c["kind"] == "policy" else "nieuw pakket",
+                    c["label"],
+                    c["date"],
+                ]
+            )
+    funnel = report.get("funnel")
+    if funnel:
+        ws = sheet(
+            "12 Trechter",
+            ["Jaar", "Stap", "Dossiers", "Doorgestroomd", "Mediaan werkdagen sinds vorige stap"],
+        )
+        for y, f in funnel.items():
+            for s in f["steps"]:
+                ws.append(
+                    [
+                        int(y),
+                        FUNNEL_STEPS_NL.get(s["step"], s["step"]),
+                        s["reached"],
+                        s["moved_on_share"],
+                        s["median_working_days"],
+                    ]
+                )
+                if s["moved_on_share"] is not None:
+                    ws.cell(ws.max_row, 4).number_format = "0.0%"

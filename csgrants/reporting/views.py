@@ -13,11 +13,23 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from csgrants.catalogue.models import ServiceProvider
+from csgrants.catalogue.models import Package, ServiceProvider
+from csgrants.core import clock
 from csgrants.core.permissions import STAFF, role_required
 from csgrants.reporting import renderers
 from csgrants.reporting.charts import bar_chart
+from csgrants.reporting.funnel import funnel
+from csgrants.reporting.inflow import DEFAULT_WINDOW, before_after, changes
+from csgrants.reporting.insight import add_insight
+from csgrants.reporting.runway import runway
 from csgrants.reporting.selectors import build_report, data_years, next_year_allocated
+from csgrants.reporting.views_insight import (
+    funnel_context,
+    inflow_context,
+    measure_labels,
+    parse_date,
+    runway_context,
+)
 
 MAX_YEARS = 10
 
@@ -61,6 +73,8 @@ def index(request):
     if code:
         provider = next((p for p in providers if p.code == code), None)
     report = build_report(years, provider=provider)
+    runway_result = runway(clock.today(), providers=[provider] if provider else None)
+    add_insight(report, provider, runway_result=runway_result)
     slug = f"statistieken-{'-'.join(map(str, years))}" + (f"-{provider.code}" if provider else "")
     fmt = request.GET.get("format")
     if fmt in ("json", "csv", "xlsx", "md"):
@@ -122,6 +136,7 @@ def index(request):
     )
     query = request.GET.copy()
     query.pop("format", None)
+    insight = _insight_context(request, report, years, provider, runway_result)
     return render(
         request,
         "reporting/dashboard.html",
@@ -146,8 +161,47 @@ def index(request):
             "next_year_allocated": extra,
             "answer": answer,
             "query": query.urlencode(),
+            **insight,
         },
     )
+
+
+def _insight_context(request, report, years, provider, runway_result) -> dict:
+    """The runway, the inflow with its before/after comparison and the funnel (issue 24)."""
+    package_code = request.GET.get("package") or ""
+    package = Package.objects.filter(code=package_code, is_extension=False).first()
+    funnels = report["funnel"]
+    if package is not None:
+        funnels = {str(y): funnel(y, provider, package) for y in years}
+    for data in funnels.values():
+        for step in data["steps"]:
+            share = step["moved_on_share"]
+            step["moved_on_pct"] = None if share is None else round(share * 100, 1)
+    compare_date = parse_date(request.GET.get("compare"))
+    if compare_date is None:
+        policy_changes = [c["date"] for c in changes() if c["kind"] == "policy"]
+        compare_date = policy_changes[-1] if policy_changes else None
+    compare = None
+    if compare_date is not None:
+        window = request.GET.get("window") or ""
+        months = int(window) if window.isdigit() else DEFAULT_WINDOW
+        compare = before_after(compare_date, months, provider)
+        names = measure_labels()
+        rows = []
+        for key, m in compare["measures"].items():
+            share = m["change_share"]
+            rows.append(
+                (names[key], {**m, "change_pct": None if share is None else round(share * 100, 1)})
+            )
+        compare["rows"] = rows
+    return {
+        "runway": runway_context(runway_result),
+        "inflow": inflow_context(report["inflow"]),
+        "funnel": funnel_context(funnels),
+        "compare": compare,
+        "compare_date": compare_date,
+        "package_code": package.code if package else "",
+    }
 
 
 def _download(report, fmt, slug, years, provider):

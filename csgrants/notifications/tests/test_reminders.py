@@ -147,7 +147,10 @@ def test_send_reminders_command(make_application, funded, reviewers):
     submitted_on(make_application, dt.date(2025, 4, 7))
     out = StringIO()
     call_command("send_reminders", "--date", "2025-04-17", stdout=out)
-    assert "2025-04-17: 2 reviewer digest(s), 0 late final report reminder(s)" in out.getvalue()
+    assert (
+        "2025-04-17: 2 reviewer digest(s), 0 budget digest(s), 0 late final report reminder(s)"
+        in out.getvalue()
+    )
     out = StringIO()
     call_command("send_reminders", "--date", "2025-04-21", stdout=out)
     assert "closed" in out.getvalue()

@@ -62,6 +62,9 @@ def test_workbook_has_a_sheet_per_question(history, tmp_path):
         "7 Geweigerde aanvragen",
         "8 Weigeringsredenen",
         "9 Doorlooptijd",
+        "10 Budgetlooptijd",
+        "11 Instroom",
+        "12 Trechter",
     ]
     budget = list(wb["1 Budget"].iter_rows(values_only=True))
     assert budget[1][:2] == (2021, 4000000)

@@ -21,7 +21,9 @@ def test_analyst_sees_the_figures_with_charts_and_tables(client, analyst, histor
     response = client.get(reverse("reporting:dashboard"), {"year": ["2021", "2022"]})
     assert response.status_code == 200
     html = response.content.decode()
-    assert html.count("<svg") == 12  # a chart for each of the four breakdowns of questions 5, 6, 7
+    # A chart for each of the four breakdowns of questions 5, 6, 7; the runway band and the
+    # inflow per month (sections 10 and 11).
+    assert html.count("<svg") == 14
     assert "€ 942.264,00" in html and "€ 667.649,00" in html
     assert "Oost-Vlaanderen" in html or "East Flanders" in html
     assert "Antwoord: CS-verbetertrajecten, 2021 en 2022" in html

@@ -14,7 +14,10 @@ from csgrants.notifications.tasks import send_reminders
 
 
 class Command(BaseCommand):
-    help = "Send the reviewers' digest of due and overdue files and remind providers of late final reports."
+    help = (
+        "Send the reviewers' digest of due and overdue files, the budget managers' digest of "
+        "budgets that may run out within 8 weeks, and remind providers of late final reports."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--date", help="run as if today were this date (YYYY-MM-DD)")
@@ -44,5 +47,6 @@ class Command(BaseCommand):
         else:
             self.stdout.write(
                 f"{outcome['date']}: {outcome['digests']} reviewer digest(s), "
+                f"{outcome['budget_digests']} budget digest(s), "
                 f"{outcome['late_reports']} late final report reminder(s)"
             )

@@ -8,6 +8,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from csgrants.catalogue.models import ServiceProvider
+from csgrants.reporting.insight import add_insight
 from csgrants.reporting.renderers import labels_for, render_json, render_markdown, render_xlsx
 from csgrants.reporting.selectors import build_report, next_year_allocated
 
@@ -29,7 +30,7 @@ class Command(BaseCommand):
             prov = ServiceProvider.objects.filter(code=provider).first()
             if prov is None:
                 raise CommandError(f"unknown service provider {provider!r}")
-        report = build_report(years, provider=prov)
+        report = add_insight(build_report(years, provider=prov), prov)
         if format == "json":
             content = render_json(report)
         else:
