@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import math
 import re
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import get_language
@@ -461,6 +462,11 @@ class StatisticsFilterSerializer(serializers.Serializer):
 
 class RunwayFilterSerializer(serializers.Serializer):
     as_of = serializers.DateField(required=False)
+
+    def validate_as_of(self, value):
+        if not date(2000, 1, 1) <= value <= date(2100, 12, 31):
+            raise serializers.ValidationError(_("give a date between 2000 and 2100"))
+        return value
 
 
 class WhatIfSerializer(serializers.Serializer):

@@ -130,10 +130,10 @@ steps AS (
 flags AS (
     SELECT provider_id, package_id, {reached} FROM steps
 )
-SELECT -1 AS k, provider_id AS d1, package_id AS d2, COUNT(*) AS n, {reached_keys}
+SELECT -1 AS k, provider_id, package_id, NULL AS d1, NULL AS d2, COUNT(*) AS n, {reached_keys}
 FROM flags GROUP BY provider_id, package_id, {reached_keys}
 UNION ALL
-SELECT k, d1, d2, n, {", ".join("NULL" for _s in STEPS)} FROM (
+SELECT k, NULL, NULL, d1, d2, n, {", ".join("NULL" for _s in STEPS)} FROM (
 {pairs}
 ) pairs
 """
@@ -212,7 +212,9 @@ def funnel(year: int, provider=None, package=None) -> dict:
     by_provider: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STEPS, 0))
     by_package: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STEPS, 0))
     pairs: dict[int, list[tuple]] = defaultdict(list)
-    for k, d1, d2, n, *flag_values in rows:
+    # Two kinds of rows (one UNION, typed column by column): k = -1 counts the files per
+    # provider, package and steps reached; k >= 0 counts the files per pair of step dates.
+    for k, pid, pkg, d1, d2, n, *flag_values in rows:
         if k != -1:
             pairs[k].append((d1, d2, n))
             continue
@@ -221,8 +223,8 @@ def funnel(year: int, provider=None, package=None) -> dict:
             if not reached[s]:
                 continue
             counts[s] += n
-            by_provider[provider_code.get(d1, str(d1))][s] += n
-            by_package[package_code.get(d2, str(d2))][s] += n
+            by_provider[provider_code.get(pid, str(pid))][s] += n
+            by_package[package_code.get(pkg, str(pkg))][s] += n
             if i + 1 < len(STEPS) and reached[STEPS[i + 1]]:
                 moved[s] += n
     medians = _medians(pairs)

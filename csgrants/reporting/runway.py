@@ -124,8 +124,15 @@ def forecast(available: Decimal, weekly: list[Decimal], weeks: int, as_of: dt.da
         return Forecast(available, weeks, weekly, None, NO_COMMITMENTS)
     times = simulate([float(w) for w in weekly], float(available))
     p10, p50, p90 = np.percentile(times, [10, 50, 90])
-    dates = tuple(as_of + dt.timedelta(days=round(float(p) * 7)) for p in (p10, p50, p90))
+    dates = tuple(_after(as_of, round(float(p) * 7)) for p in (p10, p50, p90))
     return Forecast(available, weeks, weekly, dates, None)  # type: ignore[arg-type]
+
+
+def _after(day: dt.date, days: int) -> dt.date:
+    try:
+        return day + dt.timedelta(days=days)
+    except OverflowError:
+        return dt.date.max
 
 
 def as_json(f: Forecast) -> dict:

@@ -51,10 +51,12 @@ def measure_labels() -> dict[str, str]:
 
 
 def parse_date(value) -> dt.date | None:
+    """A date from a query string, between 2000 and 2100; None otherwise."""
     try:
-        return dt.date.fromisoformat(value or "")
+        day = dt.date.fromisoformat(value or "")
     except ValueError:
         return None
+    return day if dt.date(2000, 1, 1) <= day <= dt.date(2100, 12, 31) else None
 
 
 def runway_context(result: Runway, chart_id: str = "chart-runway") -> dict:

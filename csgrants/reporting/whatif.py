@@ -54,6 +54,7 @@ class Scenario:
 
 
 MAX_YEARS_AHEAD = 5
+EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
 
 
 def scenario_from(
@@ -67,7 +68,18 @@ def scenario_from(
     """The scenario's rules, checked once for the form and the API."""
     if not Decimal(0) <= rate_pct <= Decimal(100):
         raise ValidationFailed(_("The rate lies between 0 and 100 %."), field="rate_pct")
-    until = until or dt.date(from_date.year + 1, from_date.month, 1)
+    for field, day in (("from_date", from_date), ("until", until)):
+        if day is not None and not EARLIEST <= day <= LATEST:
+            raise ValidationFailed(
+                _("Give a date between %(a)s and %(b)s.")
+                % {"a": f"{EARLIEST:%d/%m/%Y}", "b": f"{LATEST:%d/%m/%Y}"},
+                field=field,
+            )
+    if until is None:
+        try:
+            until = from_date.replace(year=from_date.year + 1)
+        except ValueError:  # 29 February
+            until = from_date.replace(year=from_date.year + 1, day=28)
     if until <= from_date:
         raise ValidationFailed(_("The end date comes after the start date."), field="until")
     if (until - from_date).days > 366 * MAX_YEARS_AHEAD:

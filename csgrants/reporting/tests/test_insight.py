@@ -284,3 +284,17 @@ def test_budget_digest_once_a_day_in_the_managers_language(short_budget):
     body = next(m.body for m in mail.outbox if m.to == ["bo@agency.example"])
     assert "P1 | Provider One" in body and "P10" in body
     assert reminders_send(on=today, force=True)["budget_digests"] == 0  # once a day
+
+
+def test_dates_out_of_range_are_refused_not_errors(client, analyst):
+    client.force_login(analyst)
+    for as_of in ["9999-12-31", "0001-01-01"]:
+        r = client.get("/api/v1/statistics/runway/", {"as_of": as_of})
+        assert r.status_code == 400 and r.json()["errors"][0]["field"] == "as_of"
+    for body, field in [
+        ({"rate_pct": "50", "from_date": "9999-12-31"}, "from_date"),
+        ({"rate_pct": "50", "from_date": "2026-01-01", "until": "9999-12-31"}, "until"),
+    ]:
+        r = client.post("/api/v1/statistics/what-if/", body, content_type="application/json")
+        assert r.status_code == 400 and r.json()["errors"][0]["field"] == field
+    assert client.get("/statistieken/budgetlooptijd/", {"as_of": "9999-12-31"}).status_code == 200
