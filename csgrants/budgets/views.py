@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from csgrants.budgets import selectors, services
 from csgrants.budgets.forms import AgreementForm, ReserveAssignForm, TopUpForm
 from csgrants.budgets.models import Allocation, LedgerEntry
+from csgrants.budgets.runway import runway
 from csgrants.catalogue.models import ServiceProvider
 from csgrants.core import clock
 from csgrants.core.errors import DomainError
@@ -95,8 +96,6 @@ def overview(request):
 
 def _runway_warnings(today, provider=None):
     """Providers whose budget may run out within 8 weeks (P10 of the runway, issue 24)."""
-    from csgrants.reporting.runway import runway
-
     return runway(today, providers=[provider] if provider else None).warnings()
 
 

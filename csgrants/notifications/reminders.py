@@ -5,7 +5,7 @@
   is overdue and those due within 2 working days (weekends, Belgian legal holidays, 11 July and
   the configured closing days do not count); at most one digest per reviewer per day;
 - budget managers get one digest each, in their language, when a provider's budget may run out
-  within 8 weeks (the P10 date of the budget runway, reporting.runway, falls within 8 weeks);
+  within 8 weeks (the P10 date of the budget runway, budgets.runway, falls within 8 weeks);
   at most one per budget manager per day;
 - providers get a reminder per running trajectory whose final report is late (the policy's
   final_report_term_days after the start), repeated every CSGRANTS_REMINDER_INTERVAL_DAYS days.
@@ -59,13 +59,13 @@ def budget_manager_recipients() -> list[mail.Recipient]:
         .exclude(email="")
         .order_by("id")
     )
-    return [mail.Recipient(u.email, mail._lang(u.language)) for u in users]
+    return [mail.Recipient(u.email, mail.language_of(u.language)) for u in users]
 
 
 def budget_digest_send(on: date) -> int:
     """The providers whose budget may run out within 8 weeks (P10 of the runway), to every
     budget manager once a day; nothing when none is flagged."""
-    from csgrants.reporting.runway import runway
+    from csgrants.budgets.runway import runway
 
     recipients = budget_manager_recipients()
     if not recipients:

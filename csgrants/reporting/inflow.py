@@ -24,9 +24,9 @@ from django.db.models import Count, Min
 from django.db.models.functions import TruncMonth
 
 from csgrants.applications.models import Application
+from csgrants.applications.statuses import approval_decided_q
 from csgrants.catalogue.models import Package, PolicyVersion
 from csgrants.core import clock
-from csgrants.reporting.selectors import APPROVED_Q
 
 MEASURES = ("submitted", "approved", "enterprises_reached")
 DEFAULT_WINDOW = 12
@@ -95,7 +95,9 @@ def _counts(start: dt.date, end: dt.date, provider_id=None) -> dict:
     )
     for row in submitted:
         out["submitted", _month(row["m"]), package_of.get(row["package_id"])] += row["n"]
-    approved = apps.filter(APPROVED_Q, decided_on__gte=start, decided_on__lt=end).order_by()
+    approved = apps.filter(
+        approval_decided_q(), decided_on__gte=start, decided_on__lt=end
+    ).order_by()
     for row in approved.values("package_id", m=TruncMonth("decided_on")).annotate(
         n=Count("id"), e=Count("enterprise_id", distinct=True)
     ):

@@ -26,7 +26,8 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
-from csgrants.applications.models import OPEN_STATUSES, Application
+from csgrants.applications.models import Application
+from csgrants.applications.statuses import OPEN_STATUSES
 from csgrants.budgets.selectors import balances_by_provider
 from csgrants.catalogue.models import ServiceProvider
 from csgrants.core import clock
