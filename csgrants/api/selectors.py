@@ -19,7 +19,7 @@ from csgrants.applications.models import (
 from csgrants.applications.services import LOCKED_WITH
 from csgrants.catalogue.models import Package, ReasonCode, Tariff
 from csgrants.catalogue.selectors import package_resolve
-from csgrants.core.prefetch import is_prefetched, set_prefetched
+from csgrants.core.internals import is_prefetched, set_prefetched
 
 
 def applications_visible_to(user) -> QuerySet[Application]:

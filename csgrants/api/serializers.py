@@ -3,7 +3,6 @@ output serializers render what the selectors loaded. Nothing here changes state.
 
 from __future__ import annotations
 
-import copy
 import math
 import re
 from datetime import date
@@ -16,6 +15,7 @@ from rest_framework import serializers
 
 from csgrants.applications.actions import actions_for
 from csgrants.applications.models import Application, Status
+from csgrants.core.internals import ModelFieldsOnceMixin
 from csgrants.core.money import MAX_AMOUNT
 from csgrants.core.postal import PROVINCES
 
@@ -245,23 +245,6 @@ class AmendmentSerializer(serializers.Serializer):
     extra_subsidy_eur = serializers.DecimalField(**MONEY_OUT, allow_null=True)
     requested_on = serializers.DateField()
     decided_on = serializers.DateField(allow_null=True)
-
-
-class ModelFieldsOnceMixin:
-    # A ModelSerializer builds its fields from the model's on every instance: a tenth of the CPU
-    # of the answer to a filing. They depend on the class and on the active language (a label
-    # is set where the translated verbose name differs from the field's name), so they are
-    # built once per class and language, and each instance gets a deep copy, which is how DRF
-    # hands out declared fields too.
-
-    def get_fields(self):
-        cache = type(self).__dict__.get("_built_fields")
-        if cache is None:
-            cache = type(self)._built_fields = {}
-        language = get_language()
-        if language not in cache:
-            cache[language] = super().get_fields()
-        return copy.deepcopy(cache[language])
 
 
 class ApplicationSerializer(ModelFieldsOnceMixin, serializers.ModelSerializer):

@@ -11,8 +11,8 @@ from csgrants.applications.models import Amendment, Application, CheckResult, Ch
 from csgrants.applications.statuses import GRANTED_STATUSES
 from csgrants.budgets.selectors import provider_balance
 from csgrants.core.audit import audit_record
+from csgrants.core.internals import set_prefetched
 from csgrants.core.money import ZERO
-from csgrants.core.prefetch import set_prefetched
 from csgrants.core.transactions import service_atomic
 from csgrants.eligibility import checks as rules
 from csgrants.enterprises.selectors import enterprise_regions

@@ -31,8 +31,8 @@ from csgrants.core import clock
 from csgrants.core.audit import actor_label, audit_record, snapshot
 from csgrants.core.calendar import default_calendar
 from csgrants.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
+from csgrants.core.internals import set_prefetched
 from csgrants.core.money import MAX_AMOUNT, percentage_of, to_money
-from csgrants.core.prefetch import set_prefetched
 from csgrants.core.reference import cached
 from csgrants.core.transactions import insert_if_absent, service_atomic
 from csgrants.enterprises.services import enterprise_upsert

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django.utils.translation import override
 
-from csgrants.api.serializers import ApplicationSerializer, ModelFieldsOnceMixin
+from csgrants.api.serializers import ApplicationSerializer
+from csgrants.core.internals import ModelFieldsOnceMixin
 
 
 def _labels(fields) -> dict:
