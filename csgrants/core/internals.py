@@ -65,7 +65,8 @@ def is_prefetched(instance: Model, name: str) -> bool:
 
 
 class ModelFieldsOnceMixin:
-    """For a DRF ModelSerializer: its fields built once per class and language."""
+    # For a DRF ModelSerializer: its fields built once per class and language. (A comment, not
+    # a docstring: the schema would take a docstring as the serializer's description.)
 
     def get_fields(self):
         cache = type(self).__dict__.get("_built_fields")
