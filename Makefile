@@ -41,7 +41,7 @@ schema: $(STAMP)
 	$(PY) manage.py spectacular --lang en --file openapi.yaml --validate
 
 messages: $(STAMP)
-	$(PY) manage.py makemessages -l en -l nl --ignore '.venv/*' --ignore 'bench/*'
+	$(PY) manage.py makemessages -l nl --no-obsolete --ignore '.venv/*' --ignore 'bench/*'
 	$(PY) manage.py compilemessages --ignore '.venv/*'
 
 # requirements.lock: the resolved runtime dependencies (production installs them; CI audits them).

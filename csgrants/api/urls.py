@@ -10,6 +10,7 @@ from csgrants.api.views.catalogue import (
     TariffListView,
 )
 from csgrants.api.views.eligibility import DeMinimisCheckView, SmeCheckView
+from csgrants.api.views.index import ApiIndexView
 from csgrants.api.views.statistics import (
     StatisticsReportView,
     StatisticsRunwayView,
@@ -22,6 +23,7 @@ router = SimpleRouter()
 router.register("applications", ApplicationViewSet, basename="api-application")
 
 urlpatterns = [
+    path("", ApiIndexView.as_view(), name="api-index"),
     path(
         "schema/",
         SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[]),

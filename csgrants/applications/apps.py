@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ApplicationsConfig(AppConfig):
     name = "csgrants.applications"
     label = "applications"
+    verbose_name = _("Applications")
 
     def ready(self):
         from csgrants.applications.selectors import policy_judged_a_file

@@ -85,7 +85,7 @@ def _report(app, user, on: date, **data):
 
 
 def seed_demo_after(*, provider_user, reviewer, payer, numbers, today: date | None = None) -> None:
-    """`numbers`: four unused enterprise numbers."""
+    """`numbers`: five unused enterprise numbers."""
     today = today or clock.today()
     n = iter(numbers)
 
@@ -146,6 +146,30 @@ def seed_demo_after(*, provider_user, reviewer, payer, numbers, today: date | No
         keep_investing=False,
         satisfaction_score=3,
     )
+
+    # Completed, the report accepted: the payment waits for the budget manager.
+    to_pay = _approved_file(
+        user=provider_user,
+        reviewer=reviewer,
+        number=next(n),
+        name="Installatietechniek Peeters Kortrijk BV",
+        postal="8500",
+        package="MEDIUM",
+        cost="22000.00",
+        filed=today - timedelta(days=260),
+    )
+    _report(
+        to_pay,
+        provider_user,
+        today - timedelta(days=12),
+        actual_cost_eur="21800.00",
+        satisfaction_score=4,
+        maturity=_maturity(1),
+    )
+    with clock.frozen(today - timedelta(days=8)):
+        trajectory.final_report_accept(
+            actor=reviewer, application=to_pay, note="In orde; betaling kan volgen."
+        )
 
     # Running, with an extension waiting for a decision.
     running = _approved_file(

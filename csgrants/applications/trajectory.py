@@ -106,13 +106,37 @@ def trajectory_started_on(application: Application) -> date | None:
     return change.on if change else None
 
 
-def final_report_due_on(application: Application) -> date | None:
-    """Start date + the policy's final report term (calendar days)."""
-    started = trajectory_started_on(application)
+def _report_due(started: date | None, term_days: int | None) -> date | None:
     if started is None:
         return None
-    term = application.policy.final_report_term_days if application.policy else 365
-    return started + timedelta(days=term)
+    return started + timedelta(days=term_days if term_days is not None else 365)
+
+
+def final_report_due_on(application: Application) -> date | None:
+    """Start date + the policy's final report term (calendar days)."""
+    term = application.policy.final_report_term_days if application.policy else None
+    return _report_due(trajectory_started_on(application), term)
+
+
+def final_report_due_dates(application_ids) -> dict[int, date]:
+    """final_report_due_on for many files in one query (the lists flag late reports)."""
+    from django.db.models import Min
+
+    rows = (
+        StatusChange.objects.filter(
+            application_id__in=list(application_ids),
+            from_status=Status.APPROVED,
+            to_status=Status.IN_PROGRESS,
+        )
+        .values("application_id", "application__policy__final_report_term_days")
+        .annotate(started=Min("on"))
+    )
+    return {
+        r["application_id"]: _report_due(
+            r["started"], r["application__policy__final_report_term_days"]
+        )
+        for r in rows
+    }
 
 
 def _score(value, field: str) -> int:

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_save
+from django.utils.translation import gettext_lazy as _
 
 
 def _create_budget_row(sender, instance, created, raw=False, **kwargs):
@@ -15,6 +16,7 @@ def _create_budget_row(sender, instance, created, raw=False, **kwargs):
 class BudgetsConfig(AppConfig):
     name = "csgrants.budgets"
     label = "budgets"
+    verbose_name = _("Budgets")
 
     def ready(self):
         from csgrants.catalogue.models import ServiceProvider

@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CatalogueConfig(AppConfig):
     name = "csgrants.catalogue"
     label = "catalogue"
+    verbose_name = _("Catalogue")
 
     def ready(self):
         from csgrants.catalogue import models

@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
     name = "csgrants.core"
     label = "core"
+    verbose_name = _("Calendar and audit")
 
     def ready(self):
         from csgrants.core.models import ClosingDay

@@ -45,10 +45,16 @@ def percentage_of(amount: Decimal, rate_pct: Decimal) -> Decimal:
     return round_cents(amount * rate_pct / Decimal(100))
 
 
-def format_eur(amount: Decimal | None) -> str:
-    """Flemish notation: € 1.234,56."""
+def format_eur(amount: Decimal | None, language: str | None = None) -> str:
+    """The one money format of csgrants, screens, mails, letters and check messages alike:
+    € 1.800.000,00 in Dutch, €1,800,000.00 in English. `language` defaults to the active one."""
     if amount is None:
         return ""
+    if language is None:
+        from django.utils.translation import get_language
+
+        language = get_language() or "nl"
+    english = language[:2] == "en"
     q = round_cents(Decimal(amount))
     sign = "-" if q < 0 else ""
     whole, frac = f"{abs(q):.2f}".split(".")
@@ -56,4 +62,6 @@ def format_eur(amount: Decimal | None) -> str:
     while whole:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]
+    if english:
+        return f"{sign}€{','.join(groups)}.{frac}"
     return f"{sign}€ {'.'.join(groups)},{frac}"

@@ -250,7 +250,7 @@ def load_demo(*, stdout=None) -> bool:
         provider_user=prov,
         reviewer=reviewer,
         payer=User.objects.get(username="budget"),
-        numbers=[enterprise_number(100 + k) for k in range(4)],
+        numbers=[enterprise_number(100 + k) for k in range(5)],
     )
     if stdout:
         stdout.write(

@@ -1,5 +1,6 @@
-"""How amounts, figures and dates read in messages: the Flemish way in Dutch (EUR 1.234,56,
-27/11/2026), the English way in English (EUR 1,234.56). Dates are day/month/year in both, as on
+"""How amounts, figures and dates read in messages: the Flemish way in Dutch (€ 1.234,56,
+27/11/2026), the English way in English (€1,234.56), in the one money format of csgrants
+(csgrants.core.money.format_eur). Dates are day/month/year in both, as on
 every other screen of csgrants."""
 
 from __future__ import annotations
@@ -36,8 +37,10 @@ def number(value: Decimal, lang: str, places: int = 2) -> str:
 
 
 def money(value: Decimal, lang: str) -> str:
-    """EUR 52.000,00 / EUR 52,000.00: always to the cent."""
-    return f"EUR {amount(value, lang)}"
+    """€ 52.000,00 / €52,000.00: always to the cent."""
+    from csgrants.core.money import format_eur
+
+    return format_eur(Decimal(value), lang)
 
 
 def amount(value: Decimal, lang: str) -> str:
@@ -48,11 +51,7 @@ def amount(value: Decimal, lang: str) -> str:
 
 
 def money_short(value: Decimal, lang: str) -> str:
-    """EUR 42.000.000 for whole euros (company figures), to the cent otherwise."""
-    value = Decimal(value)
-    if value == value.to_integral_value():
-        sign, whole, _ = _split(value, 0)
-        return f"EUR {sign}{_group(whole, '.' if lang == 'nl' else ',')}"
+    """Company figures (turnover, balance sheet): the one money format, to the cent."""
     return money(value, lang)
 
 

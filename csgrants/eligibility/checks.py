@@ -404,7 +404,7 @@ def check_recent_trajectory(
 
 def _range(low: Decimal | None, high: Decimal | None, lang: str) -> str:
     if low is not None and high is not None:
-        return f"EUR {fmt.amount(low, lang)} - {fmt.amount(high, lang)}"
+        return f"{fmt.money(low, lang)} - {fmt.money(high, lang)}"
     if low is not None:
         return f"{fmt.pick(lang, 'vanaf', 'from')} {fmt.money(low, lang)}"
     assert high is not None, "a range has at least one bound"

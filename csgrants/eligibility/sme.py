@@ -309,10 +309,10 @@ def _relation_reason(j: _Judgement, lang: str) -> Reason | None:
                 fmt.money(r.investment_eur, "en"),
             )
             extra_nl.append(
-                f"business angels investeerden {invested_nl}, niet minder dan EUR 1.250.000,00"
+                f"business angels investeerden {invested_nl}, niet minder dan € 1.250.000,00"
             )
             extra_en.append(
-                f"the business angels invested {invested_en}, not less than EUR 1,250,000.00"
+                f"the business angels invested {invested_en}, not less than €1,250,000.00"
             )
         if others:
             extra_nl.append(
@@ -428,13 +428,11 @@ def _summary(period: PeriodOutcome, lang: str) -> str:
     if f.staff_awu >= 250:
         return f"{awu} (250 {'of meer' if nl else 'or more'}) {when}: {label}"
     if nl:
-        money = (
-            f"omzet {turnover} boven EUR 50.000.000 en balanstotaal {balance} boven EUR 43.000.000"
-        )
+        money = f"omzet {turnover} boven € 50.000.000,00 en balanstotaal {balance} boven € 43.000.000,00"
     else:
         money = (
-            f"turnover {turnover} above EUR 50,000,000 and balance sheet total {balance} "
-            "above EUR 43,000,000"
+            f"turnover {turnover} above €50,000,000.00 and balance sheet total {balance} "
+            "above €43,000,000.00"
         )
     return f"{awu}, {money} {when}: {label}"
 
@@ -547,10 +545,10 @@ def evaluate_sme(inp: SmeInput, lang: str = "nl") -> SmeResult:
                 fmt.pick(
                     lang,
                     "Geen kmo: de grenzen van een middelgrote onderneming (minder dan 250 JAE en "
-                    "omzet tot EUR 50.000.000 of balanstotaal tot EUR 43.000.000) zijn "
+                    "omzet tot € 50.000.000,00 of balanstotaal tot € 43.000.000,00) zijn "
                     "overschreden",
                     "Not an SME: the ceilings of a medium-sized enterprise (fewer than 250 AWU and "
-                    "turnover up to EUR 50,000,000 or balance sheet total up to EUR 43,000,000) "
+                    "turnover up to €50,000,000.00 or balance sheet total up to €43,000,000.00) "
                     "are exceeded",
                 ),
             )

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class OpsConfig(AppConfig):
@@ -7,3 +8,4 @@ class OpsConfig(AppConfig):
 
     name = "csgrants.ops"
     label = "ops"
+    verbose_name = _("Operations")

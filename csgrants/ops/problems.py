@@ -7,6 +7,7 @@ import json
 
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
 # Seconds a client should wait before retrying during a database outage: a restart or a
 # failover of PostgreSQL takes a few seconds.
@@ -47,8 +48,8 @@ def database_unavailable_response(request) -> HttpResponse:
             request,
             status=503,
             code="SERVICE_UNAVAILABLE",
-            title="Service temporarily unavailable",
-            detail="The database is not reachable. Retry in a few seconds.",
+            title=_("Service temporarily unavailable"),
+            detail=_("The database is not reachable. Retry in a few seconds."),
         )
     else:
         response = HttpResponse(

@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
@@ -123,7 +122,9 @@ def server_error(request, *args, **kwargs):
             request,
             status=500,
             code="INTERNAL_ERROR",
-            title="Internal server error",
-            detail="An unexpected error occurred; it has been logged with the request id.",
+            title=_("Internal server error"),
+            detail=_("An unexpected error occurred; it has been logged with the request id."),
         )
-    return defaults.server_error(request, *args, **kwargs)
+    from csgrants.web.views.errors import server_error as error_page
+
+    return error_page(request)

@@ -65,6 +65,18 @@ class Labels:
     def band(self, code: str) -> str:
         return (BAND_LABELS_NL if self.language == "nl" else BAND_LABELS_EN).get(code, code)
 
+    def cyfun(self, code: str) -> str:
+        """A CyberFundamentals function (identify -> identificeren) in this language."""
+        from django.utils import translation
+
+        from csgrants.applications.models import CyFunFunction
+
+        try:
+            with translation.override(self.language):
+                return str(CyFunFunction(code).label)
+        except ValueError:
+            return code
+
     def key(self, breakdown: str, code: str) -> str:
         if breakdown == "by_province":
             return self.province(code)
@@ -663,6 +675,56 @@ def render_xlsx(
             ]
         )
     _insight_sheets(report, sheet, eur)
+    # The final reports accepted in each year: counts, shares, satisfaction and the mean
+    # CyberFundamentals maturity per function before and after the trajectory.
+    ws = sheet(
+        "13 Eindverslagen",
+        [
+            "Jaar",
+            "Eindverslagen",
+            "Vooruitgang geboekt",
+            "Overtuigd om verder te investeren",
+            "Gemiddelde tevredenheid (1-5)",
+            "Functie",
+            "Documentatie vooraf",
+            "Documentatie achteraf",
+            "Implementatie vooraf",
+            "Implementatie achteraf",
+        ],
+    )
+    for y, d in data.items():
+        f = d.get("final_reports") or {}
+        count = f.get("count", 0)
+
+        def share(key, f=f):
+            value = f.get(key)
+            return None if value is None else Decimal(str(value))
+
+        head = [
+            int(y),
+            count,
+            share("made_progress_share"),
+            share("keep_investing_share"),
+            share("mean_satisfaction"),
+        ]
+        maturity = f.get("maturity") or {}
+        if not maturity:
+            ws.append(head)
+        for function, m in maturity.items():
+            ws.append(
+                [
+                    *head,
+                    labels.cyfun(function),
+                    m["documentation"]["before"],
+                    m["documentation"]["after"],
+                    m["implementation"]["before"],
+                    m["implementation"]["after"],
+                ]
+            )
+        for row in ws.iter_rows(min_row=2):
+            for c in row[2:4]:
+                if c.value is not None:
+                    c.number_format = "0%"
     for ws in wb.worksheets:
         for col in ws.columns:
             width = max(len(str(c.value or "")) for c in col)

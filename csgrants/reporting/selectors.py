@@ -613,3 +613,55 @@ def data_years() -> list[int]:
     if not agg["lo"]:
         return []
     return list(range(agg["lo"].year, agg["hi"].year + 1))
+
+
+def scheme_years(today: date | None = None) -> list[int]:
+    """The scheme's years, for the dashboard's year choice: from the year of the first framework
+    agreement (the scheme started with the 2019 agreement; else the first policy version, else
+    the first submission) to this year. Not every year that some imported row mentions."""
+    from django.db.models import Min
+
+    from csgrants.budgets.models import FrameworkAgreement
+    from csgrants.core import clock
+
+    this_year = (today or clock.today()).year
+    first = FrameworkAgreement.objects.aggregate(d=Min("start_date"))["d"]
+    if first is None:
+        first = PolicyVersion.objects.aggregate(d=Min("valid_from"))["d"]
+    start = first.year if first else (data_years() or [this_year])[0]
+    return list(range(min(start, this_year), this_year + 1))
+
+
+def available_at_year_start(years, provider=None) -> dict[int, Decimal]:
+    """Per year: the budget still available on 1 January from allocations of earlier years
+    (allocated - committed + released before that day), for the budget table's explanation: a
+    year's commitments are mostly paid from earlier allocations. One query: the trigger-kept
+    ledger summaries on PostgreSQL, the ledger itself elsewhere."""
+    years = sorted({int(y) for y in years})
+    if not years:
+        return {}
+    pid = getattr(provider, "pk", provider)
+    if summary_tables.enabled():
+        qs = LedgerSum.objects.filter(~Q(n=0), year__lt=years[-1])
+        if pid is not None:
+            qs = qs.filter(provider_id=pid)
+        rows = qs.values("year", "kind").annotate(s=Sum("amount_eur")).order_by()
+        per = [(r["year"], r["kind"], r["s"] or Decimal(0)) for r in rows]
+    else:
+        qs = LedgerEntry.objects.filter(entry_date__lt=date(years[-1], 1, 1))
+        if pid is not None:
+            qs = qs.filter(provider_id=pid)
+        rows = (
+            qs.annotate(year=ExtractYear("entry_date"))
+            .values("year", "kind")
+            .annotate(s=Sum("amount_eur"))
+            .order_by()
+        )
+        per = [(r["year"], r["kind"], r["s"] or Decimal(0)) for r in rows]
+    sign = {"allocate": 1, "commit": -1, "release": 1}
+    return {
+        y: sum(
+            (sign.get(k, 0) * amount for year, k, amount in per if year < y), Decimal(0)
+        ).quantize(Decimal("0.01"))
+        for y in years
+    }

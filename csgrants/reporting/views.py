@@ -4,7 +4,6 @@ and the Dutch answer text). Thin: build_report does the work, renderers do the f
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 from django.http import HttpResponse
@@ -22,7 +21,13 @@ from csgrants.reporting.funnel import funnel
 from csgrants.reporting.inflow import DEFAULT_WINDOW, before_after, changes
 from csgrants.reporting.insight import add_insight
 from csgrants.reporting.runway import runway
-from csgrants.reporting.selectors import build_report, data_years, next_year_allocated
+from csgrants.reporting.selectors import (
+    available_at_year_start,
+    build_report,
+    data_years,
+    next_year_allocated,
+    scheme_years,
+)
 from csgrants.reporting.views_insight import (
     funnel_context,
     inflow_context,
@@ -51,22 +56,26 @@ def _questions():
     ]
 
 
-def _parse_years(request, available: list[int]) -> list[int]:
+def _parse_years(request, available: list[int], scheme: list[int]) -> list[int]:
+    """The chosen years among the scheme's; by default the last two years with data."""
     years = []
     for value in request.GET.getlist("year"):
-        if value.isdigit() and 1990 <= int(value) <= 2100:
+        if value.isdigit() and int(value) in scheme:
             years.append(int(value))
     if not years:
-        last = max(available) if available else date.today().year
-        years = [last - 1, last]
+        with_data = [y for y in available if y in scheme] or scheme
+        last = max(with_data)
+        years = [y for y in (last - 1, last) if y in scheme] or [last]
     return sorted(set(years))[-MAX_YEARS:]
 
 
 @role_required(*STAFF)
 def index(request):
     available = data_years()
-    years = _parse_years(request, available)
-    choosable = sorted(set(available) | set(years) | {date.today().year})
+    scheme = scheme_years()
+    years = _parse_years(request, available, scheme)
+    # The scheme's years only (2019 to this year), not every year some imported row mentions.
+    choosable = scheme
     providers = list(ServiceProvider.objects.order_by("code"))
     provider = None
     code = request.GET.get("provider") or ""
@@ -128,6 +137,7 @@ def index(request):
         for y, d in data.items()
     ]
     extra = next_year_allocated(max(years) + 1, provider=provider)
+    earlier = available_at_year_start(year_keys, provider=provider)
     answer = renderers.render_markdown(
         report,
         renderers.labels_for("nl"),
@@ -150,7 +160,14 @@ def index(request):
             "questions": questions,
             "reasons": reasons,
             "budget": [
-                (y, {k: Decimal(v) for k, v in d["budget"].items()}) for y, d in data.items()
+                (
+                    y,
+                    {
+                        **{k: Decimal(v) for k, v in d["budget"].items()},
+                        "available_before_eur": earlier.get(int(y)),
+                    },
+                )
+                for y, d in data.items()
             ],
             "reached": [
                 (y, d["enterprises_reached"], Decimal(d["grant_equivalent_eur"]), d["amendments"])

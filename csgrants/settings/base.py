@@ -66,10 +66,11 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Dutch unless the user chose English (stored on the user); Accept-Language is ignored.
+    "csgrants.accounts.language.UserLanguageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "csgrants.ops.middleware.OTPRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -161,6 +162,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Dutch first, English complete.
 LANGUAGE_CODE = "nl"
+# A refused form (expired CSRF token) in the site's layout and the user's language.
+CSRF_FAILURE_VIEW = "csgrants.web.views.errors.csrf_failure"
 LANGUAGES = [("nl", _("Nederlands")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "csgrants" / "locale"]
 TIME_ZONE = "Europe/Brussels"

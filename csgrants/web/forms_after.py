@@ -28,8 +28,10 @@ class AmendmentForm(forms.Form):
     def __init__(self, *args, application=None, **kwargs):
         super().__init__(*args, **kwargs)
         current = application.current_package_id if application else None
+        # Outside the f-string: xgettext does not see gettext calls inside one.
+        extension, main = _("extension"), _("main package")
         self.fields["package"].choices = [
-            (p.code, f"{p.label()} ({_('extension') if p.is_extension else _('main package')})")
+            (p.code, f"{p.label()} ({extension if p.is_extension else main})")
             for p in Package.objects.filter(active=True).exclude(pk=current)
         ]
 

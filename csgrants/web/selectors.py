@@ -4,6 +4,7 @@ subquery evaluated only for the rows on the page."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from django.db.models import (
@@ -22,6 +23,8 @@ from csgrants.applications.models import Application, CheckResult, CheckRun, Sta
 from csgrants.applications.statuses import OPEN_STATUSES
 from csgrants.core.calendar import WorkingCalendar
 from csgrants.core.models import AuditEvent
+
+REFERENCE = re.compile(r"CS-\d{4}-\d{4,6}", re.IGNORECASE)
 
 SEVERITY = Case(
     When(outcome=CheckResult.Outcome.FAIL, then=Value(0)),
@@ -90,10 +93,17 @@ def _search(qs: QuerySet, q: str) -> QuerySet:
         return qs
     digits = "".join(c for c in q if c.isdigit())
     enterprises = Q(name__icontains=q)
+    if len(digits) == 10 and not q.upper().startswith("CS-"):
+        # A whole enterprise number (0403.170.701, with or without dots or BE): the unique index.
+        number = f"{digits[:4]}.{digits[4:7]}.{digits[7:]}"
+        return qs.filter(enterprise_id__in=Enterprise.objects.filter(number=number).values("pk"))
     if len(digits) >= 4:
         # Enterprise numbers are stored as 0403.170.701; match what was typed with or without dots.
         parts = [digits[:4], digits[4:7], digits[7:10]]
         enterprises |= Q(number__startswith=".".join(p for p in parts if p))
+    if REFERENCE.fullmatch(q):
+        # A whole reference: the unique index, not a scan of every file.
+        return qs.filter(reference=q.upper())
     if q.upper().startswith("CS-"):
         by_reference = Q(reference__istartswith=q)
     else:
@@ -219,3 +229,9 @@ def audit_trail(application: Application) -> QuerySet:
     return AuditEvent.objects.filter(
         Q(object_type="applications.application", object_id=application.reference)
     ).order_by("created_at", "id")
+
+
+def search_files(q: str) -> QuerySet:
+    """Ids of every file, whatever its status, whose reference, enterprise name or enterprise
+    number matches `q`; newest first."""
+    return _search(Application.objects.all(), q).order_by("-id").values_list("pk", flat=True)

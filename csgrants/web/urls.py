@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
 from csgrants.web.urls_after import after_urlpatterns
-from csgrants.web.views import common, provider, staff
+from csgrants.web.views import common, provider, staff, work
 
 # Login, logout and password reset keep Django's global names (login, logout, password_reset...)
 # because settings.LOGIN_URL and the auth views look them up without a namespace.
@@ -62,6 +62,9 @@ web_urlpatterns = [
     path("dossiers/<str:reference>/antwoorden/", provider.answer, name="answer"),
     path("dossiers/<str:reference>/intrekken/", provider.withdraw, name="withdraw"),
     # back office
+    path("werk/", work.overview, name="work"),
+    path("werk/zoeken/", work.search, name="search"),
+    path("werk/<slug:slug>/", work.work_list, name="work_list"),
     path("wachtrij/", staff.queue, name="queue"),
     path("wachtrij/brieftekst/", staff.letter_text, name="letter_text"),
     path("wachtrij/<str:reference>/", staff.application_page, name="review"),

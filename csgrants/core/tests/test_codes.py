@@ -70,4 +70,7 @@ def test_money_is_decimal_half_up_to_the_cent():
     for huge in ("9" * 30, "1e400"):  # more digits than Decimal's precision: no InvalidOperation
         with pytest.raises(ValueError, match="out of range"):
             to_money(huge)
-    assert format_eur(Decimal("1234567.5")) == "€ 1.234.567,50"
+    assert format_eur(Decimal("1234567.5"), "nl") == "€ 1.234.567,50"
+    # One money format, following the language: English €1,234,567.50.
+    assert format_eur(Decimal("1234567.5"), "en") == "€1,234,567.50"
+    assert format_eur(Decimal("-0.5"), "en") == "-€0.50"

@@ -236,10 +236,10 @@ class TestPackageAndCost:
             "COST_OUT_OF_RANGE",
         )
         assert result.message_nl == (
-            "Kostprijs EUR 52.000,00 ligt buiten het toegelaten bereik EUR 9.200,00 - 35.000,00"
+            "Kostprijs € 52.000,00 ligt buiten het toegelaten bereik € 9.200,00 - € 35.000,00"
         )
         assert result.message_en == (
-            "Cost EUR 52,000.00 lies outside the admissible range EUR 9,200.00 - 35,000.00"
+            "Cost €52,000.00 lies outside the admissible range €9,200.00 - €35,000.00"
         )
 
     @pytest.mark.parametrize(
@@ -263,8 +263,8 @@ class TestPackageAndCost:
         result = check_package_and_cost("MEDIUM", ["MEDIUM"], "20000", "9200", None)
         assert result.outcome == "pass"
         assert result.message_nl == (
-            "Pakket MEDIUM is toegelaten; kostprijs EUR 20.000,00 ligt binnen het toegelaten "
-            "bereik vanaf EUR 9.200,00"
+            "Pakket MEDIUM is toegelaten; kostprijs € 20.000,00 ligt binnen het toegelaten "
+            "bereik vanaf € 9.200,00"
         )
         assert result.inputs == {
             "package_code": "MEDIUM",
@@ -288,7 +288,7 @@ class TestDeMinimis:
         result = check_de_minimis(date(2024, 3, 1), Decimal("15000"), self.DECLARED, [])
         assert (result.code, result.outcome) == ("DE_MINIMIS", "pass")
         assert result.inputs["answer"]["headroom_eur"] == "110000.00"
-        assert "binnen het plafond van EUR 300.000,00" in result.message_nl
+        assert "binnen het plafond van € 300.000,00" in result.message_nl
 
     def test_own_grants_are_added(self):
         ours = [AidItem(date(2023, 1, 10), Decimal("100000.00"), "CS-verbetertraject")]
@@ -334,5 +334,5 @@ def test_budget(available, amount, outcome):
     if outcome == "fail":
         assert result.reason_code == "BUDGET_EXHAUSTED"
         assert result.message_nl == (
-            "Beschikbaar budget EUR 14.999,99 is onvoldoende voor EUR 15.000,00"
+            "Beschikbaar budget € 14.999,99 is onvoldoende voor € 15.000,00"
         )

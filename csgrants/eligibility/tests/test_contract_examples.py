@@ -65,7 +65,7 @@ def test_sme_example_in_dutch_is_the_default():
         {"code": "PARTNER_AGGREGATED", "message": "30% van C toegevoegd (partneronderneming)"},
         {
             "code": "CATEGORY_MEDIUM",
-            "message": "240 JAE, omzet EUR 42.000.000 (boekjaar 2024): middelgrote kmo",
+            "message": "240 JAE, omzet € 42.000.000,00 (boekjaar 2024): middelgrote kmo",
         },
     ]
 

@@ -211,10 +211,10 @@ def test_messages_in_both_languages():
     nl, en = evaluate_de_minimis(inp, "nl"), evaluate_de_minimis(inp, "en")
     assert not nl.eligible
     assert nl.message == (
-        "Verordening 2023/2831: EUR 290.000,00 de-minimissteun ontvangen in 02/03/2021 - "
-        "01/03/2024; met deze steun van EUR 15.000,00 wordt dat EUR 305.000,00, boven het "
-        "plafond van EUR 300.000,00: deze steun kan niet worden toegekend, ook niet gedeeltelijk"
+        "Verordening 2023/2831: € 290.000,00 de-minimissteun ontvangen in 02/03/2021 - "
+        "01/03/2024; met deze steun van € 15.000,00 wordt dat € 305.000,00, boven het "
+        "plafond van € 300.000,00: deze steun kan niet worden toegekend, ook niet gedeeltelijk"
     )
     assert en.message.endswith(
-        "above the ceiling of EUR 300,000.00: this aid cannot be granted, not even in part"
+        "above the ceiling of €300,000.00: this aid cannot be granted, not even in part"
     )

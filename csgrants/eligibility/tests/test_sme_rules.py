@@ -479,7 +479,7 @@ def test_business_angel_over_limit_explains_why():
     assert answer["reasons"][0] == {
         "code": "PARTNER_AGGREGATED",
         "message": "40% of BA added (partner enterprise; the business angels invested "
-        "EUR 1,250,000.00, not less than EUR 1,250,000.00)",
+        "€1,250,000.00, not less than €1,250,000.00)",
     }
 
 
@@ -626,17 +626,17 @@ def test_summary_reads_like_a_reviewer_expects():
     en = evaluate_sme_json(one_year(240, 42_000_000, 51_000_000), "en")
     assert (
         nl["reasons"][0]["message"]
-        == "240 JAE, omzet EUR 42.000.000 (boekjaar 2024): middelgrote kmo"
+        == "240 JAE, omzet € 42.000.000,00 (boekjaar 2024): middelgrote kmo"
     )
     assert en["reasons"][0]["message"] == (
-        "240 AWU, turnover EUR 42,000,000 (financial year 2024): medium-sized SME"
+        "240 AWU, turnover €42,000,000.00 (financial year 2024): medium-sized SME"
     )
 
 
 def test_summary_names_the_balance_sheet_when_turnover_is_over():
     nl = evaluate_sme_json(one_year("249.5", 60_000_000, "40000000.50"), "nl")
     assert nl["reasons"][0]["message"] == (
-        "249,5 JAE, balanstotaal EUR 40.000.000,50 (omzet EUR 60.000.000 boven EUR 50.000.000) "
+        "249,5 JAE, balanstotaal € 40.000.000,50 (omzet € 60.000.000,00 boven € 50.000.000,00) "
         "(boekjaar 2024): middelgrote kmo"
     )
 
@@ -646,8 +646,8 @@ def test_summary_for_large_says_why():
     assert by_staff == "250 JAE (250 of meer) (boekjaar 2024): grote onderneming (geen kmo)"
     by_money = evaluate_sme_json(one_year(10, 60_000_000, 50_000_000), "en")["reasons"][0]
     assert by_money["message"] == (
-        "10 AWU, turnover EUR 60,000,000 above EUR 50,000,000 and balance sheet total "
-        "EUR 50,000,000 above EUR 43,000,000 (financial year 2024): large enterprise (not an SME)"
+        "10 AWU, turnover €60,000,000.00 above €50,000,000.00 and balance sheet total "
+        "€50,000,000.00 above €43,000,000.00 (financial year 2024): large enterprise (not an SME)"
     )
 
 

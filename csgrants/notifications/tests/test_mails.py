@@ -112,7 +112,7 @@ def test_approval_mail_gives_the_subsidy(
     assert {m.to[0] for m in approvals} == set(recipients.values())
     en = next(m for m in approvals if m.to[0] == recipients["en"])
     assert en.subject == f"Approval of application {app.reference}"
-    assert "Subsidy (50%): € 12.000,00" in en.body
+    assert "Subsidy (50%): €12,000.00" in en.body
 
 
 def test_amendment_decision_mail(
@@ -144,7 +144,7 @@ def test_amendment_decision_mail(
     assert sent[recipients["nl"]].subject == f"Weigering upgrade {app.reference}"
     assert sent[recipients["en"]].subject == f"Rejection of the upgrade of {app.reference}"
     assert (
-        "upgrade to PLUS package (formerly basis), extra cost € 6.000,00, extra subsidy € 3.000,00"
+        "upgrade to PLUS package (formerly basis), extra cost €6,000.00, extra subsidy €3,000.00"
         in sent[recipients["en"]].body
     )
     assert "buiten het bereik dat het beleid toelaat" in sent[recipients["nl"]].body
@@ -176,9 +176,9 @@ def test_final_report_accepted_and_payment_mails(
     assert "Werkelijke kostprijs: € 20.000,00" in accepted[recipients["nl"]].body
     assert "Toelichting: Mooi werk." in accepted[recipients["nl"]].body
     assert paid[recipients["nl"]].subject == f"Betaling {app.reference}: € 10.000,00"
-    assert paid[recipients["en"]].subject == f"Payment {app.reference}: € 10.000,00"
+    assert paid[recipients["en"]].subject == f"Payment {app.reference}: €10,000.00"
     assert (
-        "50% of the lower of the actual cost (€ 20.000,00) and the approved cost (€ 24.000,00)"
+        "50% of the lower of the actual cost (€20,000.00) and the approved cost (€24,000.00)"
         in paid[recipients["en"]].body
     )
 

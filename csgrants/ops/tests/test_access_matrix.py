@@ -118,6 +118,19 @@ MATRIX: dict[str, Entry] = {
     "ops:otp-verify": Entry(named("ops:otp-verify"), expect(OK)),
     "ops:otp-setup": Entry(named("ops:otp-setup"), expect(OK)),
     "home": Entry(named("home"), expect(OK)),
+    # The user's own page: every logged-in user; a token is revoked only by its owner.
+    "accounts:account": Entry(named("accounts:account"), expect(OK)),
+    "accounts:password_change": Entry(
+        named("accounts:password_change"), expect(OK), method="post", data={}
+    ),
+    "accounts:token_create": Entry(
+        named("accounts:token_create"), expect(OK), method="post", data={"name": "x"}
+    ),
+    "accounts:token_revoke": Entry(
+        named("accounts:token_revoke", pk=lambda w: w.token.pk),
+        expect(HIDE, provider=OK),
+        method="post",
+    ),
     # Statistics and budget screens: agency staff only.
     "reporting:dashboard": Entry(named("reporting:dashboard"), staff_only()),
     "reporting:runway": Entry(named("reporting:runway"), staff_only()),
@@ -185,6 +198,13 @@ MATRIX: dict[str, Entry] = {
     # Back office: every agency role reads the queue and the files; reviewers and
     # administrators decide.
     "web:queue": Entry(named("web:queue"), staff_only()),
+    # Work lists: every agency role sees the overview and searches; each list its own roles.
+    "web:work": Entry(named("web:work"), staff_only()),
+    "web:search": Entry(named("web:search", query="q=CS"), staff_only()),
+    "web:work_list": Entry(
+        named("web:work_list", slug="betalingen"),
+        staff_only("reviewer", "budget_manager", "admin"),
+    ),
     "web:review": Entry(named("web:review", reference=own_ref), staff_only()),
     "web:letter_text": Entry(named("web:letter_text"), staff_only("reviewer", "admin")),
     "web:decide": Entry(
@@ -252,6 +272,7 @@ MATRIX: dict[str, Entry] = {
     ),
     # The API's description is public: it documents the contract, not data.
     "api-schema GET": Entry(named("api-schema"), public()),
+    "api-index GET": Entry(named("api-index"), public()),
     "api-docs GET": Entry(named("api-docs"), public(), accept="text/html"),
     # Django admin: only administrators (is_staff); others are sent to the admin login.
     "admin:index": Entry(named("admin:index"), expect(LOGIN, admin=OK)),

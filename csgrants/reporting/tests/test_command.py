@@ -65,6 +65,7 @@ def test_workbook_has_a_sheet_per_question(history, tmp_path):
         "10 Budgetlooptijd",
         "11 Instroom",
         "12 Trechter",
+        "13 Eindverslagen",
     ]
     budget = list(wb["1 Budget"].iter_rows(values_only=True))
     assert budget[1][:2] == (2021, 4000000)

@@ -1,6 +1,6 @@
-"""Dates and amounts the Flemish way, whatever the interface language: 27/11/2026 and
-€ 1.234,56 (architecture.md, convention 13). Explicit filters instead of the locale formats so
-that the English interface shows the same figures as the letters the agency sends."""
+"""Dates the Flemish way whatever the interface language (27/11/2026, architecture.md,
+convention 13) and amounts in the one money format of csgrants: € 1.234,56 in Dutch, €1,234.56
+in English (csgrants.core.money.format_eur). Explicit filters instead of the locale formats."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ register = template.Library()
 
 @register.filter
 def eur(value):
-    """€ 1.234,56; empty for None or a value that is not an amount."""
+    """€ 1.234,56 (English: €1,234.56); empty for None or a value that is not an amount."""
     if value is None or value == "":
         return ""
     try:

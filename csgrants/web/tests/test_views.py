@@ -56,9 +56,9 @@ def new_application_data(**overrides):
     ("fixture", "target"),
     [
         ("provider_user", "/dossiers/"),
-        ("reviewer", "/wachtrij/"),
-        ("admin_user", "/wachtrij/"),
-        ("budget_manager", "/budget/"),
+        ("reviewer", "/werk/"),
+        ("admin_user", "/werk/"),
+        ("budget_manager", "/werk/"),
         ("analyst", "/statistieken/"),
     ],
 )

@@ -27,11 +27,10 @@ def home(request):
     role = role_of(request.user)
     if role == Role.PROVIDER:
         return redirect("web:mine")
-    if role == Role.BUDGET_MANAGER:
-        return redirect("budgets:overview")
     if role == Role.ANALYST:
         return redirect("reporting:dashboard")
-    return redirect("web:queue")
+    # Reviewers, budget managers and administrators start with what waits for them.
+    return redirect("web:work")
 
 
 class CappedPaginator(Paginator):

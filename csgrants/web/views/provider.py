@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from csgrants.accounts.models import Role
-from csgrants.applications import services
+from csgrants.applications import services, trajectory
 from csgrants.applications.access import can_see
 from csgrants.applications.actions import actions_for
 from csgrants.applications.models import Application, Status
@@ -63,6 +63,12 @@ def mine(request):
     )
     cap = COUNT_CAP if any(request.GET.get(k) for k in ("q",)) else None
     page, query = paginate(request, qs, fetch=selectors.rows_for, cap=cap)
+    now = today()
+    running = [a.pk for a in page.object_list if a.status == Status.IN_PROGRESS]
+    report_due = trajectory.final_report_due_dates(running) if running else {}
+    for a in page.object_list:
+        a.report_due_on = report_due.get(a.pk)
+        a.report_late = bool(a.report_due_on and a.report_due_on < now)
     context = {
         "page": page,
         "query": query,

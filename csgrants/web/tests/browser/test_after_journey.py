@@ -26,6 +26,10 @@ def login(chromium, live_server, username):
     page = context.new_page()
     page.set_default_timeout(15000)
     page.goto(f"{live_server.url}/login/")
+    # The browser asks for English, but the site is Dutch until the user chooses English.
+    assert page.locator("html").get_attribute("lang") == "nl"
+    page.get_by_role("button", name="English").click()
+    page.wait_for_load_state()
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.locator(

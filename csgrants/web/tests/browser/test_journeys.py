@@ -148,7 +148,9 @@ def run_journey(page, base, people, lang, screenshot, axe_check):
     page.get_by_label("PLUS").check()
     # The subsidy follows the tariff of the chosen package at once (htmx).
     # Web-first assertions: wait_for_function would evaluate a string, which the CSP forbids.
-    expect(page.locator("#subsidy-amount")).to_contain_text("17.000,00")
+    # One money format per language: € 17.000,00 in Dutch, €17,000.00 in English.
+    subsidy = "€ 17.000,00" if lang == "nl" else "€17,000.00"
+    expect(page.locator("#subsidy-amount")).to_contain_text(subsidy)
     assert page.input_value("#id_cost_eur") in ("34000,00", "34000.00")
     page.fill("#id_periods-0-year_end", "2025-12-31")
     page.fill("#id_periods-0-staff_awu", "12,5")
@@ -171,7 +173,7 @@ def run_journey(page, base, people, lang, screenshot, axe_check):
     app = Application.objects.get(reference=reference)
     assert app.status == Status.SUBMITTED
     assert page.inner_text("#receipt-due").strip() == app.decision_due_on.strftime("%d/%m/%Y")
-    assert "€ 17.000,00" in page.content()
+    assert subsidy in page.content()
     axe_check(page, "receipt")
     screenshot(page, f"04-receipt{suffix}")
     page.goto(f"{base}/dossiers/")
@@ -181,7 +183,9 @@ def run_journey(page, base, people, lang, screenshot, axe_check):
 
     # The reviewer asks for information.
     login(page, base, people["reviewer"], w)
-    assert page.url.endswith("/wachtrij/")
+    assert page.url.endswith("/werk/")  # the staff home: the work lists
+    axe_check(page, "work lists")
+    page.goto(f"{base}/wachtrij/")
     axe_check(page, "queue")
     screenshot(page, f"05-queue{suffix}")
     page.get_by_role("link", name=reference).click()
@@ -232,7 +236,7 @@ def run_journey(page, base, people, lang, screenshot, axe_check):
     login(page, base, people["provider"], w)
     page.get_by_role("link", name=reference).click()
     assert page.get_by_role("heading", name=w["approved"], exact=True).is_visible()
-    assert "€ 17.000,00" in page.content()
+    assert subsidy in page.content()
     axe_check(page, "provider application page (approved)")
     screenshot(page, f"08-provider-approved{suffix}")
     return reference

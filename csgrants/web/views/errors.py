@@ -1,0 +1,55 @@
+"""Error pages in the site's layout and the user's language, each with a way back (issue 21).
+Django's own 400 and 500 handlers render without the request (no layout, no user, no language
+switch); these render with it, and fall back to a plain page if even that fails."""
+
+from __future__ import annotations
+
+import logging
+
+from django.http import HttpResponse
+from django.template import loader
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
+
+
+def _back(request) -> str:
+    """The page the user came from when it is ours, else the home page."""
+    referer = request.META.get("HTTP_REFERER", "")
+    if referer and url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}):
+        return referer
+    return "/"
+
+
+def render_error(request, status: int, template: str) -> HttpResponse:
+    try:
+        body = loader.render_to_string(template, {"back": _back(request)}, request)
+    except Exception:  # noqa: BLE001 - the error page itself must never fail
+        logger.exception("error page %s could not be rendered", status)
+        back = _("Back to the home page")
+        body = (
+            f'<!doctype html><html lang="nl"><title>{status}</title>'
+            f'<h1>{status}</h1><p><a href="/">{back}</a></p></html>'
+        )
+    return HttpResponse(body, status=status)
+
+
+def bad_request(request, exception=None):
+    return render_error(request, 400, "400.html")
+
+
+def permission_denied(request, exception=None):
+    return render_error(request, 403, "403.html")
+
+
+def page_not_found(request, exception=None):
+    return render_error(request, 404, "404.html")
+
+
+def server_error(request):
+    return render_error(request, 500, "500.html")
+
+
+def csrf_failure(request, reason=""):
+    return render_error(request, 403, "403_csrf.html")
