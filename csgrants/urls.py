@@ -11,6 +11,8 @@ urlpatterns = [
     path("mijn-account/", include("csgrants.accounts.urls")),
     path("statistieken/", include("csgrants.reporting.urls")),
     path("budget/", include("csgrants.budgets.urls")),
+    path("documenten/", include("csgrants.documents.urls")),
+    path("betalingen/", include("csgrants.payments.urls")),
     path("", include("csgrants.ops.urls")),
     path("", include("csgrants.web.urls")),
 ]

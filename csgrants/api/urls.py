@@ -9,6 +9,7 @@ from csgrants.api.views.catalogue import (
     ReasonCodeListView,
     TariffListView,
 )
+from csgrants.api.views.documents import DocumentDownloadView, DocumentListView
 from csgrants.api.views.eligibility import DeMinimisCheckView, SmeCheckView
 from csgrants.api.views.index import ApiIndexView
 from csgrants.api.views.statistics import (
@@ -41,6 +42,16 @@ urlpatterns = [
         name="api-docs",
     ),
     *router.urls,
+    path(
+        "applications/<str:reference>/documents/",
+        DocumentListView.as_view(),
+        name="api-documents",
+    ),
+    path(
+        "applications/<str:reference>/documents/<uuid:letter_id>/",
+        DocumentDownloadView.as_view(),
+        name="api-document-download",
+    ),
     path("eligibility/sme", SmeCheckView.as_view(), name="api-eligibility-sme"),
     path("eligibility/de-minimis", DeMinimisCheckView.as_view(), name="api-eligibility-de-minimis"),
     path("catalogue/packages/", PackageListView.as_view(), name="api-packages"),

@@ -542,6 +542,7 @@ def application_withdraw(*, actor, application: Application, note: str = "") -> 
     budgets.budget_release_application(
         actor=actor, application=application, on=today, note="withdrawn"
     )
+    events.announce("withdrawn", application)
     return application
 
 

@@ -195,6 +195,9 @@ class ReasonCode(Bilingual, models.Model):
     label_en = models.CharField(_("label (English)"), max_length=200)
     letter_nl = models.TextField(_("letter text (Dutch)"), blank=True)
     letter_en = models.TextField(_("letter text (English)"), blank=True)
+    # The rule the reason applies, as the decision letter cites it.
+    legal_ground_nl = models.TextField(_("legal ground (Dutch)"), blank=True)
+    legal_ground_en = models.TextField(_("legal ground (English)"), blank=True)
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:

@@ -209,3 +209,17 @@ def enterprise_regions(enterprise) -> tuple[str | None, list[str]]:
         elif region and region not in unit_regions:
             unit_regions.append(region)
     return seat_region, unit_regions
+
+
+def enterprise_main_activity(number: str) -> tuple[str, str] | None:
+    """(NACE code, NACE version) of the enterprise's main activity in the loaded KBO register,
+    the newest NACE version first; None when the register has none (or is not loaded)."""
+    canonical = _canonical(number)
+    if canonical is None:
+        return None
+    activity = (
+        KboActivity.objects.filter(entity_number=canonical, classification="MAIN")
+        .order_by("-nace_version", "nace_code", "activity_group")
+        .first()
+    )
+    return (activity.nace_code, activity.nace_version) if activity else None

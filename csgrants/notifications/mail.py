@@ -107,6 +107,7 @@ def _load(event: str, object_id: int):
         InfoRequest,
         Payment,
     )
+    from csgrants.documents.selectors import letter_for_mail
 
     if event == "submitted":
         app = Application.objects.select_related("provider", "enterprise", "package").get(
@@ -127,6 +128,7 @@ def _load(event: str, object_id: int):
             "decision": decision,
             "amendment": decision.amendment,
             "reasons": _reasons(decision, lang),
+            "letter": letter_for_mail(decision=decision, language=lang),
         }
     if event in ("final_report_accepted", "final_report_sent_back"):
         report = FinalReport.objects.select_related(
@@ -143,7 +145,13 @@ def _load(event: str, object_id: int):
         return payment.application, lambda lang: {
             "application": payment.application,
             "payment": payment,
+            "letter": letter_for_mail(payment=payment, language=lang),
         }
+    if event == "bank_account_changed":
+        from csgrants.payments.models import BankAccount
+
+        account = BankAccount.objects.select_related("provider").get(pk=object_id)
+        return None, lambda lang: {"account": account, "provider": account.provider}
     if event == "final_report_late":
         from csgrants.applications.trajectory import final_report_due_on, trajectory_started_on
 
@@ -164,14 +172,16 @@ EVENTS = (
     "final_report_sent_back",
     "payment",
     "final_report_late",
+    "bank_account_changed",
 )
 
 
 def notify(event: str, object_id: int, sent_on=None) -> int:
     application, context_for = _load(event, object_id)
+    provider = application.provider if application is not None else context_for("nl")["provider"]
     return send(
         event,
-        provider_recipients(application.provider),
+        provider_recipients(provider),
         context_for,
         application=application,
         sent_on=sent_on,

@@ -3,7 +3,8 @@
 
 - reviewers get one digest each, in their language, listing the submitted files whose decision
   is overdue and those due within 2 working days (weekends, Belgian legal holidays, 11 July and
-  the configured closing days do not count); at most one digest per reviewer per day;
+  the configured closing days do not count), and the de minimis register entries past their
+  due date; at most one digest per reviewer per day;
 - budget managers get one digest each, in their language, when a provider's budget may run out
   within 8 weeks (the P10 date of the budget runway, budgets.runway, falls within 8 weeks);
   at most one per budget manager per day;
@@ -36,8 +37,11 @@ def reviewer_recipients() -> list[mail.Recipient]:
 
 
 def digest_send(on: date) -> int:
+    from csgrants.documents.deminimis import overdue_entries
+
     flags = decisions_due(on)
-    if not flags:
+    register_overdue = overdue_entries(on)  # de minimis register entries past their 20 days
+    if not flags and not register_overdue:
         return 0
     already = set(
         SentMail.objects.filter(event=DIGEST, sent_on=on).values_list("recipient", flat=True)
@@ -46,7 +50,12 @@ def digest_send(on: date) -> int:
     return mail.send(
         DIGEST,
         recipients,
-        lambda lang: {"on": on, "overdue": flags.overdue, "due_soon": flags.due_soon},
+        lambda lang: {
+            "on": on,
+            "overdue": flags.overdue,
+            "due_soon": flags.due_soon,
+            "register_overdue": register_overdue,
+        },
         sent_on=on,
     )
 

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "csgrants.budgets",
     "csgrants.applications",
     "csgrants.notifications",
+    "csgrants.documents",
+    "csgrants.payments",
     "csgrants.reporting",
     "csgrants.imports",
     "csgrants.web",
@@ -194,6 +196,10 @@ TASKS = {
 # Reminders (`manage.py send_reminders`, daily by cron): a late final report is reminded again
 # after this many days.
 CSGRANTS_REMINDER_INTERVAL_DAYS = env.int("CSGRANTS_REMINDER_INTERVAL_DAYS", default=7)
+# The agency's account that pays the providers (payments.services, pain.001 debtor).
+CSGRANTS_PAYER_NAME = env("CSGRANTS_PAYER_NAME", default="Agentschap Innoveren en Ondernemen")
+CSGRANTS_PAYER_IBAN = env("CSGRANTS_PAYER_IBAN", default="BE10091012345604")
+CSGRANTS_PAYER_BIC = env("CSGRANTS_PAYER_BIC", default="GKCCBEBB")
 
 REST_FRAMEWORK = {
     # Systems use `Authorization: Token <key>`; the web UI's session works as well.

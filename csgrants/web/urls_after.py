@@ -23,5 +23,4 @@ after_urlpatterns = [
         after.report_send_back,
         name="report_send_back",
     ),
-    path("wachtrij/<str:reference>/betaling/", after.pay, name="pay"),
 ]

@@ -190,9 +190,50 @@ MATRIX: dict[str, Entry] = {
         staff_only("reviewer", "admin"),
         method="post",
     ),
-    "web:pay": Entry(
-        named("web:pay", reference=running_ref),
-        staff_only("reviewer", "budget_manager", "admin"),
+    # Decision letters: the file's provider and staff read them; reviewers and administrators
+    # correct a letter and retry a failed rendering.
+    "documents:board": Entry(named("documents:board"), staff_only()),
+    "documents:retry": Entry(
+        named("documents:retry", pk=lambda w: w.letter.job_id),
+        staff_only("reviewer", "admin"),
+        method="post",
+    ),
+    "documents:download": Entry(
+        named("documents:download", reference=running_ref, letter_id=lambda w: w.letter.pk),
+        own_file(staff=OK),
+    ),
+    "documents:correct": Entry(
+        named("documents:correct", reference=running_ref, letter_id=lambda w: w.letter.pk),
+        staff_only("reviewer", "admin"),
+        method="post",
+    ),
+    # Payment orders: every agency role reads; budget managers and administrators act.
+    "payments:overview": Entry(named("payments:overview"), staff_only()),
+    "payments:prepare": Entry(
+        named("payments:prepare"), staff_only("budget_manager", "admin"), method="post"
+    ),
+    "payments:batch": Entry(named("payments:batch", pk=lambda w: w.batch.pk), staff_only()),
+    "payments:approve": Entry(
+        named("payments:approve", pk=lambda w: w.batch.pk),
+        staff_only("budget_manager", "admin"),
+        method="post",
+    ),
+    "payments:export": Entry(
+        named("payments:export", pk=lambda w: w.batch.pk, fmt="csv"),
+        staff_only("budget_manager", "admin"),
+    ),
+    "payments:answer": Entry(
+        named("payments:answer", pk=lambda w: w.batch.pk),
+        staff_only("budget_manager", "admin"),
+        method="post",
+    ),
+    "payments:accounts": Entry(named("payments:accounts"), staff_only()),
+    "payments:account_propose": Entry(
+        named("payments:account_propose"), staff_only("budget_manager", "admin"), method="post"
+    ),
+    "payments:account_decide": Entry(
+        named("payments:account_decide", pk=lambda w: w.account.pk),
+        staff_only("budget_manager", "admin"),
         method="post",
     ),
     # Back office: every agency role reads the queue and the files; reviewers and
@@ -215,6 +256,12 @@ MATRIX: dict[str, Entry] = {
     ),
     "web:recheck": Entry(
         named("web:recheck", reference=own_ref), staff_only("reviewer", "admin"), method="post"
+    ),
+    "api-documents GET": Entry(named("api-documents", reference=running_ref), own_file(staff=OK)),
+    "api-document-download GET": Entry(
+        named("api-document-download", reference=running_ref, letter_id=lambda w: w.letter.pk),
+        own_file(staff=OK),
+        accept="application/pdf",
     ),
     # API: 401 without a token; providers file and see their own files (another provider's
     # file is 404), staff read, reviewers and administrators decide.
@@ -393,7 +440,11 @@ def world(provider, other_provider, funded, make_application):
         juridical_situation="000",
         type_of_enterprise="2",
     )
+    letter, batch, account = _letter_batch_and_account(running, users)
     return SimpleNamespace(
+        letter=letter,
+        batch=batch,
+        account=account,
         users=users,
         provider=provider,
         other_provider=other_provider,
@@ -405,6 +456,54 @@ def world(provider, other_provider, funded, make_application):
         running=running,
         amendment=amendment,
     )
+
+
+def _letter_batch_and_account(running, users):
+    """A stored letter of the running file (its bytes need not be a real PDF here), a prepared
+    payment batch and a proposed bank account, written directly: what each screen does is
+    tested with its service."""
+    from django.utils import timezone
+
+    from csgrants.documents.models import Letter, LetterJob
+    from csgrants.payments.models import BankAccount, PaymentBatch
+
+    job = LetterJob.objects.create(
+        application=running,
+        kind="approval",
+        decision=running.decisions.first(),
+        requested_at=timezone.now(),
+        status=LetterJob.JobStatus.FAILED,
+    )
+    letter = Letter.objects.create(
+        application=running,
+        letter_kind="approval",
+        job=job,
+        language="nl",
+        title="Beslissing",
+        content=b"%PDF-1.7 matrix",
+        sha256="0" * 64,
+        size=15,
+        created_at=timezone.now(),
+    )
+    batch = PaymentBatch.objects.create(
+        execution_date=dt.date(2026, 1, 5),
+        message_id="CSG-MATRIX",
+        prepared_by=users["budget_manager"],
+        prepared_at=timezone.now(),
+    )
+    account = BankAccount.objects.create(
+        provider=running.provider,
+        holder="Matrix BV",
+        iban="BE68539007547034",
+        bic="GKCCBEBB",
+        street="Straat",
+        building_number="1",
+        postal_code="9000",
+        town="Gent",
+        proposed_by=users["budget_manager"],
+        proposed_at=timezone.now(),
+    )
+    return letter, batch, account
 
 
 def _login_urls() -> tuple[str, ...]:

@@ -4,6 +4,7 @@ amendment and files the final report; staff decide, send back, accept and pay.""
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
@@ -40,7 +41,7 @@ def report_post(**overrides):
 
 
 def test_provider_and_staff_screens_from_approval_to_payment(
-    client, make_application, provider_user, reviewer, budget_manager
+    client, make_application, provider_user, reviewer, budget_manager, admin_user
 ):
     with at(DAY):
         app = make_application("approved")
@@ -105,8 +106,32 @@ def test_provider_and_staff_screens_from_approval_to_payment(
         page = client.get(reverse("web:review", args=[ref])).content.decode()
         assert 'id="payment-preview"' in page
 
+        # The payment goes through a batch: one budget manager prepares it, another person
+        # approves it, finance reports it paid (payments.tests has the details).
+        from csgrants.payments import services as payments
+
+        account = payments.bank_account_propose(
+            actor=budget_manager,
+            provider=app.provider,
+            holder="Provider One BV",
+            iban="BE68 5390 0754 7034",
+            bic="GKCCBEBB",
+            street="Kouter",
+            building_number="1",
+            postal_code="9000",
+            town="Gent",
+        )
+        payments.bank_account_decide(actor=admin_user, account=account, approve=True)
         client.force_login(budget_manager)
-        client.post(reverse("web:pay", args=[ref]))
+        client.post(reverse("payments:prepare"))
+        batch = app.payment_lines.get().batch
+        client.force_login(admin_user)
+        client.post(reverse("payments:approve", args=[batch.pk]))
+        app.refresh_from_db()
+        assert app.status == Status.COMPLETED  # approved, not yet paid
+        answer = io.BytesIO(f"reference,status,message,paid_on\n{ref},paid,,2023-03-01\n".encode())
+        answer.name = "answer.csv"
+        client.post(reverse("payments:answer", args=[batch.pk]), {"file": answer})
     app.refresh_from_db()
     assert app.status == Status.CLOSED
     assert app.payment.amount_eur == Decimal("10000.00")  # 50% of 20,000 (approved 28,000)
@@ -124,6 +149,6 @@ def test_after_screens_refuse_the_wrong_role(
     assert client.get(reverse("web:final_report", args=[app.reference])).status_code == 404
     assert client.post(reverse("web:start", args=[app.reference])).status_code == 404
     client.force_login(analyst)
-    assert client.post(reverse("web:pay", args=[app.reference])).status_code == 403
+    assert client.post(reverse("payments:prepare")).status_code == 403
     client.force_login(provider_user)
     assert client.post(reverse("web:report_accept", args=[app.reference])).status_code == 403

@@ -27,7 +27,6 @@ from csgrants.web.forms_after import (
 from csgrants.web.views.provider import own_application, provider_required
 
 decider_required = role_required(Role.REVIEWER, Role.ADMIN)
-payer_required = role_required(Role.REVIEWER, Role.BUDGET_MANAGER, Role.ADMIN)
 
 
 def _staff_get(reference) -> Application:
@@ -184,23 +183,4 @@ def report_send_back(request, reference):
         messages.error(request, message_for(exc))
     else:
         messages.success(request, _("The final report was sent back; the trajectory runs again."))
-    return redirect("web:review", reference=reference)
-
-
-@require_POST
-@payer_required
-def pay(request, reference):
-    application = _staff_get(reference)
-    try:
-        payment = trajectory.payment_record(actor=request.user, application=application)
-    except DomainError as exc:
-        messages.error(request, message_for(exc))
-    else:
-        from csgrants.core.money import format_eur
-
-        messages.success(
-            request,
-            _("Payment of %(amount)s recorded; the file is closed.")
-            % {"amount": format_eur(payment.amount_eur)},
-        )
     return redirect("web:review", reference=reference)

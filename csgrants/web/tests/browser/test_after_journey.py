@@ -1,11 +1,13 @@
 """One browser journey from approval to payment, in the system Chromium: the provider starts the
 trajectory and proposes an extension, the reviewer approves it, the provider files the final
-report, the reviewer accepts it and the budget manager pays; the file closes."""
+report, the reviewer accepts it, a budget manager prepares the payment batch, a second person
+approves it and finance's answer "paid" closes the file."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -42,7 +44,14 @@ def login(chromium, live_server, username):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_from_approval_to_payment_in_the_browser(
-    chromium, live_server, make_application, provider_user, reviewer, budget_manager, axe_check
+    chromium,
+    live_server,
+    make_application,
+    provider_user,
+    reviewer,
+    budget_manager,
+    admin_user,
+    axe_check,
 ):
     ensure_catalogue()
     # The file is approved today (the services use the real date under the live server).
@@ -99,11 +108,50 @@ def test_from_approval_to_payment_in_the_browser(
     assert staff.locator("#payment-preview").is_visible()
     axe_check(staff, "after-staff-payment")
 
+    # The payment order: the provider's account (four eyes), a batch prepared by one budget
+    # manager and approved by another person, finance's answer "paid" closes the file.
+    from csgrants.payments import services as payments
+
+    account = payments.bank_account_propose(
+        actor=budget_manager,
+        provider=app.provider,
+        holder="Provider One BV",
+        iban="BE68539007547034",
+        bic="GKCCBEBB",
+        street="Kouter",
+        building_number="1",
+        postal_code="9000",
+        town="Gent",
+    )
+    payments.bank_account_decide(actor=admin_user, account=account, approve=True)
     payer = login(chromium, live_server, budget_manager.username)
-    payer.goto(f"{live_server.url}/wachtrij/{ref}/")
-    payer.get_by_role("button", name="Record the payment and close the file").click()
+    payer.goto(f"{live_server.url}/betalingen/")
+    payer.get_by_role("button", name="Prepare a payment batch").click()
     payer.wait_for_load_state()
-    assert "the file is closed" in payer.content()
+    assert payer.get_by_role("button", name="Approve the batch").count() == 0  # not the preparer
+    batch_url = payer.url
+    approver = login(chromium, live_server, admin_user.username)
+    approver.goto(batch_url)
+    approver.get_by_role("button", name="Approve the batch").click()
+    approver.wait_for_load_state()
+    assert Application.objects.get(pk=app.pk).status == Status.COMPLETED  # not paid yet
+    payer.goto(batch_url)
+    with payer.expect_download() as info:
+        payer.get_by_role("link", name="Credit transfer file (ISO 20022 pain.001.001.09)").click()
+    assert b"pain.001.001.09" in Path(info.value.path()).read_bytes()
+    payer.set_input_files(
+        "#answer-file",
+        files=[
+            {
+                "name": "answer.csv",
+                "mimeType": "text/csv",
+                "buffer": f"reference,status,message,paid_on\n{ref},paid,,{today}\n".encode(),
+            }
+        ],
+    )
+    payer.get_by_role("button", name="Record the answer").click()
+    payer.wait_for_load_state()
+    assert "Paid: 1" in payer.content()
 
     app.refresh_from_db()
     assert app.status == Status.CLOSED and app.closed_on == today
