@@ -44,6 +44,15 @@ def provider_recipients(provider) -> list[Recipient]:
     return list(seen.values())
 
 
+def letter_languages(provider) -> list[str]:
+    """The languages of a decision letter: Dutch, the agency's language, always; English too when
+    a recipient of the decision mail reads English, so each gets the letter of its mail."""
+    languages = ["nl"]
+    if any(r.language == "en" for r in provider_recipients(provider)):
+        languages.append("en")
+    return languages
+
+
 def language_of(code: str | None) -> str:
     code = (code or settings.LANGUAGE_CODE)[:2]
     return code if code in LANGUAGES else "nl"
