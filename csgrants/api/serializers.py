@@ -3,10 +3,7 @@ output serializers render what the selectors loaded. Nothing here changes state.
 
 from __future__ import annotations
 
-import math
-import re
 from datetime import date
-from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -16,10 +13,8 @@ from rest_framework import serializers
 from csgrants.applications.actions import actions_for
 from csgrants.applications.models import Application, Status
 from csgrants.core.internals import ModelFieldsOnceMixin
-from csgrants.core.money import MAX_AMOUNT
+from csgrants.core.money import AmountError, parse_money
 from csgrants.core.postal import PROVINCES
-
-_AMOUNT_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
 MONEY_OUT = {"max_digits": 14, "decimal_places": 2, "coerce_to_string": True, "read_only": True}
 
@@ -38,37 +33,15 @@ def _lang() -> str:
     }
 )
 class AmountField(serializers.Field):
-    """Money in: a string or a JSON number (never through float arithmetic), at most two
-    decimals, 0 up to what the database holds."""
-
-    default_error_messages = {
-        "invalid": _("must be an amount in euro (a string or a number)"),
-        "places": _("must have at most two decimals (cents)"),
-        "range": _("must be between 0 and 999999999999.99"),
-    }
+    """Money in: a string or a JSON number in the machine spelling (9200.00), read by core's one
+    parser (never through float arithmetic): at most two decimals, 0 up to what the database
+    holds."""
 
     def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, int | float | str | Decimal):
-            self.fail("invalid")
-        if isinstance(data, float):
-            if not math.isfinite(data):
-                self.fail("invalid")
-            data = repr(data)
-        if isinstance(data, str):
-            data = data.strip()
-            if len(data) > 40 or not _AMOUNT_RE.match(data):
-                self.fail("invalid")
         try:
-            amount = Decimal(data)
-        except (InvalidOperation, ValueError):
-            self.fail("invalid")
-        if not amount.is_finite():
-            self.fail("invalid")
-        if amount < 0 or amount > MAX_AMOUNT:
-            self.fail("range")
-        if amount != amount.quantize(Decimal("0.01")):
-            self.fail("places")
-        return amount.quantize(Decimal("0.01"))
+            return parse_money(data)
+        except AmountError as exc:
+            raise serializers.ValidationError(exc.message, code=exc.code)
 
     def to_representation(self, value):
         return f"{value:.2f}"

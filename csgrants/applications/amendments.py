@@ -17,18 +17,16 @@ from csgrants.applications import events
 from csgrants.applications.access import ensure_can_see, role_of
 from csgrants.applications.checks import aid_granted_by_us, other_files
 from csgrants.applications.models import Amendment, Application, Decision
-from csgrants.applications.services import (
-    reason_codes_resolve,
-    validate_amount,
-)
+from csgrants.applications.services import reason_codes_resolve
 from csgrants.applications.statuses import RUNNING_STATUSES
 from csgrants.applications.workflow import STAFF_DECIDERS
 from csgrants.budgets import services as budgets
-from csgrants.catalogue.selectors import package_resolve, policy_in_force
+from csgrants.catalogue.pricing import price
+from csgrants.catalogue.selectors import package_resolve
 from csgrants.core import clock
 from csgrants.core.audit import audit_record, snapshot
 from csgrants.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
-from csgrants.core.money import ZERO, percentage_of
+from csgrants.core.money import ZERO, money_argument
 from csgrants.core.transactions import service_atomic
 from csgrants.eligibility import checks as rules
 
@@ -147,13 +145,12 @@ def amendment_request(
             field="kind",
             code="AMENDMENT_PENDING",
         )
-    extra_cost = validate_amount(extra_cost_eur, "extra_cost_eur")
+    extra_cost = money_argument(extra_cost_eur, field="extra_cost_eur")
     if extra_cost <= 0:
         raise ValidationFailed(_("The extra cost must be positive."), field="extra_cost_eur")
     today = _today()
-    policy = policy_in_force(today)
-    rate = policy.rate_for(application.enterprise_kind)
-    if rate is None:
+    priced = price(enterprise_kind=application.enterprise_kind, cost_eur=extra_cost, on=today)
+    if priced.subsidy_eur is None:
         raise ValidationFailed(
             _("The policy in force admits no %(kind)s.") % {"kind": application.enterprise_kind},
             field="kind",
@@ -164,8 +161,8 @@ def amendment_request(
         kind=kind,
         package=target,
         extra_cost_eur=extra_cost,
-        extra_subsidy_eur=percentage_of(extra_cost, rate),
-        policy=policy,
+        extra_subsidy_eur=priced.subsidy_eur,
+        policy=priced.policy,
         requested_on=today,
         requested_by=actor,
     )

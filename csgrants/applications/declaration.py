@@ -3,12 +3,12 @@ prior de minimis aid, negative equity and public participation."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from django.utils.translation import gettext as _
 
 from csgrants.core.errors import ValidationFailed
+from csgrants.core.money import AmountError, parse_amount
 
+PCT_PLACES = 6  # as the eligibility contract reads percentages
 KNOWN_KEYS = {"sme", "de_minimis_prior_aid", "negative_equity", "public_participation_pct"}
 
 
@@ -29,12 +29,10 @@ def validate_declaration(declaration) -> dict:
         errors.append(("declaration.negative_equity", _("Must be true or false.")))
     pct = out["public_participation_pct"]
     try:
-        if isinstance(pct, bool) or pct is None:
-            raise InvalidOperation
-        pct_d = Decimal(str(pct))
-        if not pct_d.is_finite() or pct_d < 0 or pct_d > 100:
-            raise InvalidOperation
-    except (InvalidOperation, ValueError):
+        pct_d = parse_amount(pct, places=PCT_PLACES, max_digits=PCT_PLACES + 3, quantize=False)
+        if pct_d > 100:
+            raise AmountError("range", "above 100")
+    except AmountError:
         errors.append(
             (
                 "declaration.public_participation_pct",

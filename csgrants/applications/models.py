@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 # Status is defined with its named groups in statuses.py; models' users may import it from here.
-from csgrants.applications.statuses import Status
+from csgrants.applications.statuses import GRANTED_STATUSES, Status
 from csgrants.core.money import MONEY_DIGITS
 from csgrants.core.postal import PROVINCES
 
@@ -117,6 +117,12 @@ class Application(models.Model):
             models.CheckConstraint(
                 condition=models.Q(subsidy_eur__isnull=True) | models.Q(subsidy_eur__gte=0),
                 name="application_subsidy_gte_0",
+            ),
+            models.CheckConstraint(
+                # NOT NULL said explicitly: a CHECK whose condition is NULL passes.
+                condition=~models.Q(status__in=GRANTED_STATUSES)
+                | models.Q(subsidy_eur__isnull=False, subsidy_eur__gt=0),
+                name="application_granted_has_subsidy",
             ),
         ]
 

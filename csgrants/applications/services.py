@@ -26,13 +26,14 @@ from csgrants.applications.statuses import EDITABLE_STATUSES
 from csgrants.applications.workflow import transition_for
 from csgrants.budgets import services as budgets
 from csgrants.catalogue.models import EnterpriseKind, Package, ReasonCode
-from csgrants.catalogue.selectors import package_resolve, policy_in_force
+from csgrants.catalogue.pricing import price
+from csgrants.catalogue.selectors import package_resolve
 from csgrants.core import clock
 from csgrants.core.audit import actor_label, audit_record, snapshot
 from csgrants.core.calendar import default_calendar
 from csgrants.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
 from csgrants.core.internals import set_prefetched
-from csgrants.core.money import MAX_AMOUNT, percentage_of, to_money
+from csgrants.core.money import money_argument
 from csgrants.core.reference import cached
 from csgrants.core.transactions import insert_if_absent, service_atomic
 from csgrants.enterprises.services import enterprise_upsert
@@ -163,16 +164,6 @@ def application_transition(
 # --- drafts -----------------------------------------------------------------------------------
 
 
-def validate_amount(value, field: str) -> Decimal:
-    try:
-        amount = to_money(value)
-    except ValueError:
-        raise ValidationFailed(_("This is not an amount in euro."), field=field)
-    if amount < 0 or amount > MAX_AMOUNT:
-        raise ValidationFailed(_("The amount is out of range."), field=field)
-    return amount
-
-
 def _kind_codes() -> frozenset[str]:
     return frozenset(EnterpriseKind.objects.values_list("code", flat=True))
 
@@ -225,7 +216,7 @@ def application_create(
     kind = _validate_kind(enterprise_kind)
     main = package_resolve(package, extension=False)
     exts = _resolve_extensions(extensions)
-    cost = validate_amount(cost_eur, "cost_eur")
+    cost = money_argument(cost_eur, field="cost_eur")
     decl = _validate_declaration(declaration or {})
     enterprise = enterprise_upsert(
         actor=actor,
@@ -322,7 +313,7 @@ def application_update(*, actor, application: Application, **changes) -> Applica
             changes["package"], extension=False
         )
     if "cost_eur" in changes:
-        application.cost_eur = validate_amount(changes["cost_eur"], "cost_eur")
+        application.cost_eur = money_argument(changes["cost_eur"], field="cost_eur")
     if "declaration" in changes:
         application.declaration = _validate_declaration(changes["declaration"] or {})
     if "extensions" in changes:
@@ -343,23 +334,21 @@ def application_update(*, actor, application: Application, **changes) -> Applica
 
 
 def _price(application: Application, on: date) -> None:
-    """Record the policy in force on `on` and the subsidy it gives: rate x cost, to the cent."""
-    policy = policy_in_force(on)
-    rate = policy.rate_for(application.enterprise_kind)
-    application.policy = policy
-    application.rate_pct = rate
-    application.subsidy_eur = (
-        percentage_of(application.cost_eur, rate) if rate is not None else Decimal("0.00")
+    """Record the policy in force on `on`, its rate and the subsidy (catalogue.pricing)."""
+    priced = price(
+        enterprise_kind=application.enterprise_kind, cost_eur=application.cost_eur, on=on
     )
+    application.policy = priced.policy
+    application.rate_pct = priced.rate_pct
+    application.subsidy_eur = priced.subsidy_eur
 
 
 def subsidy_preview(
     *, enterprise_kind: str, cost_eur: Decimal, on: date | None = None
 ) -> tuple[Decimal | None, Decimal | None]:
     """(rate, subsidy) that a file would get if submitted on `on`; for live previews."""
-    policy = policy_in_force(on or _today())
-    rate = policy.rate_for(enterprise_kind)
-    return rate, (percentage_of(cost_eur, rate) if rate is not None else None)
+    priced = price(enterprise_kind=enterprise_kind, cost_eur=cost_eur, on=on or _today())
+    return priced.rate_pct, priced.subsidy_eur
 
 
 def _paused_intervals(application: Application) -> list[tuple[date, date]]:
@@ -495,6 +484,12 @@ def decision_record(
     if outcome not in (Decision.Outcome.APPROVED, Decision.Outcome.REJECTED):
         raise ValidationFailed(_("The outcome must be approved or rejected."), field="outcome")
     authorize_transition(actor=actor, application=application, to_status=outcome)
+    subsidy = application.subsidy_eur
+    if outcome == Decision.Outcome.APPROVED and (subsidy is None or subsidy <= 0):
+        # Nothing to commit means nothing to pay: such a file is priced first (or refused).
+        raise TransitionNotAllowed(
+            _("This file has no subsidy; it cannot be approved."), code="NO_SUBSIDY"
+        )
     application.decided_on = today
     paused = _paused_intervals(application)
     calendar = default_calendar()
@@ -505,10 +500,11 @@ def decision_record(
         actor=actor, application=application, to_status=outcome, note=note, on=today
     )
     if outcome == Decision.Outcome.APPROVED:
+        assert subsidy is not None  # refused above
         budgets.budget_commit(
             actor=actor,
             provider=application.provider,
-            amount_eur=application.subsidy_eur or Decimal(0),
+            amount_eur=subsidy,
             on=today,
             application=application,
         )

@@ -35,16 +35,16 @@ from csgrants.applications.models import (
 )
 from csgrants.applications.services import (
     application_transition,
-    validate_amount,
 )
 from csgrants.applications.statuses import GRANTED_STATUSES, RELEASED_STATUSES
 from csgrants.applications.workflow import STAFF_DECIDERS
 from csgrants.budgets import services as budgets
 from csgrants.budgets.selectors import application_balance, application_open_commitment
+from csgrants.catalogue.pricing import subsidy_at
 from csgrants.core import clock
 from csgrants.core.audit import audit_record
 from csgrants.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
-from csgrants.core.money import ZERO, percentage_of
+from csgrants.core.money import ZERO, money_argument
 from csgrants.core.transactions import service_atomic
 
 PAYERS = frozenset({Role.REVIEWER, Role.BUDGET_MANAGER, Role.ADMIN})
@@ -209,7 +209,7 @@ def final_report_submit(
     if not (work_delivered or "").strip():
         errors.append(("work_delivered", _("Describe the work delivered.")))
     try:
-        cost = validate_amount(actual_cost_eur, "actual_cost_eur")
+        cost = money_argument(actual_cost_eur, field="actual_cost_eur")
     except ValidationFailed as exc:
         errors.extend(exc.errors)
     try:
@@ -332,7 +332,7 @@ def payment_preview(application: Application) -> dict:
         return {"report": None, "approved_cost_eur": approved, "committed_eur": committed}
     basis = min(report.actual_cost_eur, approved)
     rate = application.rate_pct or Decimal(0)
-    amount = min(percentage_of(basis, rate), committed)
+    amount = min(subsidy_at(rate, basis) or ZERO, committed)
     return {
         "report": report,
         "actual_cost_eur": report.actual_cost_eur,

@@ -56,3 +56,20 @@ def allowed_targets(from_status: str, role: str) -> list[str]:
 def statuses_allowing(name: str) -> tuple[str, ...]:
     """The statuses from which the step `name` (e.g. "withdraw") leads anywhere."""
     return tuple(dict.fromkeys(frm for (frm, _to), t in TRANSITIONS.items() if t.name == name))
+
+
+def path(from_status: str, to_status: str) -> list[str] | None:
+    """The shortest way through the table from `from_status` to `to_status`, both included
+    ([from_status] when they are the same); None when the table has none. The history import
+    writes a file's history along it, so that every imported step is one the table allows."""
+    ways: dict[str, list[str]] = {from_status: [from_status]}
+    frontier = [from_status]
+    while frontier and to_status not in ways:
+        following = []
+        for status in frontier:
+            for frm, to in TRANSITIONS:
+                if frm == status and to not in ways:
+                    ways[to] = [*ways[status], to]
+                    following.append(to)
+        frontier = following
+    return ways.get(to_status)

@@ -2,58 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
-from typing import TypedDict
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from csgrants.budgets.models import FrameworkAgreement
 from csgrants.catalogue.models import ServiceProvider
-from csgrants.core.money import MONEY_DIGITS
+from csgrants.core.forms import AmountField
+from csgrants.core.money import MAX_AMOUNT
 
-
-class _Amount(TypedDict):
-    max_digits: int
-    decimal_places: int
-    min_value: Decimal
-
-
-AMOUNT: _Amount = {**MONEY_DIGITS, "min_value": Decimal("0.01")}
-THOUSANDS_WITH_DOTS = re.compile(r"^\d{1,3}(\.\d{3})+$")
-
-
-class MoneyField(forms.DecimalField):
-    """A euro amount typed the Flemish way (500.000,00 or 500000,00) or the plain way
-    (500000.00). Parsed straight to Decimal; never through float."""
-
-    widget = forms.TextInput
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            text = value.strip().replace("€", "").replace(" ", "").replace("\u00a0", "")
-            if "," in text and "." in text:
-                # The last separator is the decimal one: 500.000,00 or 500,000.00.
-                if text.rfind(",") > text.rfind("."):
-                    text = text.replace(".", "").replace(",", ".")
-                else:
-                    text = text.replace(",", "")
-            elif "," in text:
-                text = text.replace(",", ".")
-            elif THOUSANDS_WITH_DOTS.match(text):
-                text = text.replace(".", "")
-            value = text
-        return super().to_python(value)
-
-    def widget_attrs(self, widget):
-        # Text, not type=number: a number input refuses the Flemish decimal comma.
-        attrs = super().widget_attrs(widget)
-        attrs.pop("step", None)
-        attrs.pop("min", None)
-        attrs.pop("max", None)
-        attrs["inputmode"] = "decimal"
-        return attrs
+AMOUNT = {"min_value": Decimal("0.01"), "max_value": MAX_AMOUNT}
 
 
 class DateInput(forms.DateInput):
@@ -67,7 +26,7 @@ class TopUpForm(forms.Form):
     provider = forms.ModelChoiceField(
         label=_("Service provider"), queryset=ServiceProvider.objects.order_by("code")
     )
-    amount_eur = MoneyField(label=_("Amount (EUR)"), **AMOUNT)
+    amount_eur = AmountField(label=_("Amount (EUR)"), **AMOUNT)
     allocated_on = forms.DateField(label=_("Date"), widget=DateInput())
     agreement = forms.ModelChoiceField(
         label=_("Framework agreement"),
@@ -82,7 +41,7 @@ class ReserveAssignForm(forms.Form):
     provider = forms.ModelChoiceField(
         label=_("Service provider"), queryset=ServiceProvider.objects.order_by("code")
     )
-    amount_eur = MoneyField(label=_("Amount (EUR)"), **AMOUNT)
+    amount_eur = AmountField(label=_("Amount (EUR)"), **AMOUNT)
     allocated_on = forms.DateField(label=_("Date"), widget=DateInput())
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
@@ -97,7 +56,7 @@ class AgreementForm(forms.Form):
     )
     start_date = forms.DateField(label=_("Start"), widget=DateInput())
     end_date = forms.DateField(label=_("End"), widget=DateInput(), required=False)
-    reserve_eur = MoneyField(
+    reserve_eur = AmountField(
         label=_("Reserve for new providers (EUR)"),
         required=False,
         help_text=_("Money that belongs to no provider yet; assign it later."),
@@ -111,7 +70,7 @@ class AgreementForm(forms.Form):
             providers if providers is not None else ServiceProvider.objects.order_by("code")
         )
         for p in self.providers:
-            self.fields[f"amount_{p.pk}"] = MoneyField(
+            self.fields[f"amount_{p.pk}"] = AmountField(
                 label=_("Initial allocation for %(provider)s (EUR)") % {"provider": p.name},
                 required=False,
                 **AMOUNT,

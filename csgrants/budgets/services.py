@@ -30,7 +30,7 @@ from csgrants.budgets.selectors import application_open_commitment, provider_bal
 from csgrants.catalogue.models import ServiceProvider
 from csgrants.core.audit import audit_record
 from csgrants.core.errors import BudgetExhausted, ValidationFailed
-from csgrants.core.money import CENT, MAX_AMOUNT, ZERO, format_eur
+from csgrants.core.money import ZERO, format_eur, money_argument
 from csgrants.core.transactions import insert_if_absent, service_atomic
 
 
@@ -52,14 +52,12 @@ def _money(amount, field: str = "amount_eur", *, allow_zero: bool = False) -> De
     # A float in a money path is a bug, not bad input: fail loudly.
     if isinstance(amount, bool | float) or not isinstance(amount, Decimal | int):
         raise TypeError(f"{field} must be a Decimal, not {type(amount).__name__}")
-    amount = Decimal(amount)
-    if not amount.is_finite() or amount > MAX_AMOUNT:  # before quantize, which fails on 1e400
-        raise ValidationFailed(_("Amount out of range."), field=field)
-    if amount < 0 or (amount == 0 and not allow_zero):
+    if Decimal(amount).is_signed() and amount != 0:
         raise ValidationFailed(_("The amount must be positive."), field=field)
-    if amount != amount.quantize(CENT):
-        raise ValidationFailed(_("An amount has at most two decimals."), field=field)
-    return amount.quantize(CENT)
+    amount = money_argument(amount, field=field)
+    if amount == 0 and not allow_zero:
+        raise ValidationFailed(_("The amount must be positive."), field=field)
+    return amount
 
 
 def _eur(amount: Decimal) -> str:

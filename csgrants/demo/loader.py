@@ -19,6 +19,7 @@ from csgrants.budgets.demo import seed_demo_budgets
 from csgrants.catalogue.models import Package, ServiceProvider, Tariff
 from csgrants.core import clock
 from csgrants.core.calendar import default_calendar
+from csgrants.core.enterprise_number import from_base
 from csgrants.imports.services import history_import
 
 DEMO_PASSWORD = "demo"  # noqa: S105 - the demo's published password, never in production
@@ -89,10 +90,7 @@ PLACES = [
 
 
 def enterprise_number(seed: int) -> str:
-    base = 4_000_000 + seed * 7919  # "04xx.xxx.xx": a valid first digit
-    check = 97 - (base % 97)
-    digits = f"{base:08d}{check:02d}"
-    return f"{digits[:4]}.{digits[4:7]}.{digits[7:]}"
+    return from_base(4_000_000 + seed * 7919)  # "04xx.xxx.xx": a valid first digit
 
 
 def _user(username, role, provider=None, superuser=False, language="nl"):

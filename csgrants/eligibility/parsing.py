@@ -7,6 +7,7 @@ that a provider can fix the whole file in one go.
 Numbers (money, annual work units, percentages) may be JSON numbers or numeric strings; they
 become ``Decimal`` without passing through binary floating point arithmetic (a JSON number that
 Python parsed as float is read back from its shortest representation, ``12.3`` -> ``12.3``).
+Read by core.money's one parser (machine spelling: 9200.00; no exponent, no thousands separator).
 Refused: booleans, NaN, infinities, text that is not a plain decimal number, negative values,
 money with more than two decimals (cents), other figures with more than six decimals, and
 values above 10^13, which no real enterprise reaches and which would only make the arithmetic
@@ -17,12 +18,13 @@ Fields that the contract does not know are ignored, so that clients may send mor
 
 from __future__ import annotations
 
-import math
 import re
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import Enum
 from typing import Any
+
+from csgrants.core.money import AmountError, parse_amount
 
 from .errors import EligibilityInputError
 from .types import (
@@ -38,13 +40,13 @@ from .types import (
 )
 
 MAX_NUMBER = Decimal(10) ** 13
+_MAX_WHOLE_DIGITS = 14  # 10^13 has fourteen
 MONEY_PLACES = 2
 FIGURE_PLACES = 6
 MIN_YEAR, MAX_YEAR = 1900, 2999
 
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MONTH_DAY_RE = re.compile(r"(\d{2})-(\d{2})")
-_NUMBER_RE = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 _MAX_NUMBER_TEXT = 40  # characters; a longer numeric string is not a figure from accounts
 
 _MISSING: Any = object()
@@ -84,21 +86,6 @@ def _type_name(value: Any) -> str:
     return type(value).__name__
 
 
-def _decimal_places(value: Decimal) -> int:
-    """Decimal places without trailing zeros, read from the digits (no context arithmetic, so
-    absurd exponents cannot underflow or overflow here)."""
-    _sign, digits, exponent = value.as_tuple()
-    assert isinstance(exponent, int)
-    trailing = 0
-    for digit in reversed(digits):
-        if digit != 0:
-            break
-        trailing += 1
-    if trailing == len(digits):  # zero
-        return 0
-    return max(0, -(exponent + trailing))
-
-
 def _number(
     value: Any,
     field: str,
@@ -106,53 +93,47 @@ def _number(
     *,
     places: int,
     maximum: Decimal = MAX_NUMBER,
-    what: str = "number",
+    what: str = "a number",
 ) -> Decimal | None:
+    """Read with core's one parser (machine spelling, as the API takes amounts); the messages
+    are this contract's."""
     if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
         errors.add(
-            field, f"must be a {what} (a JSON number or a numeric string), not {_type_name(value)}"
+            field, f"must be {what} (a JSON number or a numeric string), not {_type_name(value)}"
         )
         return None
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            errors.add(field, f"must be a finite {what}")
-            return None
-        result = Decimal(repr(value))
-    elif isinstance(value, str):
-        text = value.strip()
-        if len(text) > _MAX_NUMBER_TEXT or not _NUMBER_RE.fullmatch(text):
-            errors.add(field, f"must be a {what}; {value[:_MAX_NUMBER_TEXT]!r} is not a number")
-            return None
-        try:
-            result = Decimal(text)
-        except InvalidOperation:  # pragma: no cover - the pattern admits only valid literals
-            errors.add(field, f"must be a {what}")
-            return None
-    else:
-        result = Decimal(value)
-    if not result.is_finite():
-        errors.add(field, f"must be a finite {what}")
+    try:
+        result = parse_amount(
+            value, places=places, max_digits=places + _MAX_WHOLE_DIGITS, quantize=False
+        )
+    except AmountError as exc:
+        if exc.code == "negative" and maximum == 100:
+            errors.add(field, "must be between 0 and 100")
+        elif exc.code == "negative":
+            errors.add(field, "must not be negative")
+        elif exc.code == "digits":
+            errors.add(
+                field, "must be between 0 and 100" if maximum == 100 else "must be at most 10^13"
+            )
+        elif exc.code == "places":
+            unit = " (cents)" if places == MONEY_PLACES else ""
+            errors.add(field, f"must have at most {places} decimals{unit}")
+        elif isinstance(value, float) or (isinstance(value, Decimal) and not value.is_finite()):
+            errors.add(field, f"must be {what}, finite")
+        else:
+            errors.add(field, f"must be {what}; {str(value)[:_MAX_NUMBER_TEXT]!r} is not a number")
         return None
-    if maximum == 100 and not 0 <= result <= 100:
+    if maximum == 100 and result > 100:
         errors.add(field, "must be between 0 and 100")
-        return None
-    if result < 0:
-        errors.add(field, "must not be negative")
         return None
     if result > maximum:
         errors.add(field, "must be at most 10^13")
         return None
-    if _decimal_places(result) > places:
-        unit = " (cents)" if places == MONEY_PLACES else ""
-        errors.add(field, f"must have at most {places} decimals{unit}")
-        return None
-    if result == 0:
-        return Decimal(0)  # no "-0" in answers
     return result
 
 
 def _money(value: Any, field: str, errors: _Errors) -> Decimal | None:
-    return _number(value, field, errors, places=MONEY_PLACES, what="amount in euro")
+    return _number(value, field, errors, places=MONEY_PLACES, what="an amount in euro")
 
 
 def _figure(value: Any, field: str, errors: _Errors) -> Decimal | None:
@@ -161,7 +142,12 @@ def _figure(value: Any, field: str, errors: _Errors) -> Decimal | None:
 
 def _percentage(value: Any, field: str, errors: _Errors) -> Decimal | None:
     return _number(
-        value, field, errors, places=FIGURE_PLACES, maximum=Decimal(100), what="percentage (0-100)"
+        value,
+        field,
+        errors,
+        places=FIGURE_PLACES,
+        maximum=Decimal(100),
+        what="a percentage (0-100)",
     )
 
 

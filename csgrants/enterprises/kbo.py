@@ -45,6 +45,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
+from csgrants.core import enterprise_number
 from csgrants.core.errors import DomainError
 from csgrants.enterprises import models as m
 
@@ -53,7 +54,6 @@ CHUNK = 1 << 20
 PHASES: list[tuple[str, float]] = []
 BATCH = 5000
 
-ENTERPRISE_RE = re.compile(r"^[01][0-9]{3}\.[0-9]{3}\.[0-9]{3}$")
 ESTABLISHMENT_RE = re.compile(r"^[2-8]\.[0-9]{3}\.[0-9]{3}\.[0-9]{3}$")
 DATE_RE = re.compile(r"^[0-9]{2}-[0-9]{2}-[0-9]{4}$")
 
@@ -290,10 +290,7 @@ def parse_date(value: str) -> dt.date | None:
 
 
 def is_enterprise_number(value: str) -> bool:
-    if not ENTERPRISE_RE.match(value):
-        return False
-    digits = value.replace(".", "")
-    return 97 - int(digits[:8]) % 97 == int(digits[8:])
+    return enterprise_number.is_canonical(value)
 
 
 def number_ok(kind: str, value: str) -> bool:

@@ -24,23 +24,24 @@ realised with its file when that file is closed). Allocations get their `allocat
 
 from __future__ import annotations
 
-import bisect
 import csv
+import itertools
 import re
 import sys
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from datetime import time as dtime
 from decimal import Decimal
 from pathlib import Path
 
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from csgrants.applications.models import Amendment, Application, Decision, StatusChange
+from csgrants.applications.models import Amendment, Application, Decision, Status, StatusChange
 from csgrants.applications.statuses import GRANTED_STATUSES
+from csgrants.applications.workflow import path as workflow_path
 from csgrants.budgets.models import Allocation, LedgerEntry, ProviderBudget
 from csgrants.catalogue.models import (
     EnterpriseKind,
@@ -49,11 +50,13 @@ from csgrants.catalogue.models import (
     ReasonCode,
     ServiceProvider,
 )
-from csgrants.catalogue.selectors import package_alias_map
+from csgrants.catalogue.pricing import price_under
+from csgrants.catalogue.selectors import package_alias_map, policy_in_force
 from csgrants.core.audit import audit_record
 from csgrants.core.calendar import default_calendar
 from csgrants.core.enterprise_number import InvalidEnterpriseNumber, normalize
-from csgrants.core.errors import ValidationFailed
+from csgrants.core.errors import NotFound, ValidationFailed
+from csgrants.core.money import AmountError, parse_money
 from csgrants.core.postal import is_valid_postal_code, province_for, region_for_province
 from csgrants.enterprises.models import Enterprise
 from csgrants.imports.bulk import BulkWriter, foreign_keys_checked_once, indexes_built_once
@@ -65,6 +68,7 @@ CHUNK = 5000
 # the tables stay locked for other sessions until the import commits).
 BULK_CHECK_ROWS = 50_000
 ACTOR_LABEL = "history import"
+DEFAULT_TERM = 10  # working days, as filing's due date before any policy version (services)
 
 ALLOCATION_COLUMNS = {
     "service_provider": True,
@@ -99,10 +103,8 @@ AMENDMENT_COLUMNS = {
     "decided_on": False,
 }
 APP_STATUSES = ("submitted", "approved", "rejected", "withdrawn", "completed", "closed")
-APPROVED_LIKE = tuple(s for s in APP_STATUSES if s in GRANTED_STATUSES)
 AMENDMENT_STATUSES = ("submitted", "approved", "rejected")
 
-_MONEY = re.compile(r"^\d{1,12}(\.\d{1,2})?$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -217,64 +219,12 @@ class _Parser:
 
     @staticmethod
     def money(value: str) -> Decimal:
-        if not _MONEY.match(value):
-            raise ValueError(
-                f"{value!r} is not an amount in euro (e.g. 15704.40, at most two decimals)"
-            )
-        return Decimal(value).quantize(Decimal("0.01"))
-
-
-class _WorkdayIndex:
-    """Working days as a cumulative count per calendar day, so that the processing time of a
-    million files is two lookups each instead of a walk over the calendar."""
-
-    def __init__(self):
-        self.calendar = default_calendar()
-        self.start: date | None = None
-        self.cum: list[int] = []
-
-    def _ensure(self, d: date) -> None:
-        if self.start is None:
-            self.start = date(d.year, 1, 1)
-            self._extend(date(d.year, 12, 31))
-        if d < self.start:
-            old_start, old = self.start, self.cum
-            self.start, self.cum = date(d.year, 1, 1), []
-            self._extend(old_start - timedelta(days=1))
-            offset = self.cum[-1]
-            self.cum.extend(c + offset for c in old)
-        end = self.start + timedelta(days=len(self.cum) - 1)
-        if d > end:
-            self._extend(date(d.year + 1, 12, 31))
-
-    def _extend(self, until: date) -> None:
-        d = self.start + timedelta(days=len(self.cum))
-        total = self.cum[-1] if self.cum else 0
-        while d <= until:
-            total += 1 if self.calendar.is_working_day(d) else 0
-            self.cum.append(total)
-            d += timedelta(days=1)
-
-    def _at(self, d: date) -> int:
-        if self.start is not None:
-            i = (d - self.start).days
-            if 0 <= i < len(self.cum):
-                return self.cum[i]
-        self._ensure(d)
-        return self.cum[(d - self.start).days]
-
-    def between(self, start: date, end: date) -> int:
-        """Working days in (start, end], as core.calendar.WorkingCalendar.working_days_between."""
-        if end <= start:
-            return 0
-        return self._at(end) - self._at(start)
-
-    def add(self, start: date, n: int) -> date:
-        """The n-th working day after start, as WorkingCalendar.add_working_days."""
-        target = self._at(start) + n
-        self._at(start + timedelta(days=n * 3 + 30))  # make sure the index reaches that far
-        i = bisect.bisect_left(self.cum, target, lo=(start - self.start).days + 1)
-        return self.start + timedelta(days=i)
+        """core.money's one parser, in the machine spelling the contract prescribes (15704.40)."""
+        try:
+            return parse_money(value)
+        except AmountError as exc:
+            with translation.override("en"):  # the import reports in English, as the contract
+                raise ValueError(f"{value!r}: {exc.message}") from exc
 
 
 def _read(path: Path, columns: dict[str, bool], errors: _Errors):
@@ -320,22 +270,6 @@ def _read(path: Path, columns: dict[str, bool], errors: _Errors):
                 yield line, {h: c.strip() for h, c in zip(header, row, strict=True)}
         except (csv.Error, UnicodeDecodeError) as exc:
             errors.add(name, reader.line_num + 1, "-", f"cannot read the row: {exc}")
-
-
-_KBO = re.compile(r"^(?:BE)?([01]\d{3})\.?(\d{3})\.?(\d{3})$")
-
-
-def _fast_number(value: str) -> str | None:
-    """The canonical form of the usual spellings (0403.170.701, 0403170701, BE0403170701) with
-    the same checksum rule as stdnum's be.vat, without its generic clean-up: a million numbers
-    go through here. Anything else (spaces, old nine-digit numbers) goes to core's normalize."""
-    m = _KBO.match(value)
-    if m is None:
-        return None
-    digits = "".join(m.groups())
-    if 97 - int(digits[:8]) % 97 != int(digits[8:]):
-        raise InvalidEnterpriseNumber(value)
-    return f"{digits[:4]}.{digits[4:7]}.{digits[7:]}"
 
 
 def _count_lines(path: Path) -> int:
@@ -387,16 +321,14 @@ class _Importer:
         self.kinds = set(EnterpriseKind.objects.values_list("code", flat=True))
         self.reasons = dict(ReasonCode.objects.values_list("code", "pk"))
         self.reason_codes = {pk: code for code, pk in self.reasons.items()}
-        self.policies = []
-        for policy in PolicyVersion.objects.prefetch_related("rates__enterprise_kind").order_by(
-            "valid_from"
-        ):
-            rates = {r.enterprise_kind.code: r.rate_pct for r in policy.rates.all()}
-            self.policies.append(
-                (policy.valid_from, policy.pk, rates, policy.decision_term_working_days)
-            )
-        self.policy_starts = [p[0] for p in self.policies]
-        self.workdays = _WorkdayIndex()
+        # The domain's own functions, memoised per run: the same dates repeat across a
+        # million rows.
+        self.calendar = default_calendar()
+        self._policies: dict[date, PolicyVersion | None] = {}
+        self._due: dict[tuple[date, int], date] = {}
+        # The status history of each status the file may hold, as the workflow table allows
+        # it from submission on; None when the table has no such way.
+        self.paths = {s: workflow_path(Status.SUBMITTED, s) for s in APP_STATUSES}
         self._noon: dict[date, datetime] = {}
         self.failed_refs: set[str] = set()
         self.bar = None
@@ -433,9 +365,21 @@ class _Importer:
             )
         return pk
 
-    def policy_for(self, on: date):
-        i = bisect.bisect_right(self.policy_starts, on) - 1
-        return self.policies[i] if i >= 0 else None
+    def policy_for(self, on: date) -> PolicyVersion | None:
+        """The policy version in force on `on` (catalogue's rule); None before the first."""
+        if on not in self._policies:
+            try:
+                self._policies[on] = policy_in_force(on)
+            except NotFound:
+                self._policies[on] = None
+        return self._policies[on]
+
+    def due_date(self, submitted_on: date, term: int) -> date:
+        key = (submitted_on, term)
+        due = self._due.get(key)
+        if due is None:
+            due = self._due[key] = self.calendar.due_date(submitted_on, term)
+        return due
 
     def tick(self, n=1):
         if self.bar is not None:
@@ -619,9 +563,7 @@ class _Importer:
         number = None
         if need("enterprise_number"):
             try:
-                number = _fast_number(row["enterprise_number"]) or normalize(
-                    row["enterprise_number"]
-                )
+                number = normalize(row["enterprise_number"])
             except InvalidEnterpriseNumber:
                 err.add(
                     name,
@@ -667,8 +609,22 @@ class _Importer:
             )
         if row.get("subsidy_eur"):
             subsidy = err.parsed(name, line, "subsidy_eur", self.parse.money, row["subsidy_eur"])
-        elif status in APPROVED_LIKE:
+            if subsidy is not None and subsidy <= 0 and status in GRANTED_STATUSES:
+                err.add(
+                    name,
+                    line,
+                    "subsidy_eur",
+                    f"must be greater than zero when the status is {status}",
+                )
+        elif status in GRANTED_STATUSES:
             err.add(name, line, "subsidy_eur", f"required when the status is {status}")
+        if status in APP_STATUSES and self.paths[status] is None:
+            err.add(
+                name,
+                line,
+                "status",
+                f"the workflow has no way from submitted to {status}",
+            )
         submitted = decided = None
         if need("submitted_on"):
             submitted = err.parsed(name, line, "submitted_on", self.parse.date, row["submitted_on"])
@@ -696,6 +652,11 @@ class _Importer:
             )
         if len(err.lines) > before:
             return None
+        policy = self.policy_for(submitted)
+        if subsidy is None and policy is not None:
+            # An empty subsidy is priced as filing prices it (catalogue.pricing), so that an
+            # open file can be decided like one filed here.
+            subsidy = price_under(policy, enterprise_kind=kind, cost_eur=cost).subsidy_eur
         return _App(
             line=line,
             reference=reference,
@@ -907,7 +868,7 @@ class _Importer:
             )
         # 3. Applications and everything that hangs off them.
         app_ids = self.writer.reserve_ids(Application, len(new))
-        decided = [a for a in new if a.status in APPROVED_LIKE or a.status == "rejected"]
+        decided = [a for a in new if a.status in GRANTED_STATUSES or a.status == "rejected"]
         decision_ids = dict(
             zip(
                 (id(a) for a in decided),
@@ -918,12 +879,16 @@ class _Importer:
         app_rows, ext_rows, history, decisions, reason_rows, ledger = [], [], [], [], [], []
         for pk, a in zip(app_ids, new, strict=True):
             policy = self.policy_for(a.submitted_on)
-            policy_id = policy[1] if policy else None
-            rate = policy[2].get(a.kind) if policy else None
-            term = policy[3] if policy else 10
+            policy_id = policy.pk if policy else None
+            rate = policy.rate_for(a.kind) if policy else None
+            term = policy.decision_term_working_days if policy else DEFAULT_TERM
             withdrawn = a.status == "withdrawn"
-            is_decided = a.status in APPROVED_LIKE or a.status == "rejected"
-            processing = self.workdays.between(a.submitted_on, a.decided_on) if is_decided else None
+            is_decided = a.status in GRANTED_STATUSES or a.status == "rejected"
+            processing = (
+                self.calendar.working_days_between(a.submitted_on, a.decided_on)
+                if is_decided
+                else None
+            )
             app_rows.append(
                 (
                     pk,
@@ -942,10 +907,11 @@ class _Importer:
                     "{}" if self.writer.postgres else {},
                     a.status,
                     a.submitted_on,
-                    self.workdays.add(a.submitted_on, term),
+                    self.due_date(a.submitted_on, term),
                     None,
                     None if withdrawn else a.decided_on,
-                    a.decided_on if withdrawn else None,
+                    # Paid (closed): dated at the decision, as its ledger lines (see above).
+                    a.decided_on if withdrawn or a.status == Status.CLOSED else None,
                     processing,
                     0,
                     self.now,
@@ -966,40 +932,31 @@ class _Importer:
                     "imported",
                 )
             )
-            if a.status != "submitted":
-                first = "approved" if a.status in APPROVED_LIKE else a.status
+            # The later steps along the workflow table's way to the file's status; the files
+            # carry only the decision date, so the steps after the decision are recorded at
+            # it and say so.
+            steps = self.paths[a.status]
+            for i, (frm, to) in enumerate(itertools.pairwise(steps)):
                 history.append(
                     (
                         pk,
-                        "submitted",
-                        first,
+                        frm,
+                        to,
                         ACTOR_LABEL,
                         self.noon(a.decided_on),
                         a.decided_on,
-                        "imported",
+                        "imported"
+                        if i == 0
+                        else "imported; the date of this step is not in the history",
                     )
                 )
-                if a.status in ("completed", "closed"):
-                    # The history files carry only the decision date; the later steps are
-                    # recorded at that date and say so.
-                    history.append(
-                        (
-                            pk,
-                            "approved",
-                            a.status,
-                            ACTOR_LABEL,
-                            self.noon(a.decided_on),
-                            a.decided_on,
-                            "imported; the date of this step is not in the history",
-                        )
-                    )
             if is_decided:
                 did = decision_ids[id(a)]
                 outcome = "rejected" if a.status == "rejected" else "approved"
                 decisions.append((did, pk, outcome, a.decided_on, False, "imported", self.now))
                 for rc in a.reason_ids:
                     reason_rows.append((did, rc))
-            if a.status in APPROVED_LIKE and a.subsidy and a.subsidy > 0:
+            if a.status in GRANTED_STATUSES and a.subsidy and a.subsidy > 0:
                 ledger.append(
                     (a.provider_id, "commit", a.subsidy, a.decided_on, pk, "imported", self.now)
                 )

@@ -6,7 +6,7 @@ eligibility.md, and read back from it to edit a draft."""
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
 from django.forms import formset_factory
@@ -15,79 +15,40 @@ from django.utils.translation import gettext_lazy as _
 
 from csgrants.catalogue.models import EnterpriseKind, Package, ReasonCode
 from csgrants.core import enterprise_number
-from csgrants.core.money import MAX_AMOUNT
+from csgrants.core.forms import AmountField
+from csgrants.core.money import MAX_AMOUNT, AmountError, parse_amount
 from csgrants.core.postal import is_valid_postal_code
 
-_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
-_MAX_INTEGER_DIGITS = 20
-
-
-def parse_amount(value: str) -> Decimal:
-    """'1.234,56', '1234,56', '1234.56', '€ 24.000' -> Decimal. A comma is the decimal mark; a
-    dot is a thousands separator when a comma follows or when it groups by three ('24.000').
-    The same in both languages: amounts are shown the Flemish way in English too."""
-    text = str(value)
-    for noise in ("€", "EUR", " ", "\u00a0"):
-        text = text.replace(noise, "")
-    if "," in text:
-        text = text.replace(".", "").replace(",", ".")
-    elif _THOUSANDS.match(text):
-        text = text.replace(".", "")
-    amount = Decimal(text)
-    # Nothing typed here has more than 20 digits before the decimal mark; such a number would
-    # not even round within Decimal's 28 digits (1e400, thirty nines).
-    if not amount.is_finite() or amount.adjusted() >= _MAX_INTEGER_DIGITS:
-        raise InvalidOperation
-    return amount
-
-
-class FlemishDecimalField(forms.CharField):
-    """A decimal typed the Flemish way (1.234,56) or the English way (1234.56)."""
-
-    def __init__(self, *, min_value=None, max_value=None, places=2, **kwargs):
-        self.min_value, self.max_value, self.places = min_value, max_value, places
-        kwargs.setdefault(
-            "widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
-        )
-        super().__init__(**kwargs)
-
-    def prepare_value(self, value):
-        if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
-            return f"{Decimal(str(value)):f}".replace(".", ",")
-        return value
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if value in self.empty_values:
-            return None
-        try:
-            amount = parse_amount(value)
-        except (InvalidOperation, ValueError):
-            raise forms.ValidationError(_("Enter a number, for example 24.000,00."), code="invalid")
-        if self.places is not None and amount != round(amount, self.places):
-            raise forms.ValidationError(
-                _("Use at most %(places)s decimals.") % {"places": self.places}, code="invalid"
-            )
-        if self.min_value is not None and amount < self.min_value:
-            raise forms.ValidationError(
-                _("Enter a value of at least %(min)s.") % {"min": self.min_value}, code="min_value"
-            )
-        if self.max_value is not None and amount > self.max_value:
-            raise forms.ValidationError(
-                _("Enter a value of at most %(max)s.") % {"max": self.max_value}, code="max_value"
-            )
-        return amount
+# Every amount typed here is read by core's one parser, in the spelling of the UI language.
+FIGURE_PLACES = 6  # annual work units and percentages, as the eligibility contract reads them
 
 
 def money_field(label, required=True, **kwargs):
-    return FlemishDecimalField(
+    return AmountField(
         label=label, required=required, min_value=Decimal(0), max_value=MAX_AMOUNT, **kwargs
     )
 
 
+def figure_field(label, required=False, **kwargs):
+    """Not money: annual work units, with up to six decimals as the eligibility contract."""
+    return AmountField(
+        label=label,
+        required=required,
+        min_value=Decimal(0),
+        places=FIGURE_PLACES,
+        max_digits=FIGURE_PLACES + 14,
+        **kwargs,
+    )
+
+
 def pct_field(label, required=False):
-    return FlemishDecimalField(
-        label=label, required=required, min_value=Decimal(0), max_value=Decimal(100)
+    return AmountField(
+        label=label,
+        required=required,
+        min_value=Decimal(0),
+        max_value=Decimal(100),
+        places=FIGURE_PLACES,
+        max_digits=FIGURE_PLACES + 3,
     )
 
 
@@ -203,9 +164,7 @@ class PeriodForm(_OptionalRowForm):
     year_end = forms.DateField(
         label=_("End of the accounting year"), required=False, widget=_date_widget()
     )
-    staff_awu = FlemishDecimalField(
-        label=_("Staff (annual work units)"), required=False, min_value=Decimal(0)
-    )
+    staff_awu = figure_field(_("Staff (annual work units)"))
     turnover_eur = money_field(_("Turnover (EUR)"), required=False)
     balance_sheet_eur = money_field(_("Balance sheet total (EUR)"), required=False)
     required_when_used = ("year_end", "staff_awu", "turnover_eur", "balance_sheet_eur")
@@ -262,9 +221,7 @@ class RelationForm(_OptionalRowForm):
     year_end = forms.DateField(
         label=_("End of its last accounting year"), required=False, widget=_date_widget()
     )
-    staff_awu = FlemishDecimalField(
-        label=_("Its staff (annual work units)"), required=False, min_value=Decimal(0)
-    )
+    staff_awu = figure_field(_("Its staff (annual work units)"))
     turnover_eur = money_field(_("Its turnover (EUR)"), required=False)
     balance_sheet_eur = money_field(_("Its balance sheet total (EUR)"), required=False)
     required_when_used = ("name", "direction")
@@ -471,11 +428,15 @@ class ApplicationBundle:
 
 
 def _decimal(value):
+    """A figure stored in the declaration (machine spelling, as the API takes it) back into
+    the form."""
     if value in (None, ""):
         return None
     try:
-        return Decimal(str(value))
-    except InvalidOperation:
+        return parse_amount(
+            value, places=FIGURE_PLACES, max_digits=FIGURE_PLACES + 14, quantize=False
+        )
+    except AmountError:
         return None
 
 

@@ -43,7 +43,8 @@ def actors(provider_user, reviewer, budget_manager, analyst, admin_user):
 @pytest.mark.parametrize(("from_status", "to_status", "role"), PAIRS)
 def test_transition_table_per_role(make_application, actors, from_status, to_status, role):
     app = make_application("draft")
-    Application.objects.filter(pk=app.pk).update(status=from_status)  # put the file in place
+    # Put the file in place; priced, as a granted file always is (a database check).
+    Application.objects.filter(pk=app.pk).update(status=from_status, subsidy_eur=Decimal("12000"))
     app.refresh_from_db()
     history_before = StatusChange.objects.filter(application=app).count()
     allowed = (from_status, to_status) in TRANSITIONS and role in TRANSITIONS[

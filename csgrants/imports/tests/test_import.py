@@ -90,9 +90,13 @@ def test_a_good_folder_becomes_ordinary_files(db, good):
     assert [p.code for p in closed.extensions.all()] == ["EXTENSION"]
     # Working days from Monday 1 March (exclusive) to Friday 5 March (inclusive).
     assert closed.processing_working_days == 4
+    # The history runs along the workflow table (approved -> in progress -> completed ->
+    # closed), never a step the table does not have.
     assert list(closed.history.values_list("to_status", flat=True)) == [
         "submitted",
         "approved",
+        "in_progress",
+        "completed",
         "closed",
     ]
     # Former name, any case; Tue 20 -> Thu 22 July 2021 spans 21 July (national holiday): 1.
@@ -251,7 +255,7 @@ def test_every_error_is_reported_and_nothing_is_imported(db, good):
     )
     lines = errors_of(good)
     assert lines == [
-        "applications.csv:3: cost_eur: '20000.123' is not an amount in euro (e.g. 15704.40, at most two decimals)",
+        "applications.csv:3: cost_eur: '20000.123': Use at most 2 decimals.",
         "applications.csv:4: decided_on: '03/09/2021' is not a date (YYYY-MM-DD)",
         "applications.csv:5: postal_code: '200' is not a Belgian postal code (4 digits)",
         "applications.csv:6: subsidy_eur: required when the status is approved",
@@ -307,7 +311,8 @@ def test_a_large_import_checks_keys_and_builds_indexes_once_and_keeps_them(
     summary = history_import(good)
     assert summary.files["applications.csv"].created == 4
     assert _foreign_keys() == before
-    assert StatusChange.objects.filter(application__reference="CS-2021-0001").count() == 3
+    # created -> submitted -> approved -> in progress -> completed -> closed (the table's way)
+    assert StatusChange.objects.filter(application__reference="CS-2021-0001").count() == 5
 
 
 def test_a_failed_large_import_leaves_nothing_and_keeps_the_foreign_keys(

@@ -132,7 +132,7 @@ def test_invalid_input_is_shown_next_to_the_field(client, provider_user):
     html = response.content.decode()
     assert 'id="id_enterprise_number_error"' in html
     assert 'aria-invalid="true"' in html
-    assert "Vul een getal in" in html or "Enter a number" in html
+    assert "Vul een bedrag in zoals 9.200,00" in html
     assert 'id="id_periods-0-staff_awu_error"' in html
     assert not Application.objects.exists()
 
@@ -459,28 +459,12 @@ def test_one_more_formset_row_is_served_with_the_new_total(client, provider_user
     assert client.get(reverse("web:formset_row", args=["nope"])).status_code == 404
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("1.234,56", "1234.56"),
-        ("24.000", "24000"),
-        ("24000.00", "24000.00"),
-        ("€ 1.800.000", "1800000"),
-        ("12,5", "12.5"),
-        ("0", "0"),
-    ],
-)
-def test_amounts_are_read_the_flemish_way(text, expected):
-    from csgrants.web.forms import parse_amount
-
-    assert parse_amount(text) == Decimal(expected)
-
-
 @pytest.mark.parametrize("text", ["9" * 30, "1e400", "-1e400", "1e-400"])
 def test_numbers_beyond_decimal_precision_are_a_form_error_not_a_crash(text):
-    from csgrants.web.forms import FlemishDecimalField, money_field
+    from csgrants.core.forms import AmountField
+    from csgrants.web.forms import money_field
 
-    for field in (money_field("bedrag"), FlemishDecimalField(label="zonder grenzen")):
+    for field in (money_field("bedrag"), AmountField(label="zonder grenzen")):
         with pytest.raises(forms.ValidationError):
             field.clean(text)
 

@@ -23,7 +23,7 @@ from csgrants.catalogue.models import Package
 from csgrants.catalogue.selectors import tariff_for
 from csgrants.core import enterprise_number
 from csgrants.core.errors import DomainError
-from csgrants.core.money import format_eur
+from csgrants.core.money import AmountError, format_eur, parse_money
 from csgrants.core.permissions import role_required
 from csgrants.core.transactions import service_atomic
 from csgrants.enterprises.selectors import enterprise_prefill
@@ -33,10 +33,10 @@ from csgrants.web.forms import (
     AidFormSet,
     AnswerForm,
     ApplicationBundle,
-    FlemishDecimalField,
     PeriodFormSet,
     RelationFormSet,
     WithdrawForm,
+    money_field,
 )
 from csgrants.web.views.common import COUNT_CAP, lang, latest_and_earlier_runs, paginate, today
 
@@ -222,17 +222,16 @@ def _draft_preview(application: Application):
     provider sees green, orange and red before submitting. Nothing is stored."""
     try:
         from csgrants.applications.checks import evaluate
-        from csgrants.catalogue.selectors import policy_in_force
+        from csgrants.catalogue.pricing import price
 
         on = today()
-        policy = policy_in_force(on)
-        application.policy = policy
-        application.submitted_on = on
-        rate = policy.rate_for(application.enterprise_kind)
-        application.rate_pct = rate
-        application.subsidy_eur = services.subsidy_preview(
+        priced = price(
             enterprise_kind=application.enterprise_kind, cost_eur=application.cost_eur, on=on
-        )[1]
+        )
+        application.policy = priced.policy
+        application.submitted_on = on
+        application.rate_pct = priced.rate_pct
+        application.subsidy_eur = priced.subsidy_eur
         outcomes = evaluate(application)
     except (DomainError, ImportError):
         return None
@@ -445,7 +444,7 @@ def _preview_from_data(request, form, tariffs) -> dict:
         cost = cost_text
     else:
         try:
-            cost = FlemishDecimalField(required=False, min_value=Decimal(0)).clean(cost_text)
+            cost = money_field("", required=False).clean(cost_text)
         except forms.ValidationError:  # a half-typed amount previews nothing
             cost = None
     rate = subsidy = None
@@ -478,17 +477,17 @@ def subsidy_preview(request):
     cost_text = (data.get("cost_eur") or "").strip()
     follows_tariff = not cost_text or (previous_tariff and _same_amount(cost_text, previous_tariff))
     if follows_tariff and preview["tariff_total"] is not None:
-        data["cost_eur"] = FlemishDecimalField().prepare_value(preview["tariff_total"])
+        data["cost_eur"] = money_field("").prepare_value(preview["tariff_total"])
         bundle = ApplicationBundle(data)
         preview = _preview_from_data(request, bundle.form, tariffs)
     return render(request, "web/provider/_cost.html", {"form": bundle.form, "preview": preview})
 
 
-def _same_amount(a: str, b: str) -> bool:
-    field = FlemishDecimalField(required=False)
+def _same_amount(typed: str, tariff_total: str) -> bool:
+    """The cost as typed (UI spelling) against the tariff total of the hidden field (machine)."""
     try:
-        return field.clean(a) == field.clean(b)
-    except forms.ValidationError:
+        return money_field("", required=False).clean(typed) == parse_money(tariff_total)
+    except (forms.ValidationError, AmountError):
         return False
 
 

@@ -70,7 +70,7 @@ def test_from_approval_to_payment_in_the_browser(
     axe_check(provider, "after-amendment-form")
     provider.get_by_label("extension package").check()
     provider.select_option("#id_package", "EXTENSION")
-    provider.fill("#id_extra_cost_eur", "4.000,00")
+    provider.fill("#id_extra_cost_eur", "4,000.00")  # the English UI: English amounts
     provider.get_by_role("button", name="Send to the agency").click()
     provider.wait_for_load_state()
     assert "The amendment was sent to the agency." in provider.content()
@@ -86,7 +86,7 @@ def test_from_approval_to_payment_in_the_browser(
     provider.get_by_role("link", name="File the final report").click()
     axe_check(provider, "after-final-report-form")
     provider.fill("#id_work_delivered", "Nulmeting, actieplan, MFA en back-ups.")
-    provider.fill("#id_actual_cost_eur", "30.000,00")
+    provider.fill("#id_actual_cost_eur", "30,000.00")
     for function in ("identify", "protect", "detect", "respond", "recover"):
         for aspect, score in (
             ("documentation_before", "1"),

@@ -151,13 +151,15 @@ def run_journey(page, base, people, lang, screenshot, axe_check):
     # One money format per language: € 17.000,00 in Dutch, €17,000.00 in English.
     subsidy = "€ 17.000,00" if lang == "nl" else "€17,000.00"
     expect(page.locator("#subsidy-amount")).to_contain_text(subsidy)
-    assert page.input_value("#id_cost_eur") in ("34000,00", "34000.00")
+    assert page.input_value("#id_cost_eur") == ("34000,00" if lang == "nl" else "34000.00")
     page.fill("#id_periods-0-year_end", "2025-12-31")
-    page.fill("#id_periods-0-staff_awu", "12,5")
-    page.fill("#id_periods-0-turnover_eur", "1.800.000")
-    page.fill("#id_periods-0-balance_sheet_eur", "900.000")
+    # Amounts the way of the UI language (core.money): 1.800.000 in Dutch, 1,800,000 in English.
+    dutch = lang == "nl"
+    page.fill("#id_periods-0-staff_awu", "12,5" if dutch else "12.5")
+    page.fill("#id_periods-0-turnover_eur", "1.800.000" if dutch else "1,800,000")
+    page.fill("#id_periods-0-balance_sheet_eur", "900.000" if dutch else "900,000")
     page.fill("#id_aid-0-granted_on", "2025-02-01")
-    page.fill("#id_aid-0-amount_eur", "5.000")
+    page.fill("#id_aid-0-amount_eur", "5.000" if dutch else "5,000")
     page.fill("#id_aid-0-description", "kmo-portefeuille")
     axe_check(page, "new application form")
     if shots:
