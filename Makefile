@@ -20,6 +20,9 @@ run: $(STAMP)
 	@echo ""
 	@echo "csgrants runs on http://127.0.0.1:8000  (stop with Ctrl-C)"
 	@echo "Demo logins (password 'demo'): admin, reviewer, budget, analyst, provider, provider2"
+	@echo "E-mails (the enterprise's confirmation links, receipts, decisions) are printed on this"
+	@echo "console (console e-mail backend); the links of the demo files waiting for their"
+	@echo "enterprise are listed above by load_demo."
 	@echo ""
 	$(PY) manage.py runserver 127.0.0.1:8000
 

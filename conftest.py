@@ -14,6 +14,40 @@ from csgrants.accounts.models import Role, User
 from csgrants.catalogue.models import ServiceProvider
 
 DEFAULT_DECLARATION = {"negative_equity": False, "public_participation_pct": 0}
+# Who confirms for the enterprise (contracts/enterprise-confirmation.md): not a provider's address.
+DEFAULT_SIGNATORY = {
+    "name": "An Janssens",
+    "email": "an.janssens@voorbeeld-nv.be",
+    "capacity": "zaakvoerder",
+}
+
+
+def open_confirmation_token(application) -> str:
+    """The personal link's token of a file waiting for its enterprise, rebuilt as the mail does
+    (the token itself is stored nowhere)."""
+    from csgrants.applications.confirmation import token_of
+
+    row = application.confirmation_requests.filter(
+        used_at__isnull=True, superseded_at__isnull=True
+    ).latest("requested_at", "id")
+    return token_of(row)
+
+
+def confirm(application, *, name="An Janssens", capacity="zaakvoerder", **extra):
+    """Confirm a file waiting for its enterprise through the real service (what the POST to
+    /bevestiging/<token>/ calls); returns the file as it is then (submitted, or approved
+    straight through)."""
+    from csgrants.applications.confirmation import confirmation_confirm
+
+    confirmation_confirm(
+        token=open_confirmation_token(application),
+        name=name,
+        capacity=capacity,
+        agree=True,
+        **extra,
+    )
+    application.refresh_from_db()
+    return application
 
 
 def filing_fields(**overrides) -> dict:
@@ -27,6 +61,7 @@ def filing_fields(**overrides) -> dict:
         "cost_eur": "24000.00",
         "extensions": [],
         "declaration": DEFAULT_DECLARATION,
+        "signatory": DEFAULT_SIGNATORY,
         **overrides,
     }
 
@@ -128,8 +163,9 @@ def funded(provider, admin_user):
 
 @pytest.fixture
 def make_application(provider_user, request):
-    """Build an application by calling the services. `state` is one of draft, submitted,
-    info_requested, approved, rejected, in_progress, withdrawn, stopped."""
+    """Build an application by calling the services. `state` is one of draft,
+    awaiting_confirmation, submitted, info_requested, approved, rejected, in_progress, withdrawn,
+    stopped. A submitted file is confirmed by its enterprise through the real service."""
     from csgrants.applications import services
     from csgrants.applications.models import Decision
 
@@ -164,6 +200,9 @@ def make_application(provider_user, request):
         if state == "withdrawn_draft":
             return services.application_withdraw(actor=user, application=app)
         app = services.application_submit(actor=user, application=app)
+        if state == "awaiting_confirmation":
+            return app
+        app = confirm(app)
         if state == "submitted":
             return app
         staff = reviewer or make_user(f"rev{counter['n']}", Role.REVIEWER)

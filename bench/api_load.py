@@ -6,7 +6,8 @@ PostgreSQL, with locust run headless as a library. Loopback only, bounded in tim
 The script creates its own database (csg_api_bench, dropped afterwards unless --keep-db),
 migrates it, makes a funded provider and an API token, starts gunicorn on 127.0.0.1, runs the
 load (every request is `POST /api/v1/applications/` with `"submit": true` and an
-Idempotency-Key, so each one files, prices, checks and submits a new application; with
+Idempotency-Key, so each one files, prices, checks and submits a new application, which then
+waits for its enterprise's confirmation (`awaiting_confirmation`, a mail task queued); with
 --two-step a draft is filed and then submitted, two requests per application), prints
 throughput, p50, p95, p99 and the error count, and stops everything it started.
 
@@ -252,6 +253,13 @@ def run_load(args, port: int, token: str, server_pid: int) -> int:
                 "package": "MEDIUM",
                 "cost_eur": "24000.00",
                 "declaration": {"negative_equity": False, "public_participation_pct": 0},
+                # The enterprise confirms later through its mailed link (issue 22): the answer
+                # is the file waiting for it, `awaiting_confirmation`.
+                "signatory": {
+                    "name": "Bench Zaakvoerder",
+                    "email": "zaakvoerder@bench-nv.example",
+                    "capacity": "zaakvoerder",
+                },
                 "submit": not args.two_step,
             }
             headers = {"Authorization": f"Token {token}", "Idempotency-Key": uuid.uuid4().hex}

@@ -244,6 +244,11 @@ class Provider(Client):
                     "extensions": [],
                     "cost_eur": "24000.00",
                     "declaration": {"negative_equity": False, "public_participation_pct": 0},
+                    "signatory": {
+                        "name": "Soak Zaakvoerder",
+                        "email": "zaakvoerder@soak-nv.example",
+                        "capacity": "zaakvoerder",
+                    },
                     "submit": True,
                 }
                 key = uuid.uuid4().hex

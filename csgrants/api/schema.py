@@ -37,7 +37,7 @@ DESCRIPTIONS = {
     403: "The user's role may not do this.",
     404: "Not found (also another provider's application).",
     406: "Only JSON answers are offered.",
-    409: "`TRANSITION_NOT_ALLOWED`, `BUDGET_EXHAUSTED`, or a request with the same Idempotency-Key still running.",
+    409: "`TRANSITION_NOT_ALLOWED`, `BUDGET_EXHAUSTED`, `CONFIRMATION_REQUIRED` (the enterprise has not confirmed what the file declares now), or a request with the same Idempotency-Key still running.",
     415: "The body must be application/json.",
     422: "`IDEMPOTENCY_KEY_REUSED`: the Idempotency-Key was used for another request.",
     429: "Too many requests; see Retry-After.",
@@ -70,6 +70,8 @@ def add_problem_responses(result, generator, request, public):
                 codes.append(415)
             if method == "post" and "/applications/" in path:
                 codes += [409, 422]
+            if method == "patch" and "/applications/" in path:
+                codes.append(409)  # a file that is no longer a draft
             if "/statistics/" in path:
                 codes.append(503)
             responses = operation.setdefault("responses", {})

@@ -12,6 +12,8 @@ from csgrants.applications.models import (
     Application,
     CheckResult,
     CheckRun,
+    Confirmation,
+    ConfirmationRequest,
     Decision,
     FinalReport,
     Status,
@@ -55,6 +57,8 @@ _DETAILS = {
     "amendments": lambda: Amendment.objects.select_related("package"),
     # what the file's actions depend on after its trajectory (applications.actions)
     "final_reports": lambda: FinalReport.objects.only("id", "application_id", "status"),
+    "confirmation_requests": lambda: ConfirmationRequest.objects.order_by("requested_at", "id"),
+    "confirmations": lambda: Confirmation.objects.order_by("at", "id"),
 }
 
 
@@ -75,7 +79,9 @@ def details_of_new(application: Application, *, extensions) -> Application:
     Relations known to be empty are set without a query (a Prefetch of .none() still costs
     most of a real one in Python); the one check run comes with its results in one query, or
     with none when the filing service left it in hand."""
-    empty = {"amendments", "final_reports"}
+    empty = {"amendments", "final_reports", "confirmations"}
+    if application.status == Status.DRAFT:
+        empty.add("confirmation_requests")
     if not extensions:
         empty.add("extensions")
     if application.decided_on is None:

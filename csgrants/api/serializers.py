@@ -143,6 +143,18 @@ class DeclarationField(serializers.JSONField):
         return data
 
 
+class SignatorySerializer(serializers.Serializer):
+    """Who confirms for the enterprise (contracts/enterprise-confirmation.md); the service checks
+    that the e-mail is not one of the filing provider's."""
+
+    name = serializers.CharField(max_length=200)
+    email = serializers.EmailField(max_length=254)
+    capacity = serializers.ChoiceField(choices=["zaakvoerder", "bestuurder", "gevolmachtigde"])
+    language = serializers.ChoiceField(
+        choices=["nl", "en"], default="nl", help_text="Language of the mails to the signatory."
+    )
+
+
 class ApplicationCreateSerializer(serializers.Serializer):
     enterprise_number = serializers.CharField(
         max_length=20, help_text="KBO enterprise number, e.g. 0403.170.701."
@@ -158,7 +170,32 @@ class ApplicationCreateSerializer(serializers.Serializer):
     )
     cost_eur = AmountField()
     declaration = DeclarationField(default=dict)
-    submit = serializers.BooleanField(default=False, help_text="Submit at once; otherwise a draft.")
+    signatory = SignatorySerializer(
+        required=False,
+        allow_null=True,
+        help_text="Required to submit: the person who confirms for the enterprise.",
+    )
+    submit = serializers.BooleanField(
+        default=False,
+        help_text="Submit at once (the file then waits for the enterprise's confirmation); "
+        "otherwise a draft.",
+    )
+
+
+class ApplicationUpdateSerializer(serializers.Serializer):
+    """A draft's (or, with an open information request, the file's) fields; only those sent
+    change."""
+
+    enterprise_name = serializers.CharField(max_length=320, required=False)
+    enterprise_kind = serializers.CharField(max_length=40, required=False)
+    postal_code = serializers.CharField(max_length=10, required=False)
+    package = serializers.CharField(max_length=80, required=False)
+    extensions = serializers.ListField(
+        child=serializers.CharField(max_length=80), max_length=10, required=False
+    )
+    cost_eur = AmountField(required=False)
+    declaration = DeclarationField(required=False)
+    signatory = SignatorySerializer(required=False, allow_null=True)
 
 
 class DecisionInputSerializer(serializers.Serializer):
@@ -220,6 +257,27 @@ class AmendmentSerializer(serializers.Serializer):
     decided_on = serializers.DateField(allow_null=True)
 
 
+class ConfirmationRecordSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["confirmed", "withdrawn"])
+    name = serializers.CharField()
+    capacity = serializers.CharField()
+    at = serializers.DateTimeField()
+    declaration_sha256 = serializers.CharField()
+
+
+class ConfirmationSummarySerializer(serializers.Serializer):
+    state = serializers.ChoiceField(
+        choices=["not_requested", "awaiting", "confirmed", "withdrawn"],
+        help_text="`awaiting`: the file waits for the enterprise's confirmation.",
+    )
+    link_sent_at = serializers.DateTimeField(allow_null=True)
+    link_expires_at = serializers.DateTimeField(allow_null=True)
+    link_state = serializers.ChoiceField(
+        choices=["open", "used", "expired", "replaced", "closed"], allow_null=True
+    )
+    latest = ConfirmationRecordSerializer(allow_null=True)
+
+
 class ApplicationSerializer(ModelFieldsOnceMixin, serializers.ModelSerializer):
     provider = serializers.CharField(source="provider.code")
     enterprise_number = serializers.CharField(source="enterprise.number")
@@ -245,8 +303,11 @@ class ApplicationSerializer(ModelFieldsOnceMixin, serializers.ModelSerializer):
     actions = serializers.SerializerMethodField(
         help_text="What the caller may do with the file now (applications.actions.actions_for): "
         "submit, withdraw, approve, reject, request_info, answer_info, start, stop, amend, "
-        "complete, send_back, accept_report, decide_amendment, pay, edit, recheck."
+        "complete, send_back, accept_report, decide_amendment, pay, edit, recheck, recall, "
+        "resend_confirmation."
     )
+    signatory = serializers.SerializerMethodField()
+    confirmation = serializers.SerializerMethodField()
 
     class Meta:
         model = Application
@@ -270,6 +331,8 @@ class ApplicationSerializer(ModelFieldsOnceMixin, serializers.ModelSerializer):
             "decided_on",
             "closed_on",
             "declaration",
+            "signatory",
+            "confirmation",
             "checks",
             "decision",
             "amendments",
@@ -305,6 +368,18 @@ class ApplicationSerializer(ModelFieldsOnceMixin, serializers.ModelSerializer):
             }
             for r in runs[-1].results.all()
         ]
+
+    @extend_schema_field(SignatorySerializer(allow_null=True))
+    def get_signatory(self, obj):
+        from csgrants.applications.confirmation import signatory_of
+
+        return signatory_of(obj)
+
+    @extend_schema_field(ConfirmationSummarySerializer())
+    def get_confirmation(self, obj):
+        from csgrants.applications.confirmation import confirmation_summary
+
+        return ConfirmationSummarySerializer(confirmation_summary(obj, with_current=False)).data
 
     @extend_schema_field(DecisionSerializer(allow_null=True))
     def get_decision(self, obj):

@@ -8,7 +8,8 @@ taken (a page may be stale); this only says what to offer.
   the file's status: submit, withdraw, request_info, answer_info, approve, reject, start, stop,
   complete (file the final report), send_back, pay; with the preconditions the table alone
   does not hold (pay and send_back need a final report in the right state);
-- the operations that change no status: edit (a draft), recheck (run the checks again on a file
+- the operations that change no status: edit (a draft), resend_confirmation (a new link to the
+  enterprise of a file waiting for it), recheck (run the checks again on a file
   awaiting a decision), amend (propose an upgrade or extension on a running trajectory),
   decide_amendment (one is waiting), accept_report (a final report is waiting for review).
 
@@ -20,7 +21,12 @@ from __future__ import annotations
 from csgrants.accounts.models import Role
 from csgrants.applications.access import can_see, role_of
 from csgrants.applications.models import Amendment, Application, FinalReport
-from csgrants.applications.statuses import OPEN_STATUSES, RUNNING_STATUSES, Status
+from csgrants.applications.statuses import (
+    OPEN_STATUSES,
+    RUNNING_STATUSES,
+    WAITING_FOR_ENTERPRISE_STATUSES,
+    Status,
+)
 from csgrants.applications.workflow import STAFF_DECIDERS, TRANSITIONS, allowed_targets
 
 EDIT = "edit"
@@ -28,6 +34,8 @@ RECHECK = "recheck"
 AMEND = "amend"
 DECIDE_AMENDMENT = "decide_amendment"
 ACCEPT_REPORT = "accept_report"
+# A new link to the enterprise's signatory of a file waiting for its confirmation (issue 22).
+RESEND_CONFIRMATION = "resend_confirmation"
 
 # The outcome a decision records -> the step of the table it takes.
 DECISION_STEPS = {Status.APPROVED: "approve", Status.REJECTED: "reject"}
@@ -66,6 +74,8 @@ def actions_for(application: Application, actor) -> frozenset[str]:
             actions.add(EDIT)  # a file with an open request is corrected with the answer
         if status in RUNNING_STATUSES:
             actions.add(AMEND)
+        if status in WAITING_FOR_ENTERPRISE_STATUSES:
+            actions.add(RESEND_CONFIRMATION)
     if role in STAFF_DECIDERS:
         if status in OPEN_STATUSES and application.policy_id is not None:
             actions.add(RECHECK)

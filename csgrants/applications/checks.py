@@ -10,7 +10,7 @@ from typing import Any
 from csgrants.applications.models import Amendment, Application, CheckResult, CheckRun
 from csgrants.applications.statuses import GRANTED_STATUSES
 from csgrants.budgets.selectors import provider_balance
-from csgrants.core.audit import audit_record
+from csgrants.core.audit import actor_user, audit_record
 from csgrants.core.internals import set_prefetched
 from csgrants.core.money import ZERO
 from csgrants.core.transactions import service_atomic
@@ -130,7 +130,7 @@ def run_checks(*, application: Application, actor) -> CheckRun:
     run = CheckRun.objects.create(
         application=application,
         policy=application.policy,
-        actor=actor,
+        actor=actor_user(actor),
         all_passed=all(o.outcome == "pass" for o in outcomes),
     )
     results = CheckResult.objects.bulk_create(

@@ -52,8 +52,21 @@ def _approved_file(*, user, reviewer, number, name, postal, package, cost, filed
                 "public_participation_pct": 0,
                 "de_minimis_prior_aid": [],
             },
+            signatory={
+                "name": "Gert Van Damme",
+                "email": f"bestuur@{number.replace('.', '')}.example",
+                "capacity": "bestuurder",
+            },
         )
         services.application_submit(actor=user, application=app)
+        from csgrants.applications.confirmation import confirmation_confirm, token_of
+
+        confirmation_confirm(
+            token=token_of(app.confirmation_requests.get()),
+            name="Gert Van Damme",
+            capacity="bestuurder",
+            agree=True,
+        )
     with clock.frozen(cal.add_working_days(filed, 4)):
         app.refresh_from_db()
         if app.status == "submitted":

@@ -13,6 +13,14 @@ from csgrants.core.postal import PROVINCES
 MONEY = MONEY_DIGITS
 
 
+class Capacity(models.TextChoices):
+    """In what capacity the signatory speaks for the enterprise."""
+
+    ZAAKVOERDER = "zaakvoerder", _("managing director (zaakvoerder)")
+    BESTUURDER = "bestuurder", _("director (bestuurder)")
+    GEVOLMACHTIGDE = "gevolmachtigde", _("mandated person (gevolmachtigde)")
+
+
 class ReferenceCounter(models.Model):
     """Last sequence number handed out per year, locked while a reference is made."""
 
@@ -73,7 +81,20 @@ class Application(models.Model):
     )
     declaration = models.JSONField(_("declaration on honour"), default=dict, blank=True)
     status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+        _("status"), max_length=21, choices=Status.choices, default=Status.DRAFT
+    )
+    # The person who speaks for the enterprise and confirms the declaration on honour
+    # (contracts/enterprise-confirmation.md); the file's language is the signatory's.
+    signatory_name = models.CharField(_("signatory"), max_length=200, blank=True)
+    signatory_email = models.EmailField(_("signatory's e-mail"), max_length=254, blank=True)
+    signatory_capacity = models.CharField(
+        _("signatory's capacity"), max_length=20, choices=Capacity.choices, blank=True
+    )
+    language = models.CharField(
+        _("language of the file"),
+        max_length=2,
+        choices=[("nl", "Nederlands"), ("en", "English")],
+        default="nl",
     )
     submitted_on = models.DateField(_("submitted on"), null=True, blank=True)
     decision_due_on = models.DateField(_("decision due on"), null=True, blank=True)
@@ -134,8 +155,8 @@ class StatusChange(models.Model):
     """Append-only history: every transition, who made it, when, with a note."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="history")
-    from_status = models.CharField(_("from"), max_length=20, choices=Status.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=20, choices=Status.choices)
+    from_status = models.CharField(_("from"), max_length=21, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=21, choices=Status.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -308,6 +329,78 @@ class Amendment(models.Model):
                 name="amendment_subsidy_gte_0",
             ),
         ]
+
+
+# --- the enterprise's confirmation (contracts/enterprise-confirmation.md) ----------------------
+
+
+class ConfirmationRequest(models.Model):
+    """One personal link mailed to the signatory. The token itself is never stored: it is an
+    HMAC of `nonce` under the SECRET_KEY (so the mail task can rebuild it from this row), and
+    the link is found by the SHA-256 of the token."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="confirmation_requests"
+    )
+    nonce = models.CharField(max_length=64)
+    token_sha256 = models.CharField(max_length=64, unique=True)
+    email = models.EmailField(_("sent to"), max_length=254)
+    language = models.CharField(_("language"), max_length=2, default="nl")
+    requested_at = models.DateTimeField(_("sent at"))
+    requested_on = models.DateField(_("sent on"))
+    expires_at = models.DateTimeField(_("valid until"))
+    # A re-confirmation after a change of what was declared: the decision clock is paused
+    # while the enterprise has not confirmed again.
+    reconfirmation = models.BooleanField(_("re-confirmation"), default=False)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    # A newer link (resend, a new submission) or a recall by the provider replaced this one.
+    superseded_at = models.DateTimeField(_("replaced at"), null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        verbose_name = _("confirmation request")
+        verbose_name_plural = _("confirmation requests")
+
+
+class Confirmation(models.Model):
+    """Append-only: what the enterprise confirmed (or, later, withdrew), with the SHA-256 of the
+    exact declaration text it was shown, the name it typed and where from."""
+
+    class Kind(models.TextChoices):
+        CONFIRMED = "confirmed", _("confirmed")
+        WITHDRAWN = "withdrawn", _("confirmation withdrawn")
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="confirmations"
+    )
+    request = models.ForeignKey(
+        ConfirmationRequest, on_delete=models.PROTECT, related_name="confirmations"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    declaration_sha256 = models.CharField(_("SHA-256 of the declaration"), max_length=64)
+    declaration_text = models.TextField(_("declaration shown"))
+    language = models.CharField(_("language"), max_length=2)
+    name = models.CharField(_("name typed"), max_length=200)
+    capacity = models.CharField(_("capacity"), max_length=20, choices=Capacity.choices)
+    email = models.EmailField(_("signatory's e-mail"), max_length=254)
+    at = models.DateTimeField(_("time"))
+    on = models.DateField(_("date"))
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.TextField(_("user agent"), blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("confirmation")
+        verbose_name_plural = _("confirmations")
+        indexes = [models.Index(fields=["email", "kind"])]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("confirmations are append-only")
+        super().save(*args, **kwargs)
 
 
 # --- after approval: final report and payment ------------------------------------------------

@@ -130,3 +130,53 @@ def final_reports_section(year: int, provider=None) -> dict:
         "keep_investing_share": _avg(Decimal(agg["invest"]) / count) if count else None,
         "mean_satisfaction": _avg(agg["satisfaction"]),
     }
+
+
+def confirmation_wait_section(year: int, provider=None) -> dict:
+    """How long providers' files waited for their enterprise (issue 22): files whose enterprise
+    confirmed in `year` (a re-confirmation after a change not counted), with the calendar days
+    from the first link of that submission to the confirmation, mean, median and maximum; and
+    the files still waiting now. The decision term, and the processing time, run from the
+    confirmation (`submitted_on`)."""
+    from csgrants.applications.models import Application, Confirmation, ConfirmationRequest, Status
+
+    confirmed = Confirmation.objects.filter(
+        kind=Confirmation.Kind.CONFIRMED,
+        request__reconfirmation=False,
+        on__gte=date(year, 1, 1),
+        on__lt=date(year + 1, 1, 1),
+    )
+    waiting = Application.objects.filter(status=Status.AWAITING_CONFIRMATION)
+    if provider is not None:
+        confirmed = confirmed.filter(application__provider=provider)
+        waiting = waiting.filter(provider=provider)
+    rows = list(confirmed.values_list("application_id", "on", "request__requested_on"))
+    # The first link of the submission a confirmation ends: the earliest link sent after the
+    # file's previous confirmation (resends replace links but do not restart the wait).
+    firsts: dict[int, list] = {}
+    for app_id, requested_on, reconfirmation in ConfirmationRequest.objects.filter(
+        application_id__in={r[0] for r in rows}
+    ).values_list("application_id", "requested_on", "reconfirmation"):
+        if not reconfirmation:
+            firsts.setdefault(app_id, []).append(requested_on)
+    waits = []
+    for app_id, on, used_request_on in rows:
+        earlier = [d for d in firsts.get(app_id, []) if d <= used_request_on]
+        previous = [
+            c_on for a, c_on, _r in rows if a == app_id and c_on < on
+        ]  # an earlier confirmation of the same file (withdrawn since)
+        floor = max(previous) if previous else None
+        start = min((d for d in earlier if floor is None or d >= floor), default=used_request_on)
+        waits.append((on - start).days)
+    waits.sort()
+    n = len(waits)
+    median = None
+    if n:
+        median = waits[n // 2] if n % 2 else (waits[n // 2 - 1] + waits[n // 2]) / 2
+    return {
+        "confirmed": n,
+        "mean_days_waited": round(sum(waits) / n, 2) if n else None,
+        "median_days_waited": median,
+        "max_days_waited": waits[-1] if waits else None,
+        "waiting_now": waiting.count(),
+    }

@@ -29,7 +29,7 @@ from csgrants.catalogue.models import EnterpriseKind, Package, ReasonCode
 from csgrants.catalogue.pricing import price
 from csgrants.catalogue.selectors import package_resolve
 from csgrants.core import clock
-from csgrants.core.audit import actor_label, audit_record, snapshot
+from csgrants.core.audit import actor_label, actor_user, audit_record, snapshot
 from csgrants.core.calendar import default_calendar
 from csgrants.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
 from csgrants.core.internals import set_prefetched
@@ -57,6 +57,10 @@ AUDIT_FIELDS = [
     "paused_since",
     "decided_on",
     "closed_on",
+    "signatory_name",
+    "signatory_email",
+    "signatory_capacity",
+    "language",
 ]
 
 
@@ -72,6 +76,12 @@ def _lock(application: Application) -> Application:
         .select_related(*LOCKED_WITH)
         .get(pk=application.pk)
     )
+
+
+def application_lock(application: Application) -> Application:
+    """The file reloaded with its row locked, for services of other modules (the confirmation)
+    that run inside their own `service_atomic`."""
+    return _lock(application)
 
 
 def _today() -> date:
@@ -145,7 +155,8 @@ def application_transition(
         application=application,
         from_status=from_status,
         to_status=to_status,
-        actor=actor,
+        # The enterprise's signatory is no user: the label names it.
+        actor=actor_user(actor),
         actor_label=actor_label(actor),
         at=now,
         on=on or _today(),
@@ -205,6 +216,7 @@ def application_create(
     cost_eur,
     extensions=(),
     declaration=None,
+    signatory=None,
     submit: bool = False,
 ) -> Application:
     """File a draft; with `submit`, submit it in the same transaction, so that a failed
@@ -218,6 +230,7 @@ def application_create(
     exts = _resolve_extensions(extensions)
     cost = money_argument(cost_eur, field="cost_eur")
     decl = _validate_declaration(declaration or {})
+    signatory_fields = _validate_signatory(signatory, provider)
     enterprise = enterprise_upsert(
         actor=actor,
         number=enterprise_number,
@@ -237,6 +250,7 @@ def application_create(
         cost_eur=cost,
         declaration=decl,
         created_by=actor,
+        **signatory_fields,
     )
     if exts:  # a new file has none yet: set() would first read them to compute a difference
         application.extensions.add(*exts)
@@ -273,7 +287,17 @@ EDITABLE = {
     "extensions",
     "cost_eur",
     "declaration",
+    "signatory",
 }
+
+
+def _validate_signatory(signatory, provider) -> dict:
+    """The model fields of a signatory block; {} when none is given (a draft may lack one)."""
+    from csgrants.applications.confirmation import validate_signatory
+
+    if signatory is None:
+        return {}
+    return validate_signatory(signatory, provider=provider)
 
 
 @service_atomic
@@ -318,6 +342,14 @@ def application_update(*, actor, application: Application, **changes) -> Applica
         application.declaration = _validate_declaration(changes["declaration"] or {})
     if "extensions" in changes:
         application.extensions.set(_resolve_extensions(changes["extensions"]))
+    if "signatory" in changes:
+        fields = _validate_signatory(changes["signatory"], application.provider) or {
+            "signatory_name": "",
+            "signatory_email": "",
+            "signatory_capacity": "",
+        }
+        for name, value in fields.items():
+            setattr(application, name, value)
     if application.status == Status.INFO_REQUESTED and application.policy_id:
         assert application.submitted_on is not None  # a file with a request was submitted
         _price(application, application.submitted_on)
@@ -352,13 +384,18 @@ def subsidy_preview(
 
 
 def _paused_intervals(application: Application) -> list[tuple[date, date]]:
-    if application.status == Status.DRAFT:
+    from csgrants.applications.confirmation import paused_for_reconfirmation
+
+    if application.status == Status.DRAFT or application.submitted_on is None:
         return []  # information requests only exist once a file has been submitted
+    since = application.submitted_on
+    # A file the enterprise took back and confirmed again starts afresh: earlier pauses belong
+    # to its earlier submission.
     return [
         (r.requested_on, r.answered_on)
         for r in application.info_requests.all()
-        if r.answered_on is not None
-    ]
+        if r.answered_on is not None and r.requested_on >= since
+    ] + [(a, b) for a, b in paused_for_reconfirmation(application) if a >= since]
 
 
 def _recompute_due(application: Application) -> None:
@@ -375,9 +412,12 @@ def application_submit(*, actor, application: Application) -> Application:
 
 
 def _submit_locked(*, actor, application: Application) -> tuple[Application, CheckRun]:
-    """Submit a draft whose row the caller's transaction holds; returns the file and the check
-    run of its submission."""
+    """Submit a draft whose row the caller's transaction holds: it now waits for the
+    enterprise's confirmation (applications.confirmation), which mails the signatory its link.
+    Returns the file and the check run of its submission (the provider sees the checks at once;
+    they run again when the file reaches the agency)."""
     from csgrants.applications.checks import run_checks
+    from csgrants.applications.confirmation import confirmation_request_issue, require_signatory
 
     today = _today()
     ensure_can_see(actor, application)
@@ -387,17 +427,62 @@ def _submit_locked(*, actor, application: Application) -> tuple[Application, Che
         raise TransitionNotAllowed(
             _("Only a draft can be submitted (status %(status)s).") % {"status": application.status}
         )
-    authorize_transition(actor=actor, application=application, to_status=Status.SUBMITTED)
+    authorize_transition(
+        actor=actor, application=application, to_status=Status.AWAITING_CONFIRMATION
+    )
+    require_signatory(application)
+    # Priced as of today so that the enterprise reads the subsidy; the checks read the file as
+    # if submitted today. It counts as submitted (submitted_on, the statistics, the decision
+    # term) only once the enterprise confirmed.
     application.submitted_on = today
     _price(application, today)
-    _recompute_due(application)
-    # The checks read the file as priced in hand, so they run before its row is written: that
-    # write moves the file into the statistics summaries (reporting.summaries), whose row for
-    # the provider's package and province every concurrent filing of it must also update. The
-    # later that lock is taken, the shorter the other filings wait for this transaction.
     run = run_checks(application=application, actor=actor)
-    application_transition(actor=actor, application=application, to_status=Status.SUBMITTED)
-    events.announce("submitted", application)
+    application.submitted_on = None
+    application.decision_due_on = None
+    application_transition(
+        actor=actor, application=application, to_status=Status.AWAITING_CONFIRMATION
+    )
+    confirmation_request_issue(actor=actor, application=application, reconfirmation=False)
+    return application, run
+
+
+def application_price_for_review(application: Application, on: date) -> None:
+    """Price a file waiting for its enterprise as it will be when it reaches the agency on
+    `on`: a first confirmation is its submission date, a re-confirmation keeps the original."""
+    _price(application, application.submitted_on or on)
+
+
+def application_enter_review(*, actor, application: Application, on: date) -> Application:
+    """The enterprise confirmed: the file reaches the agency. The first confirmation is the
+    submission date from which the decision term runs; a re-confirmation after a change keeps
+    it, the wait counting as a pause. Called by confirmation_confirm under the row lock."""
+    from csgrants.applications.checks import run_checks
+
+    first = application.submitted_on is None
+    if first:
+        application.submitted_on = on
+    _price(application, application.submitted_on)
+    application.paused_since = None
+    _recompute_due(application)
+    latest = application.check_runs.order_by("-run_at", "-id").first()
+    if (
+        first
+        and latest is not None
+        and timezone.localdate(latest.run_at) == on
+        and latest.policy_id == application.policy_id
+    ):
+        # Confirmed the day it was submitted: the submission's checks judged this very file on
+        # this date under this policy; a second identical run would only add noise.
+        run = latest
+    else:
+        # The checks read the file as priced in hand, so they run before its row is written:
+        # that write moves the file into the statistics summaries (reporting.summaries), whose
+        # row for the provider's package and province every concurrent filing of it must also
+        # update. The later that lock is taken, the shorter the other filings wait.
+        run = run_checks(application=application, actor=actor)
+    application_transition(actor=actor, application=application, to_status=Status.SUBMITTED, on=on)
+    if first:
+        events.announce("submitted", application)
     assert application.policy is not None  # priced above
     if application.policy.straight_through and run.all_passed:
         decision = decision_record(
@@ -407,7 +492,27 @@ def _submit_locked(*, actor, application: Application) -> tuple[Application, Che
             note="straight-through: every automated check passed",
         )
         application = decision.application  # the approved state, not the submitted one
-    return application, run
+    return application
+
+
+def application_back_to_draft(*, actor, application: Application, note: str) -> Application:
+    """Back to the provider as a draft: the enterprise withdrew its confirmation, or the provider
+    recalled a file still waiting for it. Open links stop working; the file no longer counts as
+    submitted, and an open information request closes with it."""
+    today = _today()
+    now = timezone.now()
+    application.confirmation_requests.filter(
+        used_at__isnull=True, superseded_at__isnull=True
+    ).update(superseded_at=now)
+    application.info_requests.filter(answered_on__isnull=True).update(
+        answered_on=today, answer=f"({note})"
+    )
+    application.submitted_on = None
+    application.decision_due_on = None
+    application.paused_since = None
+    return application_transition(
+        actor=actor, application=application, to_status=Status.DRAFT, note=note, on=today
+    )
 
 
 @service_atomic
@@ -429,7 +534,13 @@ def info_request(*, actor, application: Application, question: str) -> InfoReque
 
 @service_atomic
 def info_answer(*, actor, application: Application, answer: str) -> Application:
+    """Answer the open request. When the answer changed what the enterprise declared, the file
+    waits for its confirmation again (the clock stays paused) instead of resuming."""
     from csgrants.applications.checks import run_checks
+    from csgrants.applications.confirmation import (
+        confirmation_is_current,
+        confirmation_request_issue,
+    )
 
     application = _lock(application)
     ensure_can_see(actor, application)
@@ -442,6 +553,15 @@ def info_answer(*, actor, application: Application, answer: str) -> Application:
     request.answered_by = actor
     request.answer = answer.strip()
     request.save()
+    if not confirmation_is_current(application):
+        application_transition(
+            actor=actor,
+            application=application,
+            to_status=Status.AWAITING_CONFIRMATION,
+            note=answer.strip(),
+        )
+        confirmation_request_issue(actor=actor, application=application, reconfirmation=True)
+        return application
     application.paused_since = None
     _recompute_due(application)
     run_checks(application=application, actor=actor)  # before the row: see _submit_locked
@@ -484,6 +604,9 @@ def decision_record(
     if outcome not in (Decision.Outcome.APPROVED, Decision.Outcome.REJECTED):
         raise ValidationFailed(_("The outcome must be approved or rejected."), field="outcome")
     authorize_transition(actor=actor, application=application, to_status=outcome)
+    from csgrants.applications.confirmation import require_current_confirmation
+
+    require_current_confirmation(application)
     subsidy = application.subsidy_eur
     if outcome == Decision.Outcome.APPROVED and (subsidy is None or subsidy <= 0):
         # Nothing to commit means nothing to pay: such a file is priced first (or refused).
@@ -531,6 +654,9 @@ def decision_record(
 def application_withdraw(*, actor, application: Application, note: str = "") -> Application:
     application = _lock(application)
     today = _today()
+    application.confirmation_requests.filter(
+        used_at__isnull=True, superseded_at__isnull=True
+    ).update(superseded_at=timezone.now())
     application.closed_on = today
     application_transition(
         actor=actor, application=application, to_status=Status.WITHDRAWN, note=note, on=today

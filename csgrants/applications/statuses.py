@@ -4,12 +4,15 @@ by hand anywhere else is a second copy of a rule; import the group instead. The 
 triggers' SQL takes its status lists from here too (`sql_list`), so the statistics and the
 screens cannot disagree about what "approved" means.
 
-    draft -> submitted -> approved -> in_progress -> completed -> closed (paid)
-                |  ^          |            |
-                v  |          +-> withdrawn (provider) / stopped (staff)
-         info_requested
-                |
-                +-> rejected
+    draft -> awaiting_confirmation -> submitted -> approved -> in_progress -> completed -> closed
+     ^                  (enterprise)       |  ^          |            |            (paid)
+     |                                     v  |          +-> withdrawn (provider) / stopped (staff)
+     +-- the enterprise withdraws     info_requested
+         its confirmation                  |
+                                           +-> rejected
+
+A submitted file first waits for its enterprise to confirm the declaration on honour
+(applications/confirmation.py, issue 22); an answer that changes what was declared waits again.
 
 The steps between them, and who may take each, are the transition table in `workflow.py`.
 """
@@ -27,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 class Status(models.TextChoices):
     DRAFT = "draft", _("draft")
+    AWAITING_CONFIRMATION = "awaiting_confirmation", _("awaiting the enterprise's confirmation")
     SUBMITTED = "submitted", _("submitted")
     INFO_REQUESTED = "info_requested", _("information requested")
     APPROVED = "approved", _("approved")
@@ -40,6 +44,12 @@ class Status(models.TextChoices):
 
 # Waiting for the agency's decision: the review queue, the decision clock, re-running checks.
 OPEN_STATUSES = (Status.SUBMITTED, Status.INFO_REQUESTED)
+
+# Submitted by the provider, waiting for its enterprise to confirm the declaration and the mandate
+# (a first confirmation, or again after a change of what was declared). Not yet the agency's: no
+# decision clock, not in the queue; not editable (the provider takes it back as a draft to change
+# it); the provider may resend the link or withdraw the file.
+WAITING_FOR_ENTERPRISE_STATUSES = (Status.AWAITING_CONFIRMATION,)
 
 # The provider may still change the file's data: a draft, or a file with an open information
 # request (the correction travels with the answer).

@@ -2,6 +2,10 @@
 The transition service (`services.application_transition`) is the only code that changes
 `Application.status`; it locks the row, consults this table, writes the history row and the
 audit event. The statuses and their named groups are in `statuses.py`.
+
+The enterprise is not a user: its signatory acts through a personal link
+(contracts/enterprise-confirmation.md) under the pseudo-role ENTERPRISE: it confirms a file
+awaiting its confirmation, and may withdraw that confirmation until the decision.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from csgrants.accounts.models import Role
 from csgrants.applications.statuses import Status
 
 SYSTEM = "system"  # the pseudo-role of straight-through approval
+ENTERPRISE = "enterprise"  # the pseudo-role of the signatory acting through the mailed link
 STAFF_DECIDERS = frozenset({Role.REVIEWER, Role.ADMIN})
 
 
@@ -22,8 +27,25 @@ class Transition:
 
 
 TRANSITIONS: dict[tuple[str, str], Transition] = {
-    (Status.DRAFT, Status.SUBMITTED): Transition("submit", frozenset({Role.PROVIDER})),
+    (Status.DRAFT, Status.AWAITING_CONFIRMATION): Transition("submit", frozenset({Role.PROVIDER})),
     (Status.DRAFT, Status.WITHDRAWN): Transition("withdraw", frozenset({Role.PROVIDER})),
+    (Status.AWAITING_CONFIRMATION, Status.SUBMITTED): Transition(
+        "confirm", frozenset({ENTERPRISE})
+    ),
+    # The provider takes the file back to correct it before the enterprise confirmed.
+    (Status.AWAITING_CONFIRMATION, Status.DRAFT): Transition("recall", frozenset({Role.PROVIDER})),
+    (Status.AWAITING_CONFIRMATION, Status.WITHDRAWN): Transition(
+        "withdraw", frozenset({Role.PROVIDER})
+    ),
+    # An answer that changes what was declared needs the enterprise's confirmation again.
+    (Status.INFO_REQUESTED, Status.AWAITING_CONFIRMATION): Transition(
+        "answer_info", frozenset({Role.PROVIDER})
+    ),
+    # Until the decision the enterprise may withdraw its confirmation: back to the provider.
+    (Status.SUBMITTED, Status.DRAFT): Transition("withdraw_confirmation", frozenset({ENTERPRISE})),
+    (Status.INFO_REQUESTED, Status.DRAFT): Transition(
+        "withdraw_confirmation", frozenset({ENTERPRISE})
+    ),
     (Status.SUBMITTED, Status.INFO_REQUESTED): Transition("request_info", STAFF_DECIDERS),
     (Status.INFO_REQUESTED, Status.SUBMITTED): Transition(
         "answer_info", frozenset({Role.PROVIDER})

@@ -21,6 +21,12 @@ def _jsonable(value):
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
+def actor_user(actor):
+    """The actor as a user row for a foreign key: None for the system and for the enterprise's
+    signatory, who acts through a link and has no account (`actor_label` names them)."""
+    return actor if getattr(actor, "pk", None) else None
+
+
 def actor_label(actor) -> str:
     if actor is None:
         return "system"
@@ -36,7 +42,7 @@ def audit_record(*, actor, action: str, obj, before=None, after=None) -> AuditEv
         raise RuntimeError("audit_record must run inside the transaction of the change")
     event = AuditEvent(
         created_at=timezone.now(),
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor=actor_user(actor),
         actor_label=actor_label(actor),
         action=action,
         object_type=obj._meta.label_lower if hasattr(obj, "_meta") else str(type(obj).__name__),

@@ -147,8 +147,13 @@ def load_demo(*, stdout=None) -> bool:
     # Current files, built as they happened over the last weeks.
     today = clock.today()
     cal = default_calendar()
+    # Every state of the enterprise's confirmation (contracts/enterprise-confirmation.md): files
+    # waiting for their enterprise (one in English, one whose answer changed the figures and
+    # waits again), and one whose enterprise withdrew its confirmation (a draft again).
     plan = (
         [Status.DRAFT] * 3
+        + [Status.AWAITING_CONFIRMATION] * 2
+        + ["withdrawn_confirmation", "reconfirmation"]
         + [Status.SUBMITTED] * 8
         + [Status.INFO_REQUESTED] * 2
         + [Status.APPROVED] * 4
@@ -203,13 +208,36 @@ def load_demo(*, stdout=None) -> bool:
                 extensions=extensions,
                 cost_eur=cost,
                 declaration=declaration,
+                signatory={
+                    "name": f"{SIGNATORIES[i % len(SIGNATORIES)]}",
+                    "email": f"zaakvoerder@{NAMES[i % len(NAMES)].lower()}{i + 1}.example",
+                    "capacity": "zaakvoerder" if i % 3 else "bestuurder",
+                    "language": "en" if i == 4 else "nl",
+                },
             )
             if target == Status.DRAFT:
                 continue
             services.application_submit(actor=user, application=app)
+            if target == Status.AWAITING_CONFIRMATION:
+                continue
+            _confirm(app)
         decide_on = min(today, cal.add_working_days(filed, 3))
         with clock.frozen(decide_on):
             if target == Status.SUBMITTED:
+                continue
+            if target == "withdrawn_confirmation":
+                from csgrants.applications.confirmation import confirmation_withdraw
+
+                confirmation_withdraw(token=_token(app, used=True))
+                continue
+            if target == "reconfirmation":
+                services.info_request(
+                    actor=reviewer, application=app, question="Klopt de offerteprijs?"
+                )
+                services.application_update(
+                    actor=user, application=app, cost_eur=cost + Decimal(500)
+                )
+                services.info_answer(actor=user, application=app, answer="De offerte is aangepast.")
                 continue
             if target == Status.INFO_REQUESTED:
                 services.info_request(
@@ -255,3 +283,56 @@ def load_demo(*, stdout=None) -> bool:
             f"demo loaded: {Application.objects.count()} applications, {len(providers)} providers"
         )
     return True
+
+
+SIGNATORIES = [
+    "An Peeters",
+    "Bart Claes",
+    "Chloe Maes",
+    "Dirk Jacobs",
+    "Els Willems",
+    "Filip Goossens",
+]
+
+
+def _token(app, *, used: bool = False) -> str:
+    """The token of the file's latest link, rebuilt as its mail does (demo only)."""
+    from csgrants.applications.confirmation import token_of
+
+    rows = app.confirmation_requests.filter(used_at__isnull=not used).order_by(
+        "-requested_at", "-id"
+    )
+    return token_of(rows.first())
+
+
+def _confirm(app) -> None:
+    from csgrants.applications.confirmation import confirmation_confirm
+
+    confirmation_confirm(
+        token=_token(app),
+        name=app.signatory_name,
+        capacity=app.signatory_capacity,
+        agree=True,
+        ip_address="192.0.2.10",
+        user_agent="demo",
+    )
+
+
+def demo_confirmation_links() -> list[tuple[str, str, str]]:
+    """(reference, signatory e-mail, link) of the demo files waiting for their enterprise: the
+    links their mails carry, rebuilt from the request rows (only where demo data is allowed)."""
+    from csgrants.applications.confirmation import link_for, link_state
+    from csgrants.applications.models import ConfirmationRequest
+
+    if not settings.CSGRANTS_ALLOW_DEMO_USERS:
+        raise RuntimeError("demo links are not shown with these settings")
+    rows = ConfirmationRequest.objects.filter(
+        used_at__isnull=True,
+        superseded_at__isnull=True,
+        application__status=Status.AWAITING_CONFIRMATION,
+    ).select_related("application")
+    return [
+        (r.application.reference, r.email, link_for(r))
+        for r in rows.order_by("application__reference")
+        if link_state(r) == "open"
+    ]

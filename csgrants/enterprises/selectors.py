@@ -223,3 +223,21 @@ def enterprise_main_activity(number: str) -> tuple[str, str] | None:
         .first()
     )
     return (activity.nace_code, activity.nace_version) if activity else None
+
+
+def kbo_contact_emails_of(numbers) -> dict[str, list[str]]:
+    """The e-mail addresses the KBO register lists for each enterprise (by the number as given),
+    in one query; none when the register's contact file was not loaded."""
+    from csgrants.enterprises.models import KboContact
+
+    canonical = {n: _canonical(n) for n in numbers}
+    wanted = {c for c in canonical.values() if c}
+    if not wanted:
+        return {}
+    found: dict[str, set[str]] = {}
+    for entity, value in KboContact.objects.filter(
+        entity_number__in=wanted, contact_type="EMAIL"
+    ).values_list("entity_number", "value"):
+        if value and "@" in value:
+            found.setdefault(entity, set()).add(value.strip().lower())
+    return {n: sorted(found[c]) for n, c in canonical.items() if c in found}

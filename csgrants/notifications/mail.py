@@ -111,6 +111,7 @@ def _load(event: str, object_id: int):
     """(application, context_for(lang)) for an event and the id of its object."""
     from csgrants.applications.models import (
         Application,
+        ConfirmationRequest,
         Decision,
         FinalReport,
         InfoRequest,
@@ -123,6 +124,19 @@ def _load(event: str, object_id: int):
             pk=object_id
         )
         return app, lambda lang: {"application": app}
+    if event == "confirmation_requested":
+        from csgrants.applications.confirmation import TOKEN_VALIDITY, link_for
+
+        row = ConfirmationRequest.objects.select_related(
+            "application__provider", "application__enterprise", "application__package"
+        ).get(pk=object_id)
+        return row.application, lambda lang: {
+            "application": row.application,
+            "request": row,
+            "link": link_for(row),
+            "valid_days": TOKEN_VALIDITY.days,
+            "expires_on": row.expires_at,
+        }
     if event == "info_requested":
         req = InfoRequest.objects.select_related(
             "application__provider", "application__enterprise"
@@ -173,6 +187,7 @@ def _load(event: str, object_id: int):
 
 
 EVENTS = (
+    "confirmation_requested",
     "submitted",
     "info_requested",
     "decision",
@@ -185,12 +200,43 @@ EVENTS = (
 )
 
 
+def signatory_recipient(application) -> Recipient | None:
+    if not application.signatory_email:
+        return None
+    return Recipient(application.signatory_email, _lang(application.language))
+
+
+def recipients_of(event: str, application) -> list[Recipient]:
+    """The provider's people, and the enterprise's signatory for the decision (contracts/enterprise-confirmation.md, 1 and 7)."""
+    signatory = signatory_recipient(application)
+    recipients = provider_recipients(application.provider)
+    if (
+        event in ("decision", "amendment_decided")
+        and signatory is not None
+        and signatory.email.lower() not in {r.email.lower() for r in recipients}
+    ):
+        recipients.append(signatory)
+    return recipients
+
+
 def notify(event: str, object_id: int, sent_on=None) -> int:
     application, context_for = _load(event, object_id)
+    if event == "confirmation_requested":
+        # The link is the request's own, in the language of the file when it was sent.
+        row_language = context_for("nl")["request"].language
+        return send(
+            event,
+            [Recipient(context_for("nl")["request"].email, _lang(row_language))],
+            context_for,
+            application=application,
+            sent_on=sent_on,
+        )
     provider = application.provider if application is not None else context_for("nl")["provider"]
     return send(
         event,
-        provider_recipients(provider),
+        recipients_of(event, application)
+        if application is not None
+        else provider_recipients(provider),
         context_for,
         application=application,
         sent_on=sent_on,

@@ -318,6 +318,7 @@ def render_markdown(
     )
     out.extend(_final_reports_markdown(data))
     out.extend(_insight_markdown(report))
+    out.extend(_confirmation_markdown(data))
     return "\n\n".join(out) + "\n"
 
 
@@ -522,6 +523,42 @@ def _final_reports_markdown(data: dict) -> list[str]:
     return out
 
 
+def _confirmation_markdown(data: dict) -> list[str]:
+    """The wait for the enterprise's confirmation (issue 22), before the decision term starts."""
+    if not any(d.get("enterprise_confirmation") for d in data.values()):
+        return []
+    out = ["## Wachttijd op de bevestiging door de onderneming"]
+    out.append(
+        "De beslissingstermijn en de doorlooptijd lopen vanaf de bevestiging door de "
+        "onderneming; daarvoor wacht het dossier bij de onderneming."
+    )
+    out.append(
+        _table(
+            [
+                "Jaar",
+                "Bevestigd",
+                "Gemiddeld gewacht (dagen)",
+                "Mediaan (dagen)",
+                "Langst (dagen)",
+                "Wachten nu",
+            ],
+            [
+                [
+                    y,
+                    _nl_number(c["confirmed"]),
+                    _mean(c["mean_days_waited"]),
+                    _mean(c["median_days_waited"]),
+                    _mean(c["max_days_waited"]),
+                    _nl_number(c["waiting_now"]),
+                ]
+                for y, c in ((y, d["enterprise_confirmation"]) for y, d in data.items())
+                if c
+            ],
+        )
+    )
+    return out
+
+
 # --- CSV ------------------------------------------------------------------------------------
 
 
@@ -546,6 +583,8 @@ def report_rows(report: dict):
             yield y, "amendments", k, "", v
         for k, v in d["budget"].items():
             yield y, "budget", k, "", v
+        for k, v in (d.get("enterprise_confirmation") or {}).items():
+            yield y, "enterprise_confirmation", k, "", v
         f = d.get("final_reports")
         if f:
             for k in ("count", "made_progress_share", "keep_investing_share", "mean_satisfaction"):

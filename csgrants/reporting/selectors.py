@@ -60,7 +60,7 @@ from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from csgrants.applications.models import Amendment, Application, Decision, Status
-from csgrants.applications.selectors import final_reports_section
+from csgrants.applications.selectors import confirmation_wait_section, final_reports_section
 from csgrants.applications.statuses import approval_decided, approval_decided_q
 from csgrants.budgets.models import Allocation, LedgerEntry
 from csgrants.catalogue.models import EnterpriseKind, Package, PolicyVersion, ReasonCode
@@ -584,6 +584,8 @@ def _build_report(years: list[int], provider=None, summaries: bool = False) -> d
         }
         # Final reports accepted in the year: maturity before/after, satisfaction (issue 9).
         out["final_reports"] = final_reports_section(y, provider=pid)
+        # The wait for the enterprise's confirmation, before the decision term starts (issue 22).
+        out["enterprise_confirmation"] = confirmation_wait_section(y, provider=pid)
         report["years"][str(y)] = out
     return report
 

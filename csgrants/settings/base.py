@@ -200,6 +200,11 @@ CSGRANTS_REMINDER_INTERVAL_DAYS = env.int("CSGRANTS_REMINDER_INTERVAL_DAYS", def
 CSGRANTS_PAYER_NAME = env("CSGRANTS_PAYER_NAME", default="Agentschap Innoveren en Ondernemen")
 CSGRANTS_PAYER_IBAN = env("CSGRANTS_PAYER_IBAN", default="BE10091012345604")
 CSGRANTS_PAYER_BIC = env("CSGRANTS_PAYER_BIC", default="GKCCBEBB")
+# The site's own address: the enterprise's confirmation link in a mail is built on it.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# How often one address may look up confirmation links, and how soon a provider may resend one.
+CSGRANTS_CONFIRMATION_LOOKUPS_PER_MINUTE = env.int("CONFIRMATION_LOOKUPS_PER_MINUTE", default=20)
+CSGRANTS_CONFIRMATION_RESEND_MINUTES = env.int("CONFIRMATION_RESEND_MINUTES", default=15)
 
 REST_FRAMEWORK = {
     # Systems use `Authorization: Token <key>`; the web UI's session works as well.

@@ -16,3 +16,5 @@ ALLOWED_HOSTS = ["*"]
 # Login throttling would make tests that log in many times depend on each other; the tests of
 # csgrants/ops switch it on where they test it.
 AXES_ENABLED = False
+# The confirmation page's per-address throttle: the tests of it lower it again.
+CSGRANTS_CONFIRMATION_LOOKUPS_PER_MINUTE = 10_000

@@ -27,6 +27,20 @@ def _messages() -> dict[str, str]:
         ),
         "INVALID_POSTAL_CODE": _("Enter a Belgian postal code of four digits."),
         "CONFLICT": _("The file was changed in the meantime; reload the page and try again."),
+        "SIGNATORY_REQUIRED": _(
+            "Name the signatory who confirms for the enterprise before you submit."
+        ),
+        "SIGNATORY_IS_PROVIDER": _(
+            "The signatory's e-mail is an address of your own organisation: the enterprise "
+            "itself must confirm."
+        ),
+        "CONFIRMATION_REQUIRED": _(
+            "The enterprise has not confirmed what this file declares now; the agency cannot "
+            "decide on it yet."
+        ),
+        "CONFIRMATION_RESEND_TOO_SOON": _(
+            "The confirmation mail was sent moments ago; try again in a quarter of an hour."
+        ),
     }
 
 

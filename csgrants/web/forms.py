@@ -13,6 +13,7 @@ from django.forms import formset_factory
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from csgrants.applications.models import Capacity
 from csgrants.catalogue.models import EnterpriseKind, Package, ReasonCode
 from csgrants.core import enterprise_number
 from csgrants.core.forms import AmountField
@@ -96,6 +97,21 @@ class ApplicationForm(forms.Form):
         label=_("The enterprise has negative equity"), required=False
     )
     public_participation_pct = pct_field(_("Share held by public bodies (%)"))
+    signatory_name = forms.CharField(
+        label=_("Name of the signatory"), max_length=200, required=False
+    )
+    signatory_email = forms.EmailField(
+        label=_("E-mail of the signatory"), max_length=254, required=False
+    )
+    signatory_capacity = forms.ChoiceField(
+        label=_("Capacity"), choices=[("", "---------"), *Capacity.choices], required=False
+    )
+    signatory_language = forms.ChoiceField(
+        label=_("Language of the mail"),
+        choices=[("nl", "Nederlands"), ("en", "English")],
+        required=False,
+        initial="nl",
+    )
 
     def __init__(self, *args, lock_enterprise=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -307,7 +323,9 @@ class ApplicationBundle:
         periods = (sme.get("enterprise") or {}).get("periods") or []
         relations = sme.get("relations") or []
         aid = decl.get("de_minimis_prior_aid") or []
-        main_initial = {k: v for k, v in initial.items() if k != "declaration"}
+        main_initial = {k: v for k, v in initial.items() if k not in ("declaration", "signatory")}
+        for key, value in (initial.get("signatory") or {}).items():
+            main_initial[f"signatory_{key}"] = value
         if decl:
             main_initial["negative_equity"] = bool(decl.get("negative_equity"))
             main_initial["public_participation_pct"] = _decimal(
@@ -382,6 +400,19 @@ class ApplicationBundle:
             "extensions": list(d.get("extensions") or []),
             "cost_eur": d["cost_eur"],
             "declaration": self.declaration(),
+            "signatory": self.signatory(),
+        }
+
+    def signatory(self) -> dict | None:
+        """None when left empty (a draft may lack it; submitting then names the field)."""
+        d = self.form.cleaned_data
+        if not any(d.get(f) for f in ("signatory_name", "signatory_email", "signatory_capacity")):
+            return None
+        return {
+            "name": d.get("signatory_name") or "",
+            "email": d.get("signatory_email") or "",
+            "capacity": d.get("signatory_capacity") or "",
+            "language": d.get("signatory_language") or "nl",
         }
 
     def add_domain_error(self, field: str | None, message: str) -> None:
@@ -409,6 +440,14 @@ class ApplicationBundle:
                     target.add_error(name, message)
                     return
                 target.add_error(None, message)
+                return
+        if field == "signatory":
+            self.form.add_error("signatory_name", message)
+            return
+        if field and field.startswith("signatory."):
+            name = "signatory_" + field.split(".", 1)[1]
+            if name in self.form.fields:
+                self.form.add_error(name, message)
                 return
         if field in ("declaration.negative_equity", "declaration.public_participation_pct"):
             self.form.add_error(field.split(".", 1)[1], message)

@@ -63,6 +63,8 @@ def _list_base() -> QuerySet:
         "updated_at",
         "provider__name",
         "provider__code",
+        "provider__email",
+        "signatory_email",
         "enterprise__name",
         "enterprise__number",
         "package__code",

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
 from csgrants.web.urls_after import after_urlpatterns
-from csgrants.web.views import common, provider, staff, work
+from csgrants.web.views import common, confirmation, provider, staff, work
 
 # Login, logout and password reset keep Django's global names (login, logout, password_reset...)
 # because settings.LOGIN_URL and the auth views look them up without a namespace.
@@ -61,6 +61,16 @@ web_urlpatterns = [
     path("dossiers/<str:reference>/ontvangstbewijs/", provider.receipt, name="receipt"),
     path("dossiers/<str:reference>/antwoorden/", provider.answer, name="answer"),
     path("dossiers/<str:reference>/intrekken/", provider.withdraw, name="withdraw"),
+    path(
+        "dossiers/<str:reference>/bevestiging/opnieuw/",
+        provider.confirmation_resend,
+        name="confirmation_resend",
+    ),
+    path(
+        "dossiers/<str:reference>/bevestiging/terugnemen/",
+        provider.confirmation_recall,
+        name="confirmation_recall",
+    ),
     # back office
     path("werk/", work.overview, name="work"),
     path("werk/zoeken/", work.search, name="search"),
@@ -78,5 +88,12 @@ web_urlpatterns = [
 urlpatterns = [
     path("", common.home, name="home"),
     *auth_urlpatterns,
+    # The enterprise's personal link (no login; notifications build it with this global name).
+    path("bevestiging/<str:token>/", confirmation.page, name="confirmation"),
+    path(
+        "bevestiging/<str:token>/intrekken/",
+        confirmation.withdraw,
+        name="confirmation_withdraw",
+    ),
     path("", include((web_urlpatterns, "web"))),
 ]

@@ -35,6 +35,11 @@ CREATE_BODY = {
         "negative_equity": False,
         "public_participation_pct": 0,
     },
+    "signatory": {
+        "name": "An Janssens",
+        "email": "an.janssens@voorbeeld-nv.be",
+        "capacity": "zaakvoerder",
+    },
     "submit": True,
 }
 

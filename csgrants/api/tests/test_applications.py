@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from conftest import DEFAULT_SIGNATORY, confirm
 from csgrants.applications.models import Application, Status
 from csgrants.budgets.models import LedgerEntry
 from csgrants.budgets.selectors import provider_balance
@@ -39,14 +40,28 @@ def fields_of(data):
     return {e["field"] for e in data["errors"]}
 
 
+def filed(client, **changes) -> str:
+    """File and submit through the API; the enterprise then confirms through the real service
+    (what its link's page calls): the file is the agency's. Returns the reference."""
+    r = client.post(URL, body(**changes), format="json")
+    assert r.status_code == 201, r.content
+    assert r.json()["status"] == "awaiting_confirmation"
+    confirm(Application.objects.get(reference=r.json()["reference"]))
+    return r.json()["reference"]
+
+
 def test_create_submitted_answers_201_with_checks_and_subsidy(provider_client, funded):
     r = provider_client.post(URL, body(), format="json")
     assert r.status_code == 201, r.content
     data = r.json()
-    assert data["reference"].startswith("CS-") and data["status"] == "submitted"
+    # Submitted by the provider, the file waits for its enterprise (issue 22).
+    assert data["reference"].startswith("CS-") and data["status"] == "awaiting_confirmation"
     assert r["Location"].endswith(f"{URL}{data['reference']}/")
     assert data["subsidy_eur"] == "12000.00" and data["cost_eur"] == "24000.00"
-    assert data["submitted_on"] and data["decision_due_on"]
+    assert data["submitted_on"] is None and data["decision_due_on"] is None
+    assert data["confirmation"]["state"] == "awaiting"
+    assert data["confirmation"]["link_state"] == "open"
+    assert data["signatory"]["capacity"] == "zaakvoerder"
     assert data["decision"] is None
     assert data["amendments"] == []
     assert {c["code"] for c in data["checks"]} >= {"SME", "DE_MINIMIS", "BUDGET"}
@@ -120,7 +135,13 @@ def test_create_draft_then_submit(provider_client, funded):
     assert draft["status"] == "draft" and draft["checks"] == [] and draft["submitted_on"] is None
     r = provider_client.post(f"{URL}{draft['reference']}/submit/")
     assert r.status_code == 200, r.content
-    assert r.json()["status"] == "submitted" and r.json()["checks"]
+    assert r.json()["status"] == "awaiting_confirmation" and r.json()["checks"]
+    confirm(Application.objects.get(reference=draft["reference"]))
+    read = provider_client.get(f"{URL}{draft['reference']}/").json()
+    assert read["status"] == "submitted" and read["submitted_on"]
+    assert read["confirmation"]["state"] == "confirmed"
+    assert read["confirmation"]["latest"]["name"] == "An Janssens"
+    assert len(read["confirmation"]["latest"]["declaration_sha256"]) == 64
 
 
 def test_minimal_body_sme_check_warns_without_figures(provider_client, funded):
@@ -205,7 +226,7 @@ def test_invalid_sme_figures_name_the_nested_field(provider_client):
 
 
 def test_decision_approve_commits_budget(provider_client, reviewer_client, funded):
-    ref = provider_client.post(URL, body(), format="json").json()["reference"]
+    ref = filed(provider_client)
     r = reviewer_client.post(
         f"{URL}{ref}/decision/", {"outcome": "approved", "note": "ok"}, format="json"
     )
@@ -216,7 +237,7 @@ def test_decision_approve_commits_budget(provider_client, reviewer_client, funde
 
 
 def test_rejection_lists_its_reasons(provider_client, reviewer_client, funded):
-    ref = provider_client.post(URL, body(), format="json").json()["reference"]
+    ref = filed(provider_client)
     r = reviewer_client.post(
         f"{URL}{ref}/decision/",
         {"outcome": "rejected", "reasons": ["NOT_SME"]},
@@ -239,7 +260,7 @@ def test_rejection_lists_its_reasons(provider_client, reviewer_client, funded):
     ],
 )
 def test_decision_validation(provider_client, reviewer_client, funded, payload, field):
-    ref = provider_client.post(URL, body(), format="json").json()["reference"]
+    ref = filed(provider_client)
     r = reviewer_client.post(f"{URL}{ref}/decision/", payload, format="json")
     assert r.status_code == 400, r.content
     assert field in fields_of(r.json())
@@ -248,7 +269,7 @@ def test_decision_validation(provider_client, reviewer_client, funded, payload, 
 
 def test_budget_exhausted_answers_409_and_changes_nothing(provider_client, reviewer_client):
     # No allocation: the provider has no budget at all.
-    ref = provider_client.post(URL, body(), format="json").json()["reference"]
+    ref = filed(provider_client)
     r = reviewer_client.post(f"{URL}{ref}/decision/", {"outcome": "approved"}, format="json")
     problem(r, 409, "BUDGET_EXHAUSTED")
     app = Application.objects.get(reference=ref)
@@ -258,7 +279,7 @@ def test_budget_exhausted_answers_409_and_changes_nothing(provider_client, revie
 
 
 def test_transition_not_allowed_answers_409(provider_client, reviewer_client, funded):
-    ref = provider_client.post(URL, body(), format="json").json()["reference"]
+    ref = filed(provider_client)
     problem(provider_client.post(f"{URL}{ref}/submit/"), 409, "TRANSITION_NOT_ALLOWED")
     draft = provider_client.post(
         URL, body(submit=False, enterprise_number="0202.239.951"), format="json"
@@ -276,7 +297,7 @@ def test_transition_not_allowed_answers_409(provider_client, reviewer_client, fu
 
 
 def test_withdraw_releases_committed_budget(provider_client, reviewer_client, funded):
-    ref = provider_client.post(URL, body(), format="json").json()["reference"]
+    ref = filed(provider_client)
     reviewer_client.post(f"{URL}{ref}/decision/", {"outcome": "approved"}, format="json")
     assert provider_balance(funded).committed == Decimal("12000.00")
     r = provider_client.post(f"{URL}{ref}/withdraw/", {"note": "customer cancelled"}, format="json")
@@ -285,7 +306,7 @@ def test_withdraw_releases_committed_budget(provider_client, reviewer_client, fu
 
 
 def test_roles_are_enforced(provider_client, reviewer_client, analyst_client, funded):
-    ref = provider_client.post(URL, body(), format="json").json()["reference"]
+    ref = filed(provider_client)
     problem(
         provider_client.post(f"{URL}{ref}/decision/", {"outcome": "approved"}, format="json"),
         403,
@@ -384,8 +405,11 @@ def test_concurrent_approvals_never_commit_more_than_the_budget(
             postal_code="9000",
             package="MEDIUM",
             cost_eur="24000.00",
+            signatory=DEFAULT_SIGNATORY,
         )
-        refs.append(services.application_submit(actor=provider_user, application=app).reference)
+        refs.append(
+            confirm(services.application_submit(actor=provider_user, application=app)).reference
+        )
     keys = [
         token_create(actor=None, user=make_user(f"r{i}", Role.REVIEWER))[1]
         for i in range(len(refs))
@@ -416,12 +440,13 @@ def test_concurrent_approvals_never_commit_more_than_the_budget(
 @pytest.mark.parametrize(
     "changes,straight_through,expected_status",
     [
-        ({}, False, "submitted"),
-        ({"extensions": ["EXTENSION"]}, False, "submitted"),
+        # Straight-through approval waits for the enterprise's confirmation too (issue 22).
+        ({}, False, "awaiting_confirmation"),
+        ({"extensions": ["EXTENSION"]}, False, "awaiting_confirmation"),
         ({"submit": False}, False, "draft"),
         ({"submit": False, "extensions": ["EXTENSION"]}, False, "draft"),
-        ({}, True, "approved"),
-        ({"extensions": ["EXTENSION"]}, True, "approved"),
+        ({}, True, "awaiting_confirmation"),
+        ({"extensions": ["EXTENSION"]}, True, "awaiting_confirmation"),
     ],
 )
 def test_create_answers_exactly_what_a_read_gives(

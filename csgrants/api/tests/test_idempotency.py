@@ -11,6 +11,7 @@ from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from conftest import confirm
 from csgrants.api.models import IdempotencyRecord
 from csgrants.api.tokens import token_create
 from csgrants.applications.models import Application
@@ -50,6 +51,7 @@ def test_keys_are_per_user(provider_client, other_client, funded):
 
 def test_key_applies_to_transitions_too(provider_client, reviewer_client, funded):
     ref = provider_client.post(URL, CREATE_BODY, format="json").json()["reference"]
+    confirm(Application.objects.get(reference=ref))  # the enterprise confirms (issue 22)
     first = reviewer_client.post(
         f"{URL}{ref}/decision/", {"outcome": "approved"}, format="json", HTTP_IDEMPOTENCY_KEY="d1"
     )

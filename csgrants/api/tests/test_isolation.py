@@ -51,7 +51,31 @@ def test_change_another_providers_file_is_404_and_changes_nothing(own, other_cli
     for ref in (own, "CS-2026-99999"):
         r = other_client.post(f"{URL}{ref}/{action}/", {}, format="json")
         assert r.status_code == 404 and r.json()["code"] == "NOT_FOUND"
-    assert Application.objects.get(reference=own).status == Status.SUBMITTED
+    assert Application.objects.get(reference=own).status == Status.AWAITING_CONFIRMATION
+
+
+def test_change_of_another_providers_draft_is_404_and_changes_nothing(
+    provider_client, other_client
+):
+    draft = provider_client.post(URL, {**CREATE_BODY, "submit": False}, format="json").json()
+    for ref in (draft["reference"], "CS-2026-99999"):
+        r = other_client.patch(f"{URL}{ref}/", {"cost_eur": "1.00"}, format="json")
+        assert r.status_code == 404 and r.json()["code"] == "NOT_FOUND"
+    assert str(Application.objects.get(reference=draft["reference"]).cost_eur) == "24000.00"
+
+
+@pytest.mark.parametrize("action", ["opnieuw", "terugnemen"])
+def test_another_provider_cannot_resend_or_recall_the_enterprises_link(
+    own, other_provider_user, client, action
+):
+    from csgrants.applications.models import ConfirmationRequest
+
+    client.force_login(other_provider_user)
+    before = list(ConfirmationRequest.objects.values())
+    for ref in (own, "CS-2026-99999"):
+        assert client.post(f"/dossiers/{ref}/bevestiging/{action}/").status_code == 404
+    assert list(ConfirmationRequest.objects.values()) == before
+    assert Application.objects.get(reference=own).status == Status.AWAITING_CONFIRMATION
 
 
 def test_create_always_files_for_the_users_own_provider(other_client, other_provider):

@@ -34,7 +34,7 @@ def fuzz_env(db, provider_user, reviewer, funded, make_application, monkeypatch)
     applications in every state rather than only 404s."""
     refs = [
         make_application(state).reference
-        for state in ("draft", "submitted", "approved", "draft", "submitted")
+        for state in ("draft", "submitted", "approved", "awaiting_confirmation", "submitted")
     ]
     # The raw WSGI handler closes "old" connections around each request, which would close the
     # test's transaction on PostgreSQL; Django's own test client disconnects these the same way.

@@ -23,6 +23,7 @@ from csgrants.api.serializers import (
     ApplicationCreateSerializer,
     ApplicationFilterSerializer,
     ApplicationSerializer,
+    ApplicationUpdateSerializer,
     DecisionInputSerializer,
     NoteInputSerializer,
 )
@@ -73,7 +74,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     lookup_value_regex = r"[A-Za-z0-9-]{1,40}"
 
     def get_permissions(self):
-        if self.action in ("create", "submit", "withdraw"):
+        if self.action in ("create", "submit", "withdraw", "partial_update"):
             return [IsProvider()]
         if self.action == "decision":
             return [IsDecider()]
@@ -103,7 +104,10 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     @extend_schema(
         summary="File an application",
-        description='`"submit": true` submits at once; otherwise the application stays a draft.',
+        description='`"submit": true` submits at once: the file then waits for the enterprise\'s '
+        "confirmation (status `awaiting_confirmation`; its signatory receives a personal link) and "
+        "reaches the agency when the enterprise confirms. Otherwise the application stays a draft. "
+        "Submitting needs `signatory` (400 naming `signatory`).",
         request=ApplicationCreateSerializer,
         responses={201: ApplicationSerializer},
         examples=[
@@ -142,6 +146,12 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
                         "negative_equity": False,
                         "public_participation_pct": 0,
                     },
+                    "signatory": {
+                        "name": "An Janssens",
+                        "email": "an.janssens@voorbeeld-nv.be",
+                        "capacity": "zaakvoerder",
+                        "language": "nl",
+                    },
                     "submit": True,
                 },
             )
@@ -167,6 +177,26 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             status=status.HTTP_201_CREATED,
             headers={"Location": location},
         )
+
+    @extend_schema(
+        summary="Change a draft",
+        operation_id="applications_update",
+        description="Only the fields sent change. A draft, or a file with an open information "
+        "request (a change of what the enterprise declared then needs its confirmation again). "
+        "`signatory` is required before submitting; its e-mail may not be one of the provider's "
+        "(400 naming `signatory.email`).",
+        request=ApplicationUpdateSerializer,
+        responses={200: ApplicationSerializer},
+        parameters=[REFERENCE_PARAMETER],
+    )
+    def partial_update(self, request, reference=None):
+        application = self.get_object()
+        serializer = ApplicationUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.application_update(
+            actor=request.user, application=application, **serializer.validated_data
+        )
+        return self._render(application.reference)
 
     @extend_schema(
         summary="Submit a draft",

@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from django.db import transaction
 
-from conftest import filing_fields
+from conftest import confirm, filing_fields
 from csgrants.accounts.models import Role
 from csgrants.applications import services
 from csgrants.applications.models import Application, Decision, Status, StatusChange
@@ -114,7 +114,8 @@ def test_full_flow_writes_history_and_decision(make_application, reviewer, funde
     steps = list(app.history.values_list("from_status", "to_status"))
     assert steps == [
         ("", "draft"),
-        ("draft", "submitted"),
+        ("draft", "awaiting_confirmation"),
+        ("awaiting_confirmation", "submitted"),  # the enterprise confirmed
         ("submitted", "info_requested"),
         ("info_requested", "submitted"),
         ("submitted", "approved"),
@@ -332,14 +333,24 @@ def test_filing_with_submit_files_and_submits_in_one_change(provider_user):
     with time_machine.travel(date(2024, 3, 4)):
         app = _filing(provider_user, submit=True)
     app.refresh_from_db()
-    assert app.status == Status.SUBMITTED
-    assert app.submitted_on == date(2024, 3, 4)
+    # Submitted by the provider, it waits for the enterprise: not yet the agency's.
+    assert app.status == Status.AWAITING_CONFIRMATION
+    assert app.submitted_on is None and app.decision_due_on is None
     assert app.subsidy_eur == Decimal("12000.00")
+    assert app.check_runs.count() == 1
+    with time_machine.travel(date(2024, 3, 6)):
+        app = confirm(app)
+    assert app.status == Status.SUBMITTED
+    assert app.submitted_on == date(2024, 3, 6)  # the confirmation date
     assert list(app.history.values_list("from_status", "to_status")) == [
         ("", Status.DRAFT),
-        (Status.DRAFT, Status.SUBMITTED),
+        (Status.DRAFT, Status.AWAITING_CONFIRMATION),
+        (Status.AWAITING_CONFIRMATION, Status.SUBMITTED),
     ]
-    assert app.check_runs.count() == 1
+    assert app.history.last().actor is None
+    assert app.history.last().actor_label == "signatory <an.janssens@voorbeeld-nv.be>"
+    # At submission, and again when it reached the agency two days later.
+    assert app.check_runs.count() == 2
 
 
 @pytest.mark.django_db

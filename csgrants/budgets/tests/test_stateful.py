@@ -22,6 +22,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from conftest import DEFAULT_SIGNATORY, confirm
 from csgrants.accounts.models import Role
 from csgrants.applications import services as app_services
 from csgrants.budgets import services
@@ -87,8 +88,9 @@ class BudgetMachine(RuleBasedStateMachine):
             package="MEDIUM",
             cost_eur=cost,
             declaration=DECL,
+            signatory=DEFAULT_SIGNATORY,
         )
-        app = app_services.application_submit(actor=self.prov_user, application=app)
+        app = confirm(app_services.application_submit(actor=self.prov_user, application=app))
         self.apps[app.pk] = app
         self.files[app.pk] = {
             "state": "submitted",

@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.db import transaction
 
-from conftest import make_user
+from conftest import DEFAULT_SIGNATORY, make_user
 from csgrants.accounts.models import Role
 from csgrants.applications import amendments, services, trajectory
 from csgrants.applications.tests.after_helpers import at, drain, report_data
@@ -48,6 +48,9 @@ def test_receipt_of_submission_goes_to_every_provider_address_in_its_language(
     with at(dt.date(2025, 4, 7)), django_capture_on_commit_callbacks(execute=True):
         app = make_application("submitted")
     sent = by_recipient()
+    # The signatory got its confirmation link; the receipt, once it confirmed, goes to the
+    # provider's people.
+    assert sent.pop(DEFAULT_SIGNATORY["email"]).subject.startswith("Bevestig uw aanvraag")
     assert set(sent) == {recipients["nl"], recipients["en"], recipients["provider"]}
     nl, en = sent[recipients["nl"]], sent[recipients["en"]]
     assert nl.subject == f"Ontvangstbevestiging aanvraag {app.reference}"
@@ -109,7 +112,10 @@ def test_approval_mail_gives_the_subsidy(
     with at(DAY), django_capture_on_commit_callbacks(execute=True):
         app = make_application("approved")
     approvals = [m for m in mail.outbox if m.subject.startswith(("Goedkeuring", "Approval"))]
-    assert {m.to[0] for m in approvals} == set(recipients.values())
+    # The provider's people, and the enterprise's signatory (issue 22), in the file's language.
+    assert {m.to[0] for m in approvals} == set(recipients.values()) | {DEFAULT_SIGNATORY["email"]}
+    signatory = next(m for m in approvals if m.to[0] == DEFAULT_SIGNATORY["email"])
+    assert signatory.subject.startswith("Goedkeuring")
     en = next(m for m in approvals if m.to[0] == recipients["en"])
     assert en.subject == f"Approval of application {app.reference}"
     assert "Subsidy (50%): €12,000.00" in en.body
@@ -214,7 +220,8 @@ def test_mail_waits_for_the_commit(
             assert mail.outbox == []
         assert mail.outbox == [] and len(callbacks) == 1
         callbacks[0]()
-    assert len(mail.outbox) == 3
+    # The submission's one mail: the enterprise's link to its signatory.
+    assert [m.to for m in mail.outbox] == [[DEFAULT_SIGNATORY["email"]]]
 
 
 def test_no_mail_when_the_transaction_rolls_back(
@@ -242,7 +249,7 @@ def test_no_mail_when_the_transaction_rolls_back(
         # The same step committed does send.
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
             services.application_submit(actor=app.created_by, application=app)
-    assert len(callbacks) == 1 and len(mail.outbox) == 3
+    assert len(callbacks) == 1 and [m.to for m in mail.outbox] == [[DEFAULT_SIGNATORY["email"]]]
 
 
 def test_no_mail_when_the_budget_refuses_an_amendment(

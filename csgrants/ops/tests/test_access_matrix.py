@@ -27,10 +27,11 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from conftest import make_user
+from conftest import make_user, open_confirmation_token
 from csgrants.accounts.models import Role
 from csgrants.api.tokens import token_create
 from csgrants.applications.amendments import amendment_request
+from csgrants.applications.confirmation import token_of
 from csgrants.budgets.services import allocation_create
 from csgrants.core import enterprise_number
 from csgrants.enterprises.models import KboEnterprise
@@ -97,6 +98,10 @@ def draft_ref(world) -> str:
 
 def running_ref(world) -> str:
     return world.running.reference
+
+
+def awaiting_ref(world) -> str:
+    return world.awaiting.reference
 
 
 # -------------------------------------------------------------------------------------------
@@ -168,6 +173,27 @@ MATRIX: dict[str, Entry] = {
     "web:submit": Entry(named("web:submit", reference=draft_ref), own_file(), method="post"),
     "web:answer": Entry(named("web:answer", reference=own_ref), own_file()),
     "web:withdraw": Entry(named("web:withdraw", reference=own_ref), own_file()),
+    # A file waiting for its enterprise: its provider resends the link or takes the file back.
+    "web:confirmation_resend": Entry(
+        named("web:confirmation_resend", reference=awaiting_ref), own_file(), method="post"
+    ),
+    "web:confirmation_recall": Entry(
+        named("web:confirmation_recall", reference=awaiting_ref), own_file(), method="post"
+    ),
+    # The enterprise's personal link: no login, the link itself is the capability (a
+    # logged-in user gets the same page). POSTs are CSRF forms; their rules are tested in
+    # web/tests/test_enterprise_confirmation.py.
+    "confirmation": Entry(
+        named("confirmation", token=lambda w: w.awaiting_token),
+        public(),
+        why="the enterprise confirms without an account",
+    ),
+    "confirmation_withdraw": Entry(
+        named("confirmation_withdraw", token=lambda w: w.used_token),
+        public(),
+        method="post",
+        why="the enterprise withdraws its confirmation from the link in its mail",
+    ),
     # After approval: the provider starts, amends and reports on its own file; reviewers and
     # administrators decide on amendments and final reports; payment also by budget managers.
     "web:start": Entry(
@@ -271,6 +297,12 @@ MATRIX: dict[str, Entry] = {
     ),
     "api-application-detail GET": Entry(
         named("api-application-detail", reference=own_ref), own_file(staff=OK)
+    ),
+    "api-application-detail PATCH": Entry(
+        named("api-application-detail", reference=draft_ref),
+        own_file(),
+        method="patch",
+        data={"cost_eur": "20000.00"},
     ),
     "api-application-submit POST": Entry(
         named("api-application-submit", reference=draft_ref), own_file(), method="post"
@@ -424,6 +456,7 @@ def world(provider, other_provider, funded, make_application):
         kind="reserve",
     )
     draft = make_application("draft", user=users["provider"])
+    awaiting = make_application("awaiting_confirmation", user=users["provider"])
     approved = make_application("approved", user=users["provider"], reviewer=users["reviewer"])
     running = make_application("in_progress", user=users["provider"], reviewer=users["reviewer"])
     amendment = amendment_request(
@@ -455,6 +488,9 @@ def world(provider, other_provider, funded, make_application):
         approved=approved,
         running=running,
         amendment=amendment,
+        awaiting=awaiting,
+        awaiting_token=open_confirmation_token(awaiting),
+        used_token=token_of(submitted.confirmation_requests.get()),
     )
 
 

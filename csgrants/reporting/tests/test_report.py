@@ -267,6 +267,8 @@ def test_report_shape_matches_the_contract(db):
         "amendments",
         "budget",
         "final_reports",
+        # Issue 22: how long files waited for their enterprise's confirmation.
+        "enterprise_confirmation",
     }
     assert set(year["submitted"]) == {
         "total",

@@ -17,7 +17,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from conftest import make_user
+from conftest import DEFAULT_SIGNATORY, confirm, make_user
 from csgrants.accounts.models import Role
 from csgrants.applications import amendments, services
 from csgrants.applications.models import Amendment, Application, Decision, Status
@@ -117,6 +117,7 @@ def _scenario(staff, users, seed):
                 cost_eur=cost,
                 extensions=["EXTENSION"] if rng.random() < 0.2 else [],
                 declaration={"negative_equity": False, "public_participation_pct": 0},
+                signatory=DEFAULT_SIGNATORY,
             )
         made.append(app)
         fate = rng.random()
@@ -130,6 +131,9 @@ def _scenario(staff, users, seed):
             continue
         with on(day):
             services.application_submit(actor=user, application=app)
+            if fate < 0.2:
+                continue  # waiting for its enterprise: not submitted yet, counted nowhere
+            confirm(app)
         day += dt.timedelta(days=rng.randrange(1, 20))
         if fate < 0.25:
             continue  # waiting for a decision
@@ -453,11 +457,14 @@ def test_writes_that_move_no_figure_touch_no_summary(people, provider):
             postal_code="9000",
             package="MEDIUM",
             cost_eur=Decimal("20000.00"),
+            signatory=DEFAULT_SIGNATORY,
         )
         assert _summary_writes() == before  # a draft counts nowhere
         Application.objects.filter(pk=app.pk).update(decision_due_on=dt.date(2024, 4, 1))
         assert _summary_writes() == before  # a column no figure reads
         services.application_submit(actor=users[0], application=app)
+        assert _summary_writes() == before  # waiting for the enterprise counts nowhere
+        confirm(app)
     after = _summary_writes()
     changed = {t for t in after if after[t] != before.get(t, 0)}
     assert changed == {"report_application_fact"}
@@ -514,8 +521,10 @@ def test_a_slot_holding_only_a_change_of_cost_still_counts(people, provider):
             postal_code="9000",
             package="MEDIUM",
             cost_eur=Decimal("20000.00"),
+            signatory=DEFAULT_SIGNATORY,
             submit=True,
         )
+        confirm(app)
     with connection.execute_wrapper(_slot(lambda: 2)):
         Application.objects.filter(pk=app.pk).update(cost_eur=Decimal("20100.00"))
     with connection.cursor() as cur:

@@ -12,6 +12,7 @@ from django import forms
 from django.core import mail
 from django.urls import reverse
 
+from conftest import confirm
 from csgrants.applications.models import Application, Status
 from csgrants.budgets.selectors import provider_balance
 
@@ -47,6 +48,10 @@ def new_application_data(**overrides):
         "aid-0-granted_on": "2025-02-01",
         "aid-0-amount_eur": "5000",
         "aid-0-description": "kmo-portefeuille",
+        "signatory_name": "Piet Peeters",
+        "signatory_email": "piet@bakkerij-peeters.example",
+        "signatory_capacity": "zaakvoerder",
+        "signatory_language": "nl",
     }
     data.update(overrides)
     return data
@@ -111,6 +116,12 @@ def test_provider_files_a_draft_then_submits_and_gets_a_receipt(client, provider
     assert "€ 24.000,00" in detail
     response = client.post(reverse("web:submit", args=[app.reference]))
     assert response.url == reverse("web:receipt", args=[app.reference])
+    receipt = client.get(response.url).content.decode()
+    app.refresh_from_db()
+    # It waits for the enterprise; the receipt says so.
+    assert app.status == Status.AWAITING_CONFIRMATION
+    assert "piet@bakkerij-peeters.example" in receipt
+    confirm(app)
     receipt = client.get(response.url).content.decode()
     app.refresh_from_db()
     assert app.status == Status.SUBMITTED
@@ -259,6 +270,9 @@ def test_reviewer_requests_information_provider_answers_with_corrected_cost(
     response = client.post(reverse("web:answer", args=[app.reference]), data)
     assert response.status_code == 302, response.content.decode()[:2000]
     app.refresh_from_db()
+    # The corrected cost changes what the enterprise declared: it confirms again (issue 22).
+    assert app.status == Status.AWAITING_CONFIRMATION
+    app = confirm(app)
     assert app.status == Status.SUBMITTED
     assert app.cost_eur == Decimal("20000.00")
     assert app.subsidy_eur == Decimal("10000.00")

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from csgrants.accounts.models import Role
+from csgrants.applications import confirmation as confirmations
 from csgrants.applications import services, trajectory
 from csgrants.applications.access import can_see
 from csgrants.applications.actions import actions_for
@@ -166,6 +167,7 @@ def _initial_from(application: Application) -> dict:
         "extensions": [p.code for p in application.extensions.all()],
         "cost_eur": application.cost_eur,
         "declaration": application.declaration or {},
+        "signatory": confirmations.signatory_of(application),
     }
 
 
@@ -261,6 +263,7 @@ def application_detail(request, reference):
             "open_request": open_request,
             "actions": actions_for(application, request.user),
             "staff_view": False,
+            "confirmation": confirmations.confirmation_summary(application),
         },
     )
 
@@ -280,7 +283,7 @@ def application_submit(request, reference):
 @provider_required
 def receipt(request, reference):
     application = own_application(request, reference)
-    if application.submitted_on is None:
+    if application.submitted_on is None and application.status != Status.AWAITING_CONFIRMATION:
         raise Http404
     return render(request, "web/provider/receipt.html", {"application": application})
 
@@ -318,7 +321,19 @@ def answer(request, reference):
                 else:
                     _service_error(bundle, exc)
             else:
-                messages.success(request, _("Your answer was sent. The decision clock runs again."))
+                application.refresh_from_db(fields=["status"])
+                if application.status == Status.AWAITING_CONFIRMATION:
+                    messages.success(
+                        request,
+                        _(
+                            "Your answer was sent. It changed what the enterprise declared: "
+                            "the enterprise was asked to confirm again."
+                        ),
+                    )
+                else:
+                    messages.success(
+                        request, _("Your answer was sent. The decision clock runs again.")
+                    )
                 return redirect("web:application", reference=reference)
         response = _render_form(
             request, bundle, application=application, answer_form=answer_form, status=422
@@ -332,6 +347,40 @@ def answer(request, reference):
         )
     response.context_data["open_request"] = open_request
     return response
+
+
+@require_POST
+@provider_required
+def confirmation_resend(request, reference):
+    """A new link to the signatory of a file waiting for its enterprise (throttled)."""
+    application = own_application(request, reference)
+    try:
+        confirmations.confirmation_resend(actor=request.user, application=application)
+    except DomainError as exc:
+        messages.error(request, message_for(exc))
+    else:
+        messages.success(
+            request,
+            _("A new confirmation link was sent to %(email)s.")
+            % {"email": application.signatory_email},
+        )
+    return redirect("web:application", reference=reference)
+
+
+@require_POST
+@provider_required
+def confirmation_recall(request, reference):
+    """Take a file that waits for its enterprise back as a draft, to correct it."""
+    application = own_application(request, reference)
+    try:
+        confirmations.confirmation_recall(actor=request.user, application=application)
+    except DomainError as exc:
+        messages.error(request, message_for(exc))
+    else:
+        messages.success(
+            request, _("The file is a draft again; its confirmation link no longer works.")
+        )
+    return redirect("web:application", reference=reference)
 
 
 @provider_required

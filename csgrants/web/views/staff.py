@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from csgrants.accounts.models import Role
+from csgrants.applications import confirmation as confirmations
 from csgrants.applications import services
 from csgrants.applications.actions import actions_for
 from csgrants.applications.models import Application, Decision
@@ -52,6 +53,7 @@ def queue(request):
         "providers": ServiceProvider.objects.all(),
         "packages": Package.objects.filter(is_extension=False),
         "open_statuses": [(s.value, s.label) for s in OPEN_STATUSES],
+        "risk_flags": confirmations.risk_flags_for(page.object_list),
     }
     template = (
         "web/staff/_queue_rows.html"
@@ -104,6 +106,8 @@ def _page(request, application, *, decision_form=None, stop_form=None, status=20
             "due_flag": flag,
             "register": enterprise_prefill_shown(application.enterprise.number),
             "audit": selectors.audit_trail(application),
+            "confirmation": confirmations.confirmation_summary(application),
+            "risk_flags": confirmations.risk_flags(application),
             "decision_form": decision_form,
             "stop_form": stop_form,
             "can_decide": can_decide,

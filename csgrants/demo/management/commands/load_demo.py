@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from csgrants.demo.loader import load_demo
+from csgrants.demo.loader import demo_confirmation_links, load_demo
 
 
 class Command(BaseCommand):
@@ -13,3 +13,12 @@ class Command(BaseCommand):
             raise CommandError(str(exc))
         if not loaded:
             self.stdout.write("demo data already loaded")
+        # The enterprise's confirmation mails go to the console (EMAIL_BACKEND of the local
+        # settings); these are the links of the demo files that still wait for their enterprise.
+        links = demo_confirmation_links()
+        if links:
+            self.stdout.write(
+                "Files waiting for their enterprise's confirmation (open without login):"
+            )
+            for reference, email, link in links:
+                self.stdout.write(f"  {reference}  {email}  {link}")

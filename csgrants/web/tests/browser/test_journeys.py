@@ -9,9 +9,10 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 from playwright.sync_api import expect
 
-from conftest import make_user
+from conftest import DEFAULT_SIGNATORY, confirm, make_user
 from csgrants.accounts.models import Role
 from csgrants.applications.models import Application, Status
 from csgrants.catalogue.models import Package, ServiceProvider, Tariff
@@ -29,7 +30,7 @@ WORDS = {
         "logout": "Afmelden",
         "new": "Nieuwe aanvraag",
         "submit": "Aanvraag indienen",
-        "receipt": "Aanvraag ingediend",
+        "receipt": "Wachten op de bevestiging door de onderneming",
         "request_info": "Informatie vragen",
         "approve": "Goedkeuren",
         "record": "Beslissing vastleggen",
@@ -45,7 +46,7 @@ WORDS = {
         "logout": "Log out",
         "new": "New application",
         "submit": "Submit the application",
-        "receipt": "Application submitted",
+        "receipt": "Waiting for the enterprise's confirmation",
         "request_info": "Request information",
         "approve": "Approve",
         "record": "Record the decision",
@@ -161,6 +162,11 @@ def run_journey(page, base, people, lang, screenshot, axe_check):
     page.fill("#id_aid-0-granted_on", "2025-02-01")
     page.fill("#id_aid-0-amount_eur", "5.000" if dutch else "5,000")
     page.fill("#id_aid-0-description", "kmo-portefeuille")
+    # Who confirms for the enterprise; the mails to her follow the file's language.
+    page.fill("#id_signatory_name", "Piet Peeters")
+    page.fill("#id_signatory_email", "piet@bakkerij-peeters.example")
+    page.select_option("#id_signatory_capacity", "zaakvoerder")
+    page.select_option("#id_signatory_language", lang)
     axe_check(page, "new application form")
     if shots:
         screenshot(page, "03-new-application")
@@ -173,8 +179,7 @@ def run_journey(page, base, people, lang, screenshot, axe_check):
     reference = page.inner_text("#receipt-reference").strip()
     assert re.fullmatch(r"CS-\d{4}-\d{5}", reference)
     app = Application.objects.get(reference=reference)
-    assert app.status == Status.SUBMITTED
-    assert page.inner_text("#receipt-due").strip() == app.decision_due_on.strftime("%d/%m/%Y")
+    assert app.status == Status.AWAITING_CONFIRMATION
     assert subsidy in page.content()
     axe_check(page, "receipt")
     screenshot(page, f"04-receipt{suffix}")
@@ -182,6 +187,30 @@ def run_journey(page, base, people, lang, screenshot, axe_check):
     axe_check(page, "provider list")
     screenshot(page, f"02-provider-list{suffix}")
     logout(page, w)
+
+    # The enterprise confirms from the link in its mail (no login).
+    sent = [m for m in mail.outbox if m.to == ["piet@bakkerij-peeters.example"]]
+    assert len(sent) == 1
+    link = re.search(r"http\S+/bevestiging/\S+/", sent[0].body).group(0)
+    link = base + link[link.index("/bevestiging/") :]  # the live server's own address
+    page.goto(link)
+    assert page.locator("html").get_attribute("lang") == lang
+    assert "Bakkerij Peeters" in page.inner_text("#declaration-text")
+    assert "Cyberveilig BV" in page.inner_text("#declaration-text")  # the mandate clause
+    app.refresh_from_db()
+    assert app.status == Status.AWAITING_CONFIRMATION  # reading changed nothing
+    axe_check(page, "confirmation page")
+    screenshot(page, f"04b-confirmation{suffix}")
+    page.fill("#id_name", "Piet Peeters")
+    page.locator("#id_agree").check()
+    page.locator("#confirm-button").click()
+    page.wait_for_load_state()
+    app.refresh_from_db()
+    assert app.status == Status.SUBMITTED
+    assert app.confirmations.get().name == "Piet Peeters"
+    axe_check(page, "confirmation done")
+    page.goto(link)  # the link works once
+    assert page.locator("#gone-reason").is_visible()
 
     # The reviewer asks for information.
     login(page, base, people["reviewer"], w)
@@ -224,6 +253,10 @@ def run_journey(page, base, people, lang, screenshot, axe_check):
     page.wait_for_load_state()
     app.refresh_from_db()
     assert app.status == Status.APPROVED
+    # The signatory receives the decision too, in the file's language.
+    decided = [m for m in mail.outbox if m.to == ["piet@bakkerij-peeters.example"]]
+    assert len(decided) == 2 and reference in decided[-1].subject
+    assert ("goedgekeurd" if lang == "nl" else "approved") in decided[-1].body
     axe_check(page, "staff application page (approved)")
     for path, name in (("/budget/", "budget overview"), ("/statistieken/", "statistics")):
         response = page.goto(f"{base}{path}")
@@ -315,6 +348,7 @@ def make_application_for():
             package="MEDIUM",
             cost_eur="24000.00",
             declaration={"negative_equity": False, "public_participation_pct": 0},
+            signatory=DEFAULT_SIGNATORY,
         )
 
     return build
@@ -325,8 +359,10 @@ def test_reviewer_rejects_with_a_reason_and_the_letter_text_is_proposed(
 ):
     from csgrants.applications import services
 
-    app = services.application_submit(
-        actor=people["provider"], application=make_application_for(people["provider"])
+    app = confirm(
+        services.application_submit(
+            actor=people["provider"], application=make_application_for(people["provider"])
+        )
     )
     page = browser_context.new_page()
     login(page, live_server.url, people["reviewer"], WORDS["nl"])
