@@ -33,7 +33,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from csgrants.accounts.models import Role
 from csgrants.applications import events
@@ -146,6 +147,7 @@ def validate_signatory(signatory, *, provider) -> dict:
     if errors:
         code = "SIGNATORY_IS_PROVIDER" if provider_refused else "VALIDATION_ERROR"
         raise ValidationFailed(errors[0][1], field=errors[0][0], errors=errors, code=code)
+    assert isinstance(name, str) and isinstance(email, str)  # checked above
     return {
         "signatory_name": name.strip(),
         "signatory_email": email.strip(),
@@ -501,7 +503,10 @@ def _check_confirm_input(name, capacity, agree) -> None:
         errors.append(("name", gettext("Type your name.")))
     if capacity not in CAPACITIES:
         errors.append(
-            ("capacity", gettext("Must be one of %(choices)s.") % {"choices": ", ".join(CAPACITIES)})
+            (
+                "capacity",
+                gettext("Must be one of %(choices)s.") % {"choices": ", ".join(CAPACITIES)},
+            )
         )
     if agree is not True:
         errors.append(("agree", gettext("Tick the box to confirm the declaration.")))
@@ -614,6 +619,7 @@ def confirmation_withdraw(
             "closed", gettext("There is no confirmation to withdraw on this file any more.")
         )
     latest = latest_confirmation(application)
+    assert latest is not None  # withdrawable() holds it
     actor = SignatoryActor(email=request.email)
     now = timezone.now()
     withdrawal = Confirmation.objects.create(

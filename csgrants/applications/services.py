@@ -459,9 +459,9 @@ def application_enter_review(*, actor, application: Application, on: date) -> Ap
     from csgrants.applications.checks import run_checks
 
     first = application.submitted_on is None
-    if first:
-        application.submitted_on = on
-    _price(application, application.submitted_on)
+    submitted_on = on if application.submitted_on is None else application.submitted_on
+    application.submitted_on = submitted_on
+    _price(application, submitted_on)
     application.paused_since = None
     _recompute_due(application)
     latest = application.check_runs.order_by("-run_at", "-id").first()

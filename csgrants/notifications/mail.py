@@ -203,7 +203,7 @@ EVENTS = (
 def signatory_recipient(application) -> Recipient | None:
     if not application.signatory_email:
         return None
-    return Recipient(application.signatory_email, _lang(application.language))
+    return Recipient(application.signatory_email, language_of(application.language))
 
 
 def recipients_of(event: str, application) -> list[Recipient]:
@@ -226,7 +226,7 @@ def notify(event: str, object_id: int, sent_on=None) -> int:
         row_language = context_for("nl")["request"].language
         return send(
             event,
-            [Recipient(context_for("nl")["request"].email, _lang(row_language))],
+            [Recipient(context_for("nl")["request"].email, language_of(row_language))],
             context_for,
             application=application,
             sent_on=sent_on,
