@@ -13,6 +13,7 @@ from csgrants.applications.statuses import (
     GRANTED_STATUSES,
     OPEN_STATUSES,
     RUNNING_STATUSES,
+    WAITING_FOR_ENTERPRISE_STATUSES,
     Status,
     approval_decided,
     sql_list,
@@ -30,9 +31,14 @@ def test_groups_agree_with_the_steps_of_the_table():
     assert set(statuses_allowing("request_info")) <= set(OPEN_STATUSES)
     assert set(statuses_allowing("withdraw")) == {
         Status.DRAFT,
+        *WAITING_FOR_ENTERPRISE_STATUSES,
         *OPEN_STATUSES,
         *RUNNING_STATUSES,
     }
+    # The enterprise confirms only a file waiting for it, and withdraws its confirmation only
+    # while the agency has not decided (issue 22).
+    assert set(statuses_allowing("confirm")) == set(WAITING_FOR_ENTERPRISE_STATUSES)
+    assert set(statuses_allowing("withdraw_confirmation")) == set(OPEN_STATUSES)
     # every granted status is reached only through an approval
     assert Status.SUBMITTED in {frm for frm, to in TRANSITIONS if to == Status.APPROVED}
     assert set(RUNNING_STATUSES) < set(GRANTED_STATUSES)
