@@ -76,8 +76,7 @@ OPTIONAL = {"confirmed"}  # not implied by a later step
 # The history rows that mark each step (SQL over the alias h), from the status vocabulary.
 _CASES = {
     "filed": "h.from_status = ''",
-    # The enterprise-confirmation status (issue 22) is not in the vocabulary yet: its name.
-    "confirmed": f"h.from_status = 'awaiting_confirmation' AND h.to_status = '{Status.SUBMITTED}'",
+    "confirmed": f"h.from_status = '{Status.AWAITING_CONFIRMATION}' AND h.to_status = '{Status.SUBMITTED}'",
     "submitted": f"h.to_status = '{Status.SUBMITTED}'",
     "decided": f"h.to_status IN ({sql_list([Status.APPROVED, Status.REJECTED])})",
     "approved": f"h.to_status = '{Status.APPROVED}'",
