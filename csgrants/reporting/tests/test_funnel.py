@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import filing_fields
+from conftest import confirm, filing_fields
 from csgrants.applications import services, trajectory
 from csgrants.applications.models import Application, Decision, StatusChange
 from csgrants.applications.tests.after_helpers import at, report_data
@@ -43,11 +43,16 @@ def scenario(funded, provider_user, other_provider_user, reviewer, budget_manage
     def fresh(app):
         return Application.objects.get(pk=app.pk)
 
+    def submit(actor, application):
+        """The provider submits; its enterprise confirms the same day (issue 22)."""
+        services.application_submit(actor=actor, application=application)
+        confirm(fresh(application))
+
     # A: filed, left as a draft.
     a = file(provider_user, dt.date(2024, 3, 4))
     # B: filed, submitted two working days later, rejected.
     b = file(provider_user, dt.date(2024, 3, 4))
-    step(dt.date(2024, 3, 6), services.application_submit, actor=provider_user, application=b)
+    step(dt.date(2024, 3, 6), submit, actor=provider_user, application=b)
     step(
         dt.date(2024, 3, 11),
         services.decision_record,
@@ -58,7 +63,7 @@ def scenario(funded, provider_user, other_provider_user, reviewer, budget_manage
     )
     # C: the whole way to payment.
     c = file(provider_user, dt.date(2024, 3, 4))
-    step(dt.date(2024, 3, 5), services.application_submit, actor=provider_user, application=c)
+    step(dt.date(2024, 3, 5), submit, actor=provider_user, application=c)
     step(
         dt.date(2024, 3, 12),
         services.decision_record,
@@ -82,7 +87,7 @@ def scenario(funded, provider_user, other_provider_user, reviewer, budget_manage
     )
     # D (the other provider): over Easter Monday, an information request, started, withdrawn.
     d = file(other_provider_user, dt.date(2024, 3, 28))
-    step(dt.date(2024, 4, 2), services.application_submit, actor=other_provider_user, application=d)
+    step(dt.date(2024, 4, 2), submit, actor=other_provider_user, application=d)
     step(
         dt.date(2024, 4, 3),
         services.info_request,
@@ -118,7 +123,7 @@ def scenario(funded, provider_user, other_provider_user, reviewer, budget_manage
     )
     # E: filed in 2023, submitted in 2024: the 2023 funnel.
     e = file(provider_user, dt.date(2023, 12, 28))
-    step(dt.date(2024, 1, 3), services.application_submit, actor=provider_user, application=e)
+    step(dt.date(2024, 1, 3), submit, actor=provider_user, application=e)
     return {"a": a, "b": b, "c": c, "d": d, "e": e}
 
 
@@ -132,7 +137,7 @@ def test_counts_shares_and_working_days(scenario):
     assert [s["step"] for s in result["steps"]] == list(STEPS)
     assert {k: v["reached"] for k, v in steps.items()} == {
         "filed": 4,
-        "confirmed": 0,
+        "confirmed": 3,  # every submission now goes through the enterprise (issue 22)
         "submitted": 3,
         "decided": 3,
         "approved": 2,
@@ -141,8 +146,8 @@ def test_counts_shares_and_working_days(scenario):
         "paid": 1,
     }
     assert {k: v["moved_on_share"] for k, v in steps.items()} == {
-        "filed": 0.0,  # nobody went through the enterprise's confirmation (not yet a status)
-        "confirmed": None,
+        "filed": 0.75,  # B, C and D were confirmed by their enterprise; A stayed a draft
+        "confirmed": 1.0,
         "submitted": 1.0,
         "decided": 0.6667,
         "approved": 1.0,
@@ -156,7 +161,7 @@ def test_counts_shares_and_working_days(scenario):
     # C 33; paid from accepted C 1 (Ascension day does not count).
     assert {k: v["median_working_days"] for k, v in steps.items()} == {
         "filed": None,
-        "confirmed": None,
+        "confirmed": 2,  # confirmed the day they were submitted: B 2, C 1, D 2
         "submitted": 2,
         "decided": 5,
         "approved": 5.5,
@@ -165,11 +170,11 @@ def test_counts_shares_and_working_days(scenario):
         "paid": 1,
     }
     assert result["by_provider"] == {
-        "P1": dict(zip(STEPS, [3, 0, 2, 2, 1, 1, 1, 1], strict=True)),
-        "P2": dict(zip(STEPS, [1, 0, 1, 1, 1, 1, 0, 0], strict=True)),
+        "P1": dict(zip(STEPS, [3, 2, 2, 2, 1, 1, 1, 1], strict=True)),
+        "P2": dict(zip(STEPS, [1, 1, 1, 1, 1, 1, 0, 0], strict=True)),
     }
     assert result["by_package"] == {
-        "MEDIUM": dict(zip(STEPS, [4, 0, 3, 3, 2, 2, 1, 1], strict=True))
+        "MEDIUM": dict(zip(STEPS, [4, 3, 3, 3, 2, 2, 1, 1], strict=True))
     }
 
 
@@ -229,7 +234,8 @@ def test_confirmation_counts_once_the_status_exists(scenario):
             on=day,
         )
     steps = _by_step(funnel(2024))
-    assert steps["confirmed"]["reached"] == 1 and steps["submitted"]["reached"] == 4
-    assert steps["confirmed"]["median_working_days"] == 4  # 4/3 -> 8/3
+    # A's rows join B, C and D, which the scenario's enterprises confirmed (issue 22).
+    assert steps["confirmed"]["reached"] == 4 and steps["submitted"]["reached"] == 4
+    assert steps["confirmed"]["median_working_days"] == 2  # A 4 (4/3 -> 8/3), B 2, C 1, D 2
     assert steps["confirmed"]["moved_on_share"] == 1.0
-    assert steps["filed"]["moved_on_share"] == 0.25
+    assert steps["filed"]["moved_on_share"] == 1.0

@@ -191,7 +191,7 @@ def test_report_json_xlsx_and_markdown_have_the_insight(make_application, funded
     assert report["funnel"]["2023"]["steps"][0] == {
         "step": "filed",
         "reached": 1,
-        "moved_on_share": 0.0,
+        "moved_on_share": 1.0,  # its enterprise confirmed it (issue 22)
         "median_working_days": None,
     }
     assert report["runway"]["providers"][0]["provider"] == "P1"
