@@ -643,7 +643,7 @@ def confirmation_withdraw(
     services.application_back_to_draft(
         actor=actor,
         application=application,
-        note="the enterprise withdrew its confirmation",
+        note="de onderneming trok haar bevestiging in",  # history notes are Dutch data
     )
     return withdrawal
 
@@ -689,7 +689,7 @@ def confirmation_recall(*, actor, application: Application) -> Application:
 
     application = _provider_file(actor, application)
     return services.application_back_to_draft(
-        actor=actor, application=application, note="recalled by the service provider"
+        actor=actor, application=application, note="teruggenomen door de dienstverlener"
     )
 
 
