@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('applications', '0009_funnel_filed_index'),
+        ('applications', '0010_granted_has_subsidy'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
