@@ -118,7 +118,7 @@ def final_report_due_on(application: Application) -> date | None:
     return _report_due(trajectory_started_on(application), term)
 
 
-def final_report_due_dates(application_ids) -> dict[int, date]:
+def final_report_due_dates(application_ids) -> dict[int, date | None]:
     """final_report_due_on for many files in one query (the lists flag late reports)."""
     from django.db.models import Min
 

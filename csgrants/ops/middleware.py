@@ -79,7 +79,7 @@ class DatabaseUnavailableMiddleware:
     """While PostgreSQL is unreachable (restart, failover), answer 503 problem details with
     Retry-After instead of a 500, so clients retry instead of reporting a bug. The connection
     itself recovers on the next request: CONN_HEALTH_CHECKS in settings. Exceptions raised
-    outside the view (e.g. in middleware) reach ops.views.server_error, which does the same."""
+    outside the view (e.g. in middleware) reach web.views.errors.server_error, which does the same."""
 
     def __init__(self, get_response):
         self.get_response = get_response

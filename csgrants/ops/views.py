@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import sys
 
 import segno
 from django.contrib import messages
@@ -23,8 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from csgrants.ops.forms import TokenForm
 from csgrants.ops.health import run_checks
-from csgrants.ops.middleware import has_confirmed_device, is_database_outage, otp_required_for
-from csgrants.ops.problems import database_unavailable_response, problem_response
+from csgrants.ops.middleware import has_confirmed_device, otp_required_for
 
 
 @never_cache
@@ -109,22 +107,3 @@ def otp_setup(request):
             "next": _next_url(request),
         },
     )
-
-
-def server_error(request, *args, **kwargs):
-    """handler500: a database outage anywhere in the request (also in middleware, where
-    DatabaseUnavailableMiddleware cannot see it) answers 503; API paths never get HTML."""
-    exc = sys.exc_info()[1]
-    if is_database_outage(exc):
-        return database_unavailable_response(request)
-    if request.path.startswith("/api/"):
-        return problem_response(
-            request,
-            status=500,
-            code="INTERNAL_ERROR",
-            title=_("Internal server error"),
-            detail=_("An unexpected error occurred; it has been logged with the request id."),
-        )
-    from csgrants.web.views.errors import server_error as error_page
-
-    return error_page(request)

@@ -26,7 +26,7 @@ urlpatterns = [
 handler400 = "csgrants.web.views.errors.bad_request"
 handler403 = "csgrants.web.views.errors.permission_denied"
 handler404 = "csgrants.web.views.errors.page_not_found"
-handler500 = "csgrants.ops.views.server_error"
+handler500 = "csgrants.web.views.errors.server_error"
 
 pytestmark = pytest.mark.urls(__name__)
 

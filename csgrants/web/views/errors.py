@@ -5,11 +5,15 @@ switch); these render with it, and fall back to a plain page if even that fails.
 from __future__ import annotations
 
 import logging
+import sys
 
 from django.http import HttpResponse
 from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+
+from csgrants.ops.middleware import is_database_outage
+from csgrants.ops.problems import database_unavailable_response, problem_response
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +51,20 @@ def page_not_found(request, exception=None):
     return render_error(request, 404, "404.html")
 
 
-def server_error(request):
+def server_error(request, *args, **kwargs):
+    """handler500: a database outage anywhere in the request (also in middleware, where
+    DatabaseUnavailableMiddleware cannot see it) answers 503; API paths never get HTML."""
+    exc = sys.exc_info()[1]
+    if is_database_outage(exc):
+        return database_unavailable_response(request)
+    if request.path.startswith("/api/"):
+        return problem_response(
+            request,
+            status=500,
+            code="INTERNAL_ERROR",
+            title=_("Internal server error"),
+            detail=_("An unexpected error occurred; it has been logged with the request id."),
+        )
     return render_error(request, 500, "500.html")
 
 

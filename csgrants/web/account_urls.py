@@ -1,6 +1,6 @@
 from django.urls import path
 
-from csgrants.accounts import views
+from csgrants.web.views import account as views
 
 app_name = "accounts"
 urlpatterns = [
