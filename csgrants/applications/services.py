@@ -604,15 +604,16 @@ def decision_record(
     if outcome not in (Decision.Outcome.APPROVED, Decision.Outcome.REJECTED):
         raise ValidationFailed(_("The outcome must be approved or rejected."), field="outcome")
     authorize_transition(actor=actor, application=application, to_status=outcome)
-    from csgrants.applications.confirmation import require_current_confirmation
-
-    require_current_confirmation(application)
     subsidy = application.subsidy_eur
     if outcome == Decision.Outcome.APPROVED and (subsidy is None or subsidy <= 0):
-        # Nothing to commit means nothing to pay: such a file is priced first (or refused).
+        # Nothing to commit means nothing to pay: such a file is priced first (or refused),
+        # whatever else it waits for.
         raise TransitionNotAllowed(
             _("This file has no subsidy; it cannot be approved."), code="NO_SUBSIDY"
         )
+    from csgrants.applications.confirmation import require_current_confirmation
+
+    require_current_confirmation(application)
     application.decided_on = today
     paused = _paused_intervals(application)
     calendar = default_calendar()

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import filing_fields
+from conftest import confirm, filing_fields
 from csgrants.applications import amendments, services, trajectory
 from csgrants.applications.models import Application, Decision, StatusChange
 from csgrants.applications.tests.after_helpers import at, report_data
@@ -56,6 +56,8 @@ def through_the_services(provider, user, reviewer, admin):
                     enterprise_number=number, enterprise_name=f"Onderneming {key}", cost_eur=cost
                 ),
             )
+            # The enterprise confirms the same day: the history format knows only submission.
+            app = confirm(app)
         made[key] = app
         if outcome == "submitted":
             continue
@@ -136,12 +138,13 @@ def as_history_files(folder, made, provider_code):
 
 
 def report_of(provider) -> dict:
-    """The report JSON, less what the history files cannot carry: when it was made, and the
-    final reports' contents (the history format has none)."""
+    """The report JSON, less what the history files cannot carry: when it was made, the
+    final reports' contents and the enterprise's confirmation (the history format has neither)."""
     report = json.loads(render_json(build_report([2024, 2025], provider=provider)))
     report.pop("generated_at")
     for year in report["years"].values():
         year.pop("final_reports")
+        year.pop("enterprise_confirmation", None)
     return report
 
 
@@ -165,8 +168,9 @@ def times_of(provider):
             a.paused_working_days,
             list(
                 StatusChange.objects.filter(application=a)
-                .exclude(from_status="")
-                .exclude(from_status="draft")
+                # The steps before submission (filing, the enterprise's confirmation) are not
+                # in the history format: it starts at the submission.
+                .exclude(from_status__in=["", "draft", "awaiting_confirmation"])
                 .values_list("from_status", "to_status")
             ),
             sorted(

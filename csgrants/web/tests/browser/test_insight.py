@@ -51,6 +51,9 @@ def test_insight_pages_are_accessible(
     screenshot,
 ):
     ensure_catalogue()
+    # English is the user's stored choice; the browser's language is not followed.
+    budget_manager.language = lang
+    budget_manager.save(update_fields=["language"])
     today = clock.today()
     source = make_application("submitted")
     allocation_create(

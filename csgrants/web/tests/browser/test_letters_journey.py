@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import confirm
 from csgrants.applications.models import Status
 from csgrants.documents.models import Letter
 from csgrants.web.tests.browser.test_journeys import (  # noqa: F401 (fixtures)
@@ -36,6 +37,8 @@ def test_reviewer_approves_and_the_provider_downloads_the_letter(
     app = services.application_submit(
         actor=people["provider"], application=make_application_for(people["provider"])
     )
+    app = confirm(app)  # the enterprise confirms (its own browser journey is test_journeys)
+    assert app.status == Status.SUBMITTED
     page = browser_context.new_page()
     w = WORDS["nl"]
     login(page, live_server.url, people["reviewer"], w)
