@@ -85,16 +85,28 @@ class Application(models.Model):
     )
     # The person who speaks for the enterprise and confirms the declaration on honour
     # (contracts/enterprise-confirmation.md); the file's language is the signatory's.
-    signatory_name = models.CharField(_("signatory"), max_length=200, blank=True)
-    signatory_email = models.EmailField(_("signatory's e-mail"), max_length=254, blank=True)
+    # Empty also in the database: the history import's bulk path (COPY) leaves them out.
+    signatory_name = models.CharField(
+        _("signatory"), max_length=200, blank=True, default="", db_default=""
+    )
+    signatory_email = models.EmailField(
+        _("signatory's e-mail"), max_length=254, blank=True, default="", db_default=""
+    )
     signatory_capacity = models.CharField(
-        _("signatory's capacity"), max_length=20, choices=Capacity.choices, blank=True
+        _("signatory's capacity"),
+        max_length=20,
+        choices=Capacity.choices,
+        blank=True,
+        default="",
+        db_default="",
     )
     language = models.CharField(
         _("language of the file"),
         max_length=2,
         choices=[("nl", "Nederlands"), ("en", "English")],
         default="nl",
+        # Also in the database: the history import's bulk path (COPY) leaves it out.
+        db_default="nl",
     )
     submitted_on = models.DateField(_("submitted on"), null=True, blank=True)
     decision_due_on = models.DateField(_("decision due on"), null=True, blank=True)

@@ -25,7 +25,7 @@ class ApplicationFact(models.Model):
     enterprise_kind = models.CharField(max_length=40)
     province = models.CharField(max_length=6)
     package_id = models.BigIntegerField()
-    status = models.CharField(max_length=20)
+    status = models.CharField(max_length=21)  # as Application.status
     submitted_year = models.SmallIntegerField()  # 0: not submitted
     decided_year = models.SmallIntegerField()  # 0: not decided
     withdrawn_year = models.SmallIntegerField()  # 0: not a withdrawn submitted file
@@ -66,7 +66,7 @@ class ProcessingFact(models.Model):
     its key that table would have 240,000 rows for a million files instead of 53,000."""
 
     provider_id = models.BigIntegerField()
-    status = models.CharField(max_length=20)
+    status = models.CharField(max_length=21)  # as Application.status
     decided_year = models.SmallIntegerField()
     working_days = models.IntegerField()
     n = models.BigIntegerField(default=0)

@@ -225,10 +225,22 @@ def _scenario(staff, users, seed):
     first = extension_amendments[0]
     Application.extensions.through.objects.filter(application_id=first.application_id).delete()
     Amendment.objects.filter(pk=first.pk).update(status="rejected")
-    Application.objects.filter(status=Status.REJECTED).order_by("id").first().delete()
-    Application.objects.filter(status=Status.DRAFT).order_by("id").first().delete()
+    for status in (Status.REJECTED, Status.DRAFT):
+        _delete_file(Application.objects.filter(status=status).order_by("id").first())
     _manual_sql()
     return made
+
+
+def _delete_file(application):
+    """A file deleted in psql with what protects it (its confirmation, pending letter jobs):
+    what the triggers must follow, which the services never do."""
+    from csgrants.applications.models import Confirmation, ConfirmationRequest
+    from csgrants.documents.models import LetterJob
+
+    LetterJob.objects.filter(application=application).delete()
+    Confirmation.objects.filter(application=application).delete()
+    ConfirmationRequest.objects.filter(application=application).delete()
+    application.delete()
 
 
 def _manual_sql():
@@ -315,6 +327,11 @@ def _manual_sql():
         cur.execute("DELETE FROM budgets_ledgerentry WHERE amendment_id = %s", [amendment_id])
         cur.execute(
             "DELETE FROM applications_decision_reasons WHERE decision_id IN "
+            "(SELECT id FROM applications_decision WHERE amendment_id = %s)",
+            [amendment_id],
+        )
+        cur.execute(  # the decision's letter, still to be rendered
+            "DELETE FROM documents_letterjob WHERE decision_id IN "
             "(SELECT id FROM applications_decision WHERE amendment_id = %s)",
             [amendment_id],
         )
