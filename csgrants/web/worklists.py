@@ -7,8 +7,7 @@ page of a list is one narrow indexed query, one count and one query for the page
 item started waiting (`due()`); `summary()` gives the count and the oldest waiting item of every
 list the user may see, one query per list, for the staff home page.
 
-A new list (e.g. files awaiting the enterprise's confirmation) is one more `WorkList(...)` in
-`WORK_LISTS`: the home page, the list page, the browser tests and bench/page_budget.py take it
+A new list is one more `WorkList(...)` in `WORK_LISTS`: the home page, the list page, the browser tests and bench/page_budget.py take it
 from there.
 """
 
@@ -18,12 +17,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, F, Min, QuerySet
+from django.db.models import Count, F, Min, OuterRef, QuerySet, Subquery
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from csgrants.accounts.models import Role
-from csgrants.applications.models import Amendment, Application, FinalReport, Status
+from csgrants.applications.confirmation import TOKEN_VALIDITY
+from csgrants.applications.models import (
+    Amendment,
+    Application,
+    ConfirmationRequest,
+    FinalReport,
+    Status,
+)
 from csgrants.core.calendar import WorkingCalendar
 
 DECIDERS = frozenset({Role.REVIEWER, Role.ADMIN})
@@ -112,6 +118,20 @@ def _info_unanswered() -> QuerySet:
     )
 
 
+def _awaiting_enterprise() -> QuerySet:
+    """Files the enterprise has not confirmed yet, from the day its current link was mailed:
+    staff see who is stuck before the link expires (the provider can resend it)."""
+    sent = ConfirmationRequest.objects.filter(
+        application=OuterRef("pk"), used_at__isnull=True, superseded_at__isnull=True
+    ).order_by("-requested_at", "-pk")
+    return (
+        Application.objects.filter(status=Status.AWAITING_CONFIRMATION)
+        .annotate(since=Subquery(sent.values("requested_on")[:1]))
+        .order_by(F("since").asc(nulls_first=True), "pk")
+        .values("since", app=F("pk"))
+    )
+
+
 WORK_LISTS: list[WorkList] = [
     WorkList(
         slug="beslissen",
@@ -159,6 +179,18 @@ WORK_LISTS: list[WorkList] = [
         roles=DECIDERS,
         query=_info_unanswered,
         due=_working_days(REVIEW_TERM_WORKING_DAYS),
+    ),
+    WorkList(
+        slug="wacht-op-onderneming",
+        title=_("Files awaiting the enterprise"),
+        description=_(
+            "Filed files whose enterprise has not yet confirmed its declaration on honour; "
+            "due when the mailed link expires."
+        ),
+        empty=_("No file waits for its enterprise."),
+        roles=DECIDERS,
+        query=_awaiting_enterprise,
+        due=_calendar_days(TOKEN_VALIDITY.days),
     ),
 ]
 

@@ -39,6 +39,9 @@ def _waiting():
         "informatievragen": Application.objects.filter(status=Status.INFO_REQUESTED)
         .first()
         .reference,
+        "wacht-op-onderneming": Application.objects.filter(status=Status.AWAITING_CONFIRMATION)
+        .first()
+        .reference,
     }
 
 

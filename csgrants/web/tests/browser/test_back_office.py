@@ -68,6 +68,9 @@ def waiting_references():
         "informatievragen": Application.objects.filter(status=Status.INFO_REQUESTED)
         .first()
         .reference,
+        "wacht-op-onderneming": Application.objects.filter(status=Status.AWAITING_CONFIRMATION)
+        .first()
+        .reference,
     }
 
 
