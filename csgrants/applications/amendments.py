@@ -21,8 +21,9 @@ from csgrants.applications.services import reason_codes_resolve
 from csgrants.applications.statuses import RUNNING_STATUSES
 from csgrants.applications.workflow import STAFF_DECIDERS
 from csgrants.budgets import services as budgets
+from csgrants.catalogue.models import Package
 from csgrants.catalogue.pricing import price
-from csgrants.catalogue.selectors import package_resolve
+from csgrants.catalogue.selectors import package_resolve, upgrade_allowed, upgrade_targets
 from csgrants.core import clock
 from csgrants.core.audit import audit_record, snapshot
 from csgrants.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
@@ -68,6 +69,34 @@ def committed_subsidy(application: Application) -> Decimal:
         or ZERO
     )
     return (application.subsidy_eur or ZERO) + extra
+
+
+def extension_taken(application: Application, package) -> bool:
+    """Whether the file has the extension `package` already, or has asked for it (an extension
+    is added once)."""
+    return (
+        application.extensions.filter(pk=package.pk).exists()
+        or application.amendments.filter(
+            kind=Amendment.Kind.EXTENSION,
+            package=package,
+            status__in=(Amendment.AmendmentStatus.SUBMITTED, Amendment.AmendmentStatus.APPROVED),
+        ).exists()
+    )
+
+
+def amendment_options(application: Application) -> list[Package]:
+    """What an amendment of the file may ask for: the higher main packages (upgrade_targets) and
+    the active extension packages the file does not have or ask for yet."""
+    taken = set(application.extensions.values_list("pk", flat=True)) | set(
+        application.amendments.filter(
+            kind=Amendment.Kind.EXTENSION,
+            status__in=(Amendment.AmendmentStatus.SUBMITTED, Amendment.AmendmentStatus.APPROVED),
+        ).values_list("package_id", flat=True)
+    )
+    extensions = [
+        p for p in Package.objects.filter(active=True, is_extension=True) if p.pk not in taken
+    ]
+    return upgrade_targets(application.current_package) + extensions
 
 
 def _own_grant(application: Application) -> list[dict]:
@@ -131,7 +160,14 @@ def amendment_request(
             field="package",
             code="SAME_PACKAGE",
         )
-    if kind == Amendment.Kind.EXTENSION and application.extensions.filter(pk=target.pk).exists():
+    if kind == Amendment.Kind.UPGRADE and not upgrade_allowed(application.current_package, target):
+        raise ValidationFailed(
+            _("An upgrade leads only to a higher package; %(package)s is not one for %(current)s.")
+            % {"package": target.code, "current": application.current_package.code},
+            field="package",
+            code="NOT_AN_UPGRADE",
+        )
+    if kind == Amendment.Kind.EXTENSION and extension_taken(application, target):
         raise ValidationFailed(
             _("The file already has %(package)s.") % {"package": target.code},
             field="package",
@@ -179,6 +215,30 @@ def amendment_request(
     return amendment
 
 
+def _ensure_still_an_amendment(application: Application, amendment: Amendment) -> None:
+    """An approval adds what the file does not have: an upgrade still leads up from the file's
+    package of today, an extension is not on the file yet (a request filed before these rules
+    held may ask for neither)."""
+    if amendment.kind == Amendment.Kind.UPGRADE and not upgrade_allowed(
+        application.current_package, amendment.package
+    ):
+        raise ValidationFailed(
+            _("An upgrade leads only to a higher package; %(package)s is not one for %(current)s.")
+            % {"package": amendment.package.code, "current": application.current_package.code},
+            field="package",
+            code="NOT_AN_UPGRADE",
+        )
+    if (
+        amendment.kind == Amendment.Kind.EXTENSION
+        and application.extensions.filter(pk=amendment.package_id).exists()
+    ):
+        raise ValidationFailed(
+            _("The file already has %(package)s.") % {"package": amendment.package.code},
+            field="package",
+            code="SAME_PACKAGE",
+        )
+
+
 @service_atomic
 def amendment_decide(
     *, actor, amendment: Amendment, outcome: str, reasons=(), note: str = ""
@@ -208,6 +268,7 @@ def amendment_decide(
     today = _today()
     before = snapshot(amendment, AUDIT_FIELDS)
     if outcome == Decision.Outcome.APPROVED:
+        _ensure_still_an_amendment(application, amendment)
         # Passing the application too: the payment realises and releases per application, and
         # the extra subsidy is part of what the file may be paid.
         budgets.budget_commit(

@@ -23,7 +23,7 @@ class PackageAliasInline(admin.TabularInline):
 
 @admin.register(Package)
 class PackageAdmin(admin.ModelAdmin):
-    list_display = ["code", "name_nl", "name_en", "is_extension", "active"]
+    list_display = ["code", "name_nl", "name_en", "is_extension", "upgrade_rank", "active"]
     inlines = [PackageAliasInline]
 
 

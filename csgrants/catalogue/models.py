@@ -48,6 +48,18 @@ class Package(Bilingual, models.Model):
     name_en = models.CharField(_("name (English)"), max_length=120)
     is_extension = models.BooleanField(_("extension package"), default=False)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    # The upgrade ladder (START 1 < MEDIUM 2 < PLUS 3): an upgrade goes only to a main package
+    # of a higher rank. Empty: no upgrade leads to it or from it (Check & plan is a trajectory
+    # of its own, not a step on the ladder).
+    upgrade_rank = models.PositiveSmallIntegerField(
+        _("upgrade rank"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Main packages only: an upgrade goes to a package of a higher rank. Leave empty for "
+            "a package no upgrade leads to or from."
+        ),
+    )
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:

@@ -41,6 +41,28 @@ def package_resolve(name: str, *, extension: bool | None = None) -> Package:
     return copy.copy(package)  # the process's copy is shared: callers get their own
 
 
+def upgrade_allowed(current: Package, target: Package) -> bool:
+    """Whether an upgrade leads from the main package `current` to `target`: both on the upgrade
+    ladder, `target` higher (START -> MEDIUM -> PLUS; never down, never to Check & plan)."""
+    return (
+        not target.is_extension
+        and current.upgrade_rank is not None
+        and target.upgrade_rank is not None
+        and target.upgrade_rank > current.upgrade_rank
+    )
+
+
+def upgrade_targets(current: Package) -> list[Package]:
+    """The active main packages an upgrade from `current` may lead to, lowest first."""
+    return [
+        p
+        for p in Package.objects.filter(active=True, is_extension=False).order_by(
+            "upgrade_rank", "sort_order", "code"
+        )
+        if upgrade_allowed(current, p)
+    ]
+
+
 def package_alias_map() -> dict[str, str]:
     """Lower-cased code or former name -> today's code; for bulk work (imports, reports)."""
     return {name: p.code for name, p in cached("packages", _packages_by_name).items()}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from csgrants.applications.amendments import amendment_options
 from csgrants.applications.models import MATURITY_FIELDS, Amendment, CyFunFunction
 from csgrants.catalogue.models import Package
 from csgrants.web.forms import money_field, reason_choices
@@ -27,12 +28,12 @@ class AmendmentForm(forms.Form):
 
     def __init__(self, *args, application=None, **kwargs):
         super().__init__(*args, **kwargs)
-        current = application.current_package_id if application else None
+        # Only what an amendment may ask for: a higher main package, an extension not on the file.
+        options = amendment_options(application) if application else []
         # Outside the f-string: xgettext does not see gettext calls inside one.
         extension, main = _("extension"), _("main package")
         self.fields["package"].choices = [
-            (p.code, f"{p.label()} ({extension if p.is_extension else main})")
-            for p in Package.objects.filter(active=True).exclude(pk=current)
+            (p.code, f"{p.label()} ({extension if p.is_extension else main})") for p in options
         ]
 
     def clean(self):

@@ -290,7 +290,7 @@ def test_amendment_request_guards(
                 actor=provider_user,
                 application=app,
                 kind="upgrade",
-                package="CHECK_PLAN",
+                package="basis",  # PLUS's former name
                 extra_cost_eur="1000",
             )
         assert pending.value.code == "AMENDMENT_PENDING"
