@@ -167,6 +167,8 @@ def main() -> int:
                 "provider",
                 "--provider",
                 "BENCH",
+                "--create-provider",
+                "Bench provider",
                 capture=True,
             )
             .strip()

@@ -124,7 +124,7 @@ def drop_database(pg: str, name: str) -> None:
 def token_for(env: dict, username: str, role: str, provider: str | None = None) -> str:
     args = [PY, "manage.py", "create_api_user", username, "--role", role]
     if provider:
-        args += ["--provider", provider]
+        args += ["--provider", provider, "--create-provider", f"Soak provider {provider}"]
     return sh(args, env).stdout.strip().splitlines()[-1].strip()
 
 

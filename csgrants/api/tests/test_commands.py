@@ -23,13 +23,28 @@ def works(raw) -> int:
 
 
 @pytest.mark.django_db
-def test_provider_user_and_unknown_provider_are_created():
-    lines = run("crm", "--role", "provider", "--provider", "ACME")
+def test_an_unknown_provider_is_refused_naming_it_and_nothing_is_created():
+    providers = ServiceProvider.objects.count()
+    with pytest.raises(CommandError, match="NOPE") as refused:
+        run("crm", "--role", "provider", "--provider", "NOPE")
+    assert refused.value.returncode == 1  # the exit status manage.py answers with
+    assert ServiceProvider.objects.count() == providers
+    assert not ServiceProvider.objects.filter(code__iexact="NOPE").exists()
+    assert not User.objects.filter(username="crm").exists()
+
+
+@pytest.mark.django_db
+def test_a_new_provider_is_created_only_when_asked_with_its_name():
+    lines = run("crm", "--role", "provider", "--provider", "ACME", "--create-provider", "Acme NV")
+    acme = ServiceProvider.objects.get(code="ACME")
+    assert acme.name == "Acme NV"
     user = User.objects.get(username="crm")
-    assert user.role == Role.PROVIDER and user.service_provider == ServiceProvider.objects.get(
-        code="ACME"
-    )
+    assert user.role == Role.PROVIDER and user.service_provider == acme
     assert works(lines[-1]) == 200
+    # an existing provider is found by its code, in any case, and never doubled
+    run("crm2", "--role", "provider", "--provider", "acme")
+    assert User.objects.get(username="crm2").service_provider == acme
+    assert ServiceProvider.objects.filter(code__iexact="ACME").count() == 1
 
 
 @pytest.mark.django_db
@@ -55,6 +70,7 @@ def test_refusals():
     with pytest.raises(CommandError):
         run("x", "--role", "reviewer", "--provider", "ACME")
     run("y", "--role", "reviewer")
+    ServiceProvider.objects.create(code="ACME", name="Acme NV")
     with pytest.raises(CommandError):
         run("y", "--role", "provider", "--provider", "ACME")
 

@@ -1,5 +1,8 @@
 """`create_api_user USERNAME --role provider --provider CODE`: make (or reuse) an API user and
-print a new token as the last line of output. The token is shown only here."""
+print a new token as the last line of output. The token is shown only here.
+
+An unknown provider code is refused, naming it, unless `--create-provider "Name"` is given: a
+typo must never create a provider (contracts/api.md, "Authentication and roles")."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from django.db import transaction
 from csgrants.accounts.models import Role, User
 from csgrants.api.tokens import token_create
 from csgrants.catalogue.models import ServiceProvider
+from csgrants.core.audit import audit_record
 
 
 class Command(BaseCommand):
@@ -20,21 +24,42 @@ class Command(BaseCommand):
         parser.add_argument(
             "--provider", help="Service provider code (required for --role provider)."
         )
+        parser.add_argument(
+            "--create-provider",
+            metavar="NAME",
+            help="Create the service provider --provider CODE with this name if it does not exist.",
+        )
         parser.add_argument("--token-name", default="", help="A name to recognise the token by.")
 
     @transaction.atomic
-    def handle(self, *args, username, role, provider, token_name, **options):
+    def handle(self, *args, username, role, provider, create_provider, token_name, **options):
         if role == Role.PROVIDER and not provider:
             raise CommandError("--provider CODE is required for --role provider")
         if role != Role.PROVIDER and provider:
             raise CommandError("--provider is only for --role provider")
+        if create_provider is not None and not provider:
+            raise CommandError("--create-provider NAME goes with --provider CODE")
+        if create_provider is not None and not create_provider.strip():
+            raise CommandError("--create-provider needs the provider's name")
         sp = None
         if provider:
-            sp, created = ServiceProvider.objects.get_or_create(
-                code=provider, defaults={"name": provider}
-            )
-            if created:
-                self.stdout.write(f"Created service provider {provider}.")
+            sp = ServiceProvider.objects.filter(code__iexact=provider.strip()).first()
+            if sp is None and create_provider is None:
+                raise CommandError(
+                    f"unknown service provider {provider!r}; to create it, add "
+                    f'--create-provider "Name of the provider"'
+                )
+            if sp is None:
+                sp = ServiceProvider.objects.create(
+                    code=provider.strip(), name=create_provider.strip()
+                )
+                audit_record(
+                    actor=None,
+                    action="provider.create",
+                    obj=sp,
+                    after={"code": sp.code, "name": sp.name, "by": "create_api_user"},
+                )
+                self.stdout.write(f"Created service provider {sp.code} ({sp.name}).")
         user = User.objects.filter(username=username).first()
         if user is None:
             user = User(username=username, role=role, service_provider=sp)
