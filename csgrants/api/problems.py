@@ -12,9 +12,12 @@ import logging
 import re
 import uuid
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpResponse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
@@ -62,7 +65,7 @@ def _default_codes() -> dict[int, str]:
         405: "METHOD_NOT_ALLOWED",
         406: "NOT_ACCEPTABLE",
         409: "CONFLICT",
-        413: "REQUEST_TOO_LARGE",
+        413: "PAYLOAD_TOO_LARGE",
         415: "UNSUPPORTED_MEDIA_TYPE",
         422: "UNPROCESSABLE",
         429: "THROTTLED",
@@ -148,6 +151,17 @@ def problem_response(status: int, body: dict, headers=None) -> Response:
     return Response(body, status=status, headers=headers, content_type=PROBLEM_CONTENT_TYPE)
 
 
+def too_large_body() -> dict:
+    """The 413 problem for a body over DATA_UPLOAD_MAX_MEMORY_SIZE (contracts/api.md)."""
+    limit_mb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)
+    return problem_body(
+        413,
+        code="PAYLOAD_TOO_LARGE",
+        detail=_("The request body is larger than the %(limit)s MB this API accepts.")
+        % {"limit": number_format(limit_mb, 1)},
+    )
+
+
 def exception_handler(exc, context):
     """REST_FRAMEWORK["EXCEPTION_HANDLER"]: every exception a DRF view raises becomes a problem."""
     request = context.get("request")
@@ -157,6 +171,12 @@ def exception_handler(exc, context):
         exc = drf.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = drf.PermissionDenied()
+
+    if isinstance(exc, RequestDataTooBig):
+        # Django raises it when the view first reads a body over the limit; it is the client's
+        # request, not a bug.
+        set_rollback()
+        return problem_response(413, too_large_body())
 
     if isinstance(exc, DomainError):
         set_rollback()
@@ -247,6 +267,8 @@ class ApiProblemMiddleware:
             return _json_problem(404, problem_body(404), rid)
         if isinstance(exception, DjangoPermissionDenied):
             return _json_problem(403, problem_body(403), rid)
+        if isinstance(exception, RequestDataTooBig):
+            return _json_problem(413, too_large_body(), rid)
         logger.error(
             "unhandled exception in API request %s",
             rid,

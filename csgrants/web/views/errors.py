@@ -7,6 +7,8 @@ from __future__ import annotations
 import logging
 import sys
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse
 from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -26,9 +28,11 @@ def _back(request) -> str:
     return "/"
 
 
-def render_error(request, status: int, template: str) -> HttpResponse:
+def render_error(request, status: int, template: str, context=None) -> HttpResponse:
     try:
-        body = loader.render_to_string(template, {"back": _back(request)}, request)
+        body = loader.render_to_string(
+            template, {"back": _back(request), **(context or {})}, request
+        )
     except Exception:  # noqa: BLE001 - the error page itself must never fail
         logger.exception("error page %s could not be rendered", status)
         back = _("Back to the home page")
@@ -40,7 +44,24 @@ def render_error(request, status: int, template: str) -> HttpResponse:
 
 
 def bad_request(request, exception=None):
+    """handler400, also for a body over DATA_UPLOAD_MAX_MEMORY_SIZE (Django raises it as a
+    suspicious operation): that one is a 413, the form was too large, not malformed."""
+    if isinstance(exception, RequestDataTooBig):
+        return request_too_large(request)
     return render_error(request, 400, "400.html")
+
+
+def request_too_large(request) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return problem_response(
+            request,
+            status=413,
+            code="PAYLOAD_TOO_LARGE",
+            title=_("Request too large"),
+            detail=_("The request body is larger than this site accepts."),
+        )
+    limit_mb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)
+    return render_error(request, 413, "413.html", {"limit_mb": limit_mb})
 
 
 def permission_denied(request, exception=None):
