@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from csgrants.core.calendar import default_calendar
 from csgrants.core.errors import ValidationFailed
+from csgrants.core.exports import csv_dict_writer, xlsx_bytes
 from csgrants.core.transactions import service_atomic
 from csgrants.documents.models import (
     DUE_SOON_WORKING_DAYS,
@@ -129,7 +130,7 @@ def export_bytes(fmt: str) -> bytes:
     rows = export_rows()
     if fmt == "csv":
         out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
+        writer = csv_dict_writer(out, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
         return out.getvalue().encode()
@@ -144,9 +145,7 @@ def export_bytes(fmt: str) -> bytes:
         ws.append(list(EXPORT_COLUMNS))
         for row in rows:
             ws.append([Decimal(row[c]) if c == "amount_eur" else row[c] for c in EXPORT_COLUMNS])
-        out = io.BytesIO()
-        wb.save(out)
-        return out.getvalue()
+        return xlsx_bytes(wb)
     raise ValidationFailed(f"unknown format {fmt!r}", field="format")
 
 

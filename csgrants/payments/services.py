@@ -36,6 +36,7 @@ from csgrants.core.errors import (
     TransitionNotAllowed,
     ValidationFailed,
 )
+from csgrants.core.exports import csv_dict_writer, xlsx_bytes
 from csgrants.core.transactions import service_atomic
 from csgrants.payments.models import BankAccount, PaymentBatch, PaymentLine
 
@@ -309,7 +310,7 @@ def _order_row(line: PaymentLine) -> dict:
 
 def batch_csv(batch: PaymentBatch) -> bytes:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=ORDER_COLUMNS, lineterminator="\n")
+    writer = csv_dict_writer(out, fieldnames=ORDER_COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(_order_row(line) for line in _exportable(batch))
     return out.getvalue().encode()
@@ -325,9 +326,7 @@ def batch_xlsx(batch: PaymentBatch) -> bytes:
     for line in _exportable(batch):
         row = _order_row(line)
         ws.append([Decimal(row[c]) if c == "amount_eur" else row[c] for c in ORDER_COLUMNS])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return xlsx_bytes(wb)
 
 
 def _payer() -> dict:

@@ -8,13 +8,13 @@ Flemish Parliament, so its sentences are written here in Dutch rather than throu
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from csgrants.core.exports import csv_writer, xlsx_bytes
 from csgrants.core.money import format_eur
 from csgrants.core.postal import PROVINCES
 
@@ -597,7 +597,7 @@ def report_rows(report: dict):
 
 def render_csv(report: dict) -> str:
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv_writer(buf, lineterminator="\n")
     w.writerow(["year", "section", "breakdown", "key", "value"])
     for row in report_rows(report):
         w.writerow(row)
@@ -768,9 +768,7 @@ def render_xlsx(
         for col in ws.columns:
             width = max(len(str(c.value or "")) for c in col)
             ws.column_dimensions[col[0].column_letter].width = min(60, max(10, width + 2))
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return xlsx_bytes(wb)
 
 
 def _insight_sheets(report: dict, sheet, eur: str) -> None:

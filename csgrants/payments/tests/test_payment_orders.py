@@ -226,3 +226,33 @@ def test_only_paid_realises_and_a_failed_line_joins_a_new_batch(
     assert result["paid"] == 1
     second.refresh_from_db()
     assert second.status == Status.CLOSED and paid_total(second) > 0
+
+
+def test_a_formula_in_the_account_holder_is_text_in_the_batch_exports(
+    completed, provider, budget_manager, second_manager, client
+):
+    """Issue 20, item 7: the CSV and XLSX orders neutralise text a spreadsheet would run; the
+    amounts stay numbers."""
+    from openpyxl import load_workbook
+
+    holder = '=HYPERLINK("http://evil.example","Provider One BV")'
+    account = services.bank_account_propose(
+        actor=budget_manager, provider=provider, **account_fields(holder=holder)
+    )
+    services.bank_account_decide(actor=second_manager, account=account, approve=True)
+    batch = services.batch_prepare(actor=budget_manager)
+    services.batch_approve(actor=second_manager, batch=batch)
+    client.force_login(budget_manager)
+    text = client.get(reverse("payments:export", args=[batch.pk, "csv"])).content.decode()
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) == 2
+    for row in rows:
+        assert row["account_holder"] == "'" + holder
+        assert Decimal(row["amount_eur"]) > 0
+    xlsx = client.get(reverse("payments:export", args=[batch.pk, "xlsx"]))
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    header = [c.value for c in sheet[1]]
+    for row in sheet.iter_rows(min_row=2):
+        cell = row[header.index("account_holder")]
+        assert cell.value == "'" + holder and cell.data_type == "s"
+        assert row[header.index("amount_eur")].data_type == "n"
