@@ -50,6 +50,19 @@ def confirm(application, *, name="An Janssens", capacity="zaakvoerder", **extra)
     return application
 
 
+def confirm_amendment(amendment, *, name="An Janssens", capacity="zaakvoerder"):
+    """The enterprise confirms an amendment through its link (contract rule 5), as the POST to
+    /bevestiging/<token>/ does; a file filed before confirmations existed has no link."""
+    from csgrants.applications.confirmation import confirmation_confirm, token_of
+
+    row = amendment.confirmation_requests.filter(
+        used_at__isnull=True, superseded_at__isnull=True
+    ).first()
+    if row is not None:
+        confirmation_confirm(token=token_of(row), name=name, capacity=capacity, agree=True)
+    return amendment
+
+
 def filing_fields(**overrides) -> dict:
     """What a provider fills in for application_create: a small enterprise in Ghent, MEDIUM."""
     return {

@@ -13,6 +13,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from csgrants.accounts.models import Role
+from csgrants.applications import confirmation as confirmations
 from csgrants.applications import events
 from csgrants.applications.access import ensure_can_see, role_of
 from csgrants.applications.checks import aid_granted_by_us, other_files
@@ -212,6 +213,12 @@ def amendment_request(
         obj=application,
         after={"amendment": amendment.pk, **snapshot(amendment, AUDIT_FIELDS)},
     )
+    if confirmations.filed_under_confirmation(application):
+        # The change is part of what the enterprise declares: it confirms it before the
+        # agency decides (contracts/enterprise-confirmation.md, rule 5).
+        confirmations.confirmation_request_issue(
+            actor=actor, application=application, reconfirmation=True, amendment=amendment
+        )
     return amendment
 
 
@@ -269,6 +276,7 @@ def amendment_decide(
     before = snapshot(amendment, AUDIT_FIELDS)
     if outcome == Decision.Outcome.APPROVED:
         _ensure_still_an_amendment(application, amendment)
+        confirmations.require_amendment_confirmation(amendment)
         # Passing the application too: the payment realises and releases per application, and
         # the extra subsidy is part of what the file may be paid.
         budgets.budget_commit(

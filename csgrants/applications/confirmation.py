@@ -40,6 +40,7 @@ from csgrants.accounts.models import Role
 from csgrants.applications import events
 from csgrants.applications.access import ensure_can_see, role_of
 from csgrants.applications.models import (
+    Amendment,
     Application,
     Capacity,
     Confirmation,
@@ -229,16 +230,25 @@ def link_state(request: ConfirmationRequest, application: Application | None = N
         return "replaced"
     if timezone.now() >= request.expires_at:
         return "expired"
+    amendment = request.amendment
+    if amendment is not None:
+        # An amendment's link serves until the agency decides on the amendment.
+        if amendment.status != Amendment.AmendmentStatus.SUBMITTED:
+            return "closed"
+        return "open"
     if application.status != Status.AWAITING_CONFIRMATION:
         return "closed"
     return "open"
 
 
-def _issue(*, actor, application: Application, reconfirmation: bool) -> ConfirmationRequest:
-    """A new link for the file (the caller holds its row); earlier open links stop working."""
+def _issue(
+    *, actor, application: Application, reconfirmation: bool, amendment: Amendment | None = None
+) -> ConfirmationRequest:
+    """A new link for the file, or for one amendment of it (the caller holds the file's row);
+    earlier open links for the same thing stop working."""
     now = timezone.now()
     application.confirmation_requests.filter(
-        used_at__isnull=True, superseded_at__isnull=True
+        used_at__isnull=True, superseded_at__isnull=True, amendment=amendment
     ).update(superseded_at=now)
     row = ConfirmationRequest(
         application=application,
@@ -249,6 +259,7 @@ def _issue(*, actor, application: Application, reconfirmation: bool) -> Confirma
         requested_on=clock.today(),
         expires_at=now + TOKEN_VALIDITY,
         reconfirmation=reconfirmation,
+        amendment=amendment,
         requested_by=actor_user(actor),
     )
     row.token_sha256 = token_sha256(token_of(row))
@@ -261,6 +272,7 @@ def _issue(*, actor, application: Application, reconfirmation: bool) -> Confirma
             "email": row.email,
             "language": row.language,
             "reconfirmation": reconfirmation,
+            "amendment": amendment.pk if amendment is not None else None,
             "expires_at": row.expires_at.isoformat(),
         },
     )
@@ -269,11 +281,14 @@ def _issue(*, actor, application: Application, reconfirmation: bool) -> Confirma
 
 
 def confirmation_request_issue(
-    *, actor, application: Application, reconfirmation: bool
+    *, actor, application: Application, reconfirmation: bool, amendment: Amendment | None = None
 ) -> ConfirmationRequest:
-    """For the services that move a file to awaiting_confirmation (submission, an answer that
-    changed what was declared); they hold the transaction and the row lock."""
-    return _issue(actor=actor, application=application, reconfirmation=reconfirmation)
+    """For the services that change what was declared (submission, an answer that changed the
+    figures, an amendment proposed after approval); they hold the transaction and the row
+    lock."""
+    return _issue(
+        actor=actor, application=application, reconfirmation=reconfirmation, amendment=amendment
+    )
 
 
 # --- the declaration text ---------------------------------------------------------------------
@@ -308,6 +323,11 @@ _LABELS = {
         "yes": "ja",
         "no": "nee",
         "signatory": "Ondertekenaar",
+        "amendment": "Voorgestelde wijziging na goedkeuring",
+        "upgrade": "opwaardering naar pakket {package}",
+        "extension_to": "uitbreidingspakket {package}",
+        "extra_cost": "Bijkomende offerteprijs",
+        "extra_subsidy": "Bijkomende subsidie",
         "mandate": "De onderneming verklaart op eer dat bovenstaande gegevens juist en volledig "
         "zijn, en geeft {provider} (dienstverlener) de opdracht om deze aanvraag in haar naam in te "
         "dienen en de subsidie te ontvangen.",
@@ -342,6 +362,11 @@ _LABELS = {
         "yes": "yes",
         "no": "no",
         "signatory": "Signatory",
+        "amendment": "Change proposed after approval",
+        "upgrade": "upgrade to package {package}",
+        "extension_to": "extension package {package}",
+        "extra_cost": "Extra quoted cost",
+        "extra_subsidy": "Extra subsidy",
         "mandate": "The enterprise declares on honour that the information above is correct and "
         "complete, and mandates {provider} (service provider) to file this application in its name "
         "and to receive the subsidy.",
@@ -363,13 +388,35 @@ def _eur(value) -> str:
     return format_eur(Decimal(str(value))) if value not in (None, "") else "-"
 
 
-def declaration_text(application: Application, language: str) -> str:
+def declaration_text(
+    application: Application, language: str, amendment: Amendment | None = None
+) -> str:
     """The exact text the enterprise reads and confirms; its SHA-256 is what is stored. It is
     built from the file's data only (no date of today) in the file's language, whatever the
-    language of the request that builds it, so the same file gives the same text."""
+    language of the request that builds it, so the same file gives the same text. With an
+    amendment, the text ends with the change the provider proposes."""
     language = language if language in LANGUAGES else "nl"
     with translation.override(language):
-        return _declaration_text(application, language)
+        text = _declaration_text(application, language)
+        if amendment is not None:
+            text += _amendment_text(amendment, language)
+        return text
+
+
+def _amendment_text(amendment: Amendment, language: str) -> str:
+    t = _LABELS[language]
+    change = t["upgrade" if amendment.kind == Amendment.Kind.UPGRADE else "extension_to"]
+    return (
+        "\n".join(
+            [
+                "",
+                f"{t['amendment']}: {change.format(package=amendment.package.code)}",
+                f"{t['extra_cost']}: {_eur(amendment.extra_cost_eur)}",
+                f"{t['extra_subsidy']}: {_eur(amendment.extra_subsidy_eur)}",
+            ]
+        )
+        + "\n"
+    )
 
 
 def _declaration_text(application: Application, language: str) -> str:
@@ -458,12 +505,42 @@ def sha256_of(text: str) -> str:
 
 
 def latest_confirmation(application: Application) -> Confirmation | None:
-    return application.confirmations.order_by("-at", "-id").first()
+    """The enterprise's last word on the file itself (not on an amendment of it)."""
+    return (
+        application.confirmations.filter(request__amendment__isnull=True)
+        .order_by("-at", "-id")
+        .first()
+    )
 
 
 def filed_under_confirmation(application: Application) -> bool:
     """Files submitted before the confirmation existed (and imported history) have no link."""
     return application.confirmation_requests.exists()
+
+
+def amendment_confirmed(amendment: Amendment) -> bool:
+    """The enterprise confirmed the declaration with this amendment (contract, rule 5)."""
+    return Confirmation.objects.filter(
+        request__amendment=amendment, kind=Confirmation.Kind.CONFIRMED
+    ).exists()
+
+
+def amendment_awaits_enterprise(amendment: Amendment) -> bool:
+    return (
+        amendment.status == Amendment.AmendmentStatus.SUBMITTED
+        and amendment.confirmation_requests.exists()
+        and not amendment_confirmed(amendment)
+    )
+
+
+def require_amendment_confirmation(amendment: Amendment) -> None:
+    """An amendment of a file the enterprise confirmed needs the enterprise's confirmation of
+    the change before its approval (files filed before confirmations existed need none)."""
+    if amendment.confirmation_requests.exists() and not amendment_confirmed(amendment):
+        raise TransitionNotAllowed(
+            gettext("The enterprise has not confirmed this amendment yet."),
+            code="CONFIRMATION_REQUIRED",
+        )
 
 
 def confirmation_is_current(application: Application) -> bool:
@@ -538,9 +615,11 @@ def confirmation_confirm(
     _check_confirm_input(name, capacity, agree)
     actor = SignatoryActor(email=request.email)
     today = clock.today()
-    # What the page showed was priced as of today, as the file will be on confirmation.
-    services.application_price_for_review(application, today)
-    text = declaration_text(application, request.language)
+    amendment = request.amendment
+    if amendment is None:
+        # What the page showed was priced as of today, as the file will be on confirmation.
+        services.application_price_for_review(application, today)
+    text = declaration_text(application, request.language, amendment)
     digest = sha256_of(text)
     if shown_sha256 and shown_sha256 != digest:
         raise Conflict(
@@ -569,9 +648,10 @@ def confirmation_confirm(
         actor=actor,
         action="confirmation.confirm",
         obj=application,
-        after=_audit_of(confirmation),
+        after={**_audit_of(confirmation), "amendment": request.amendment_id},
     )
-    services.application_enter_review(actor=actor, application=application, on=today)
+    if amendment is None:
+        services.application_enter_review(actor=actor, application=application, on=today)
     return confirmation
 
 
@@ -591,6 +671,8 @@ def _audit_of(c: Confirmation) -> dict:
 def withdrawable(request: ConfirmationRequest, application: Application) -> bool:
     """The enterprise may withdraw the confirmation it gave through this link until the
     decision."""
+    if request.amendment_id is not None:
+        return False  # an amendment the enterprise no longer wants is rejected by the agency
     if request.used_at is None or application.status not in (
         Status.SUBMITTED,
         Status.INFO_REQUESTED,
@@ -668,8 +750,20 @@ def confirmation_resend(*, actor, application: Application) -> ConfirmationReque
     """A new link to the signatory (the earlier one stops working); at most one per
     CSGRANTS_CONFIRMATION_RESEND_MINUTES per file."""
     application = _provider_file(actor, application)
+    amendment = None
     if application.status != Status.AWAITING_CONFIRMATION:
-        raise TransitionNotAllowed(gettext("The file does not wait for the enterprise."))
+        amendment = next(
+            (
+                a
+                for a in application.amendments.filter(
+                    status=Amendment.AmendmentStatus.SUBMITTED
+                ).order_by("pk")
+                if amendment_awaits_enterprise(a)
+            ),
+            None,
+        )
+        if amendment is None:
+            raise TransitionNotAllowed(gettext("The file does not wait for the enterprise."))
     last = application.confirmation_requests.order_by("-requested_at", "-id").first()
     interval = timedelta(minutes=settings.CSGRANTS_CONFIRMATION_RESEND_MINUTES)
     if last is not None and timezone.now() - last.requested_at < interval:
@@ -677,7 +771,8 @@ def confirmation_resend(*, actor, application: Application) -> ConfirmationReque
     return _issue(
         actor=actor,
         application=application,
-        reconfirmation=bool(last and last.reconfirmation),
+        reconfirmation=bool(last and last.reconfirmation) or amendment is not None,
+        amendment=amendment,
     )
 
 

@@ -33,6 +33,17 @@ def _maturity(shift: int = 0) -> dict:
     }
 
 
+def _enterprise_confirms(amendment) -> None:
+    from csgrants.applications.confirmation import confirmation_confirm, token_of
+
+    confirmation_confirm(
+        token=token_of(amendment.confirmation_requests.get()),
+        name="Gert Van Damme",
+        capacity="bestuurder",
+        agree=True,
+    )
+
+
 def _approved_file(*, user, reviewer, number, name, postal, package, cost, filed: date):
     cal = default_calendar()
     while not cal.is_working_day(filed):
@@ -121,6 +132,8 @@ def seed_demo_after(*, provider_user, reviewer, payer, numbers, today: date | No
             package="PLUS",
             extra_cost_eur="8000.00",
         )
+    with clock.frozen(today - timedelta(days=238)):
+        _enterprise_confirms(upgrade)
     with clock.frozen(today - timedelta(days=236)):
         amendments.amendment_decide(actor=reviewer, amendment=upgrade, outcome="approved")
     _report(
@@ -196,13 +209,15 @@ def seed_demo_after(*, provider_user, reviewer, payer, numbers, today: date | No
         filed=today - timedelta(days=90),
     )
     with clock.frozen(today - timedelta(days=5)):
-        amendments.amendment_request(
+        extension = amendments.amendment_request(
             actor=provider_user,
             application=running,
             kind="extension",
             package="EXTENSION",
             extra_cost_eur="6000.00",
         )
+    with clock.frozen(today - timedelta(days=4)):
+        _enterprise_confirms(extension)  # so the reviewer can decide on it in the demo
 
     # Running for more than a year: the final report is late.
     _approved_file(

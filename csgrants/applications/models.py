@@ -364,6 +364,16 @@ class ConfirmationRequest(models.Model):
     # A re-confirmation after a change of what was declared: the decision clock is paused
     # while the enterprise has not confirmed again.
     reconfirmation = models.BooleanField(_("re-confirmation"), default=False)
+    # An amendment proposed after approval changes what was declared: the enterprise confirms
+    # it through its own link before the agency decides on it (the file keeps its status).
+    amendment = models.ForeignKey(
+        "Amendment",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="confirmation_requests",
+        verbose_name=_("amendment"),
+    )
     used_at = models.DateTimeField(_("used at"), null=True, blank=True)
     # A newer link (resend, a new submission) or a recall by the provider replaced this one.
     superseded_at = models.DateTimeField(_("replaced at"), null=True, blank=True)

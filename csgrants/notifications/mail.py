@@ -128,7 +128,10 @@ def _load(event: str, object_id: int):
         from csgrants.applications.confirmation import TOKEN_VALIDITY, link_for
 
         row = ConfirmationRequest.objects.select_related(
-            "application__provider", "application__enterprise", "application__package"
+            "application__provider",
+            "application__enterprise",
+            "application__package",
+            "amendment__package",
         ).get(pk=object_id)
         return row.application, lambda lang: {
             "application": row.application,

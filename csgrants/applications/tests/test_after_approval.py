@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
+from conftest import confirm_amendment
 from csgrants.applications import amendments, trajectory
 from csgrants.applications.models import (
     Amendment,
@@ -88,6 +89,7 @@ def test_approved_upgrade_commits_extra_subsidy_and_changes_current_package(
             package="PLUS",
             extra_cost_eur="6000.00",
         )
+        confirm_amendment(amendment)
         decision = amendments.amendment_decide(
             actor=reviewer, amendment=amendment, outcome="approved", note="ok"
         )
@@ -121,6 +123,7 @@ def test_approved_extension_adds_the_package(running, provider_user, reviewer):
             package="uitbreiding",
             extra_cost_eur="4000",
         )
+        confirm_amendment(amendment)
         amendments.amendment_decide(actor=reviewer, amendment=amendment, outcome="approved")
     assert list(running.extensions.values_list("code", flat=True)) == ["EXTENSION"]
     assert running.current_package.code == "MEDIUM"
@@ -173,6 +176,7 @@ def test_budget_exhausted_amendment_changes_nothing(
             extra_cost_eur="6000",
         )
         with pytest.raises(BudgetExhausted):
+            confirm_amendment(amendment)
             amendments.amendment_decide(actor=reviewer, amendment=amendment, outcome="approved")
     app.refresh_from_db()
     amendment.refresh_from_db()
@@ -294,6 +298,7 @@ def test_amendment_request_guards(
                 extra_cost_eur="1000",
             )
         assert pending.value.code == "AMENDMENT_PENDING"
+        confirm_amendment(first)
         with pytest.raises(PermissionDenied):
             amendments.amendment_decide(actor=provider_user, amendment=first, outcome="approved")
     assert Amendment.objects.filter(application=app).count() == 1
@@ -456,6 +461,7 @@ def test_payment_uses_the_approved_cost_when_the_actual_cost_is_higher(
             package="EXTENSION",
             extra_cost_eur="4000",
         )
+        confirm_amendment(amendment)
         amendments.amendment_decide(actor=reviewer, amendment=amendment, outcome="approved")
     _to_accepted(running, provider_user, reviewer, actual_cost_eur="31000")
     with at(dt.date(2023, 9, 15)):
@@ -477,6 +483,7 @@ def test_payment_applies_the_files_own_rate(make_application, funded, provider_u
             package="EXTENSION",
             extra_cost_eur="4000",
         )
+        confirm_amendment(amendment)
         amendments.amendment_decide(actor=reviewer, amendment=amendment, outcome="approved")
     _to_accepted(app, provider_user, reviewer, actual_cost_eur="28000")
     with at(dt.date(2023, 9, 15)):
@@ -508,6 +515,7 @@ def test_payment_is_capped_at_the_committed_subsidy(running, provider_user, revi
             package="EXTENSION",
             extra_cost_eur="4000",
         )
+        confirm_amendment(amendment)
         amendments.amendment_decide(actor=reviewer, amendment=amendment, outcome="approved")
     _to_accepted(running, provider_user, reviewer, actual_cost_eur="28000")
     with at(dt.date(2023, 9, 15)):

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from conftest import make_user
+from conftest import confirm_amendment, make_user
 from csgrants.accounts.models import Role
 from csgrants.applications import amendments, trajectory
 from csgrants.applications.models import Decision, Payment
@@ -53,6 +53,7 @@ def test_one_amendment_approved_twice_at_once_commits_once(
     amendment = amendments.amendment_request(
         actor=provider_user, application=app, kind="upgrade", package="PLUS", extra_cost_eur="6000"
     )
+    confirm_amendment(amendment)
     a, b = make_user("ra", Role.REVIEWER), make_user("rb", Role.REVIEWER)
     results = race(
         lambda: amendments.amendment_decide(actor=a, amendment=amendment, outcome="approved"),
@@ -82,6 +83,8 @@ def test_two_amendments_racing_for_the_last_euros(
         package="PLUS",
         extra_cost_eur="6000",
     )
+    confirm_amendment(x)
+    confirm_amendment(y)
     # Room for one of the two only.
     holder = make_application("draft")
     drain(provider, admin_user, leave=x.extra_subsidy_eur + Decimal("1.00"), holder=holder)

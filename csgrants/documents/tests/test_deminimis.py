@@ -15,6 +15,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.db import connection
 
+from conftest import confirm_amendment
 from csgrants.applications import amendments, services
 from csgrants.core import clock
 from csgrants.documents.deminimis import EXPORT_COLUMNS, register_due_on
@@ -63,6 +64,7 @@ def test_approval_amendment_and_stop_make_entries(make_application, reviewer, pr
         package="EXTENSION",
         extra_cost_eur="3000",
     )
+    confirm_amendment(amendment)
     amendments.amendment_decide(actor=reviewer, amendment=amendment, outcome="approved")
     amend = RegisterEntry.objects.get(application=app, kind="amend")
     assert amend.amount_eur == app.subsidy_eur + amendment.extra_subsidy_eur

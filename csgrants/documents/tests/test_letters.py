@@ -11,7 +11,7 @@ import pytest
 from django.core import mail
 from django.db import IntegrityError, transaction
 
-from conftest import make_user
+from conftest import confirm_amendment, make_user
 from csgrants.accounts.models import Role
 from csgrants.applications import amendments, services, trajectory
 from csgrants.applications.models import Decision
@@ -92,6 +92,7 @@ def _decisions_of_every_kind(make_application, reviewer, provider_user, run_lett
         package="EXTENSION",
         extra_cost_eur="3000",
     )
+    confirm_amendment(amendment)
     run_letters(
         amendments.amendment_decide, actor=reviewer, amendment=amendment, outcome="approved"
     )

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import confirm, filing_fields
+from conftest import confirm, confirm_amendment, filing_fields
 from csgrants.applications import amendments, services, trajectory
 from csgrants.applications.models import Application, Decision, StatusChange
 from csgrants.applications.tests.after_helpers import at, report_data
@@ -81,6 +81,7 @@ def through_the_services(provider, user, reviewer, admin):
             extra_cost_eur=extra,
         )
     with at(decided):
+        confirm_amendment(amendment)
         amendments.amendment_decide(actor=reviewer, amendment=amendment, outcome="approved")
     for key, outcome, cost in (("A", "closed", "30000.00"), ("G", "completed", "18000.00")):
         app = Application.objects.get(pk=made[key].pk)

@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.db import transaction
 
-from conftest import DEFAULT_SIGNATORY, make_user
+from conftest import DEFAULT_SIGNATORY, confirm_amendment, make_user
 from csgrants.accounts.models import Role
 from csgrants.applications import amendments, services, trajectory
 from csgrants.applications.tests.after_helpers import at, drain, report_data
@@ -278,6 +278,7 @@ def test_no_mail_when_the_budget_refuses_an_amendment(
             django_capture_on_commit_callbacks(execute=True) as callbacks,
             pytest.raises(BudgetExhausted),
         ):
+            confirm_amendment(amendment)
             amendments.amendment_decide(actor=reviewer, amendment=amendment, outcome="approved")
     assert callbacks == [] and mail.outbox == []
 

@@ -17,7 +17,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from conftest import DEFAULT_SIGNATORY, confirm, make_user
+from conftest import DEFAULT_SIGNATORY, confirm, confirm_amendment, make_user
 from csgrants.accounts.models import Role
 from csgrants.applications import amendments, services
 from csgrants.applications.models import Amendment, Application, Decision, Status
@@ -168,6 +168,8 @@ def _scenario(staff, users, seed):
                         extra_cost_eur="6000.00",
                     )
                     approve = rng.random() < 0.8
+                    if approve:
+                        confirm_amendment(am)
                     amendments.amendment_decide(
                         actor=staff,
                         amendment=am,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import template
 
+from csgrants.applications import confirmation as confirmations
 from csgrants.applications import trajectory
 from csgrants.applications.actions import actions_for
 from csgrants.applications.models import MATURITY_FIELDS, CyFunFunction, FinalReport, Status
@@ -36,6 +37,8 @@ def _base(application, trajectory_figures, user):
     items = list(
         application.amendments.select_related("package").prefetch_related("decisions__reasons")
     )
+    for a in items:
+        a.awaits_enterprise = confirmations.amendment_awaits_enterprise(a)
     reports = list(application.final_reports.prefetch_related("maturity").order_by("id"))
     latest = reports[-1] if reports else None
     return {
@@ -43,6 +46,7 @@ def _base(application, trajectory_figures, user):
         "trajectory": trajectory_figures,
         "actions": actions_for(application, user),
         "amendments": items,
+        "awaiting_enterprise": any(a.awaits_enterprise for a in items),
         "latest_report": latest,
         "maturity_rows": _maturity_rows(latest),
         "aspects": [ASPECT_LABELS[a] for a in MATURITY_FIELDS],

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from conftest import confirm_amendment
 from csgrants.applications.models import Amendment, FinalReport, Status
 from csgrants.applications.tests.after_helpers import at
 from csgrants.budgets.models import LedgerEntry
@@ -69,6 +70,7 @@ def test_provider_and_staff_screens_from_approval_to_payment(
         amendment = Amendment.objects.get()
         assert amendment.extra_subsidy_eur == Decimal("2000.00")
 
+        confirm_amendment(amendment)
         client.force_login(reviewer)
         staff_page = client.get(reverse("web:review", args=[ref])).content.decode()
         assert f"decide-amendment-{amendment.pk}" in staff_page

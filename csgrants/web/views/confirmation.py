@@ -88,11 +88,13 @@ def _too_many(request):
 
 def _show(request, row, token, form, status=200):
     application = row.application
-    # Shown as it will be confirmed: priced as of today, in memory only (GET changes nothing).
-    from csgrants.applications.services import application_price_for_review
+    if row.amendment_id is None:
+        # Shown as it will be confirmed: priced as of today, in memory only (GET changes
+        # nothing). An amendment's file is approved: its price is the decision's.
+        from csgrants.applications.services import application_price_for_review
 
-    application_price_for_review(application, clock.today())
-    text = confirmations.declaration_text(application, row.language)
+        application_price_for_review(application, clock.today())
+    text = confirmations.declaration_text(application, row.language, row.amendment)
     digest = confirmations.sha256_of(text)
     if not form.is_bound:
         form = ConfirmForm(

@@ -75,6 +75,21 @@ def test_from_approval_to_payment_in_the_browser(
     provider.wait_for_load_state()
     assert "The amendment was sent to the agency." in provider.content()
 
+    # The enterprise confirms the change through the link mailed to its signatory.
+    from csgrants.applications.confirmation import token_of
+    from csgrants.applications.models import ConfirmationRequest
+
+    link = ConfirmationRequest.objects.get(application=app, amendment__isnull=False)
+    enterprise = provider.context.new_page()
+    enterprise.goto(f"{live_server.url}/bevestiging/{token_of(link)}/")
+    assert "EXTENSION" in enterprise.locator("#declaration-text").inner_text()
+    enterprise.fill("#id_name", "An Janssens")
+    enterprise.select_option("#id_capacity", "zaakvoerder")
+    enterprise.check("#id_agree")
+    enterprise.click("#confirm-button")
+    enterprise.wait_for_load_state()
+    assert ConfirmationRequest.objects.get(pk=link.pk).used_at is not None
+
     staff = login(chromium, live_server, reviewer.username)
     staff.goto(f"{live_server.url}/wachtrij/{ref}/")
     axe_check(staff, "after-staff-amendment")
