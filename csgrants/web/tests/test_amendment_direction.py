@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from conftest import confirm_amendment
 from csgrants.applications import amendments
 from csgrants.applications.models import Amendment
 from csgrants.applications.tests.after_helpers import at
@@ -45,7 +46,7 @@ def test_the_form_offers_only_higher_packages_and_extensions_not_on_the_file(
         )
         # asked for: not offered again, neither while it waits nor once approved
         assert offered(client, running) == ["PLUS"]
-        amendment = Amendment.objects.get(application=running)
+        amendment = confirm_amendment(Amendment.objects.get(application=running))
         client.force_login(reviewer)
         client.post(
             reverse("web:amendment_decide", args=[running.reference, amendment.pk]),
