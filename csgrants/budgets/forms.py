@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 from django import forms
@@ -35,6 +36,13 @@ class TopUpForm(forms.Form):
         help_text=_("The agreement the top-up falls under, if any."),
     )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
+    # One per form shown: the same form sent twice books the top-up once (allocation_create).
+    submission_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("submission_token", uuid.uuid4())
 
 
 class ReserveAssignForm(forms.Form):

@@ -85,6 +85,11 @@ class Allocation(models.Model):
     amount_eur = models.DecimalField(_("amount (EUR)"), **MONEY)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.INITIAL)
     note = models.CharField(_("note"), max_length=200, blank=True)
+    # The one-time token of the form that recorded it: the same form posted twice (a double
+    # click, a browser resend) books the money once (issue 20, item 6).
+    submission_token = models.UUIDField(
+        _("form submission"), null=True, blank=True, unique=True, editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

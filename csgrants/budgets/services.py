@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
+from uuid import UUID
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -191,8 +192,13 @@ def allocation_create(
     kind: str = Allocation.Kind.INITIAL,
     note: str = "",
     agreement: FrameworkAgreement | None = None,
+    submission_token: UUID | None = None,
 ) -> Allocation:
-    """Give a provider money (initial or top-up), or put money in a reserve (no provider)."""
+    """Give a provider money (initial or top-up), or put money in a reserve (no provider).
+
+    `submission_token` is the one-time token of the form that asked for it: the same form sent
+    again returns the allocation it made the first time and books nothing; the same token with
+    other values is refused (SUBMISSION_REUSED)."""
     amount_eur = _money(amount_eur)
     if kind not in Allocation.Kind.values:
         raise ValidationFailed(_("Unknown kind %(kind)s.") % {"kind": kind}, field="kind")
@@ -203,8 +209,8 @@ def allocation_create(
     if provider is None and kind != Allocation.Kind.RESERVE:
         raise ValidationFailed(_("Only a reserve has no provider."), field="provider")
     if provider is not None:
-        _lock(provider)
-    allocation = Allocation.objects.create(
+        _lock(provider)  # also orders two sends of one form: the second sees the first's row
+    fields = dict(
         agreement=agreement,
         provider=provider,
         amount_eur=amount_eur,
@@ -212,6 +218,13 @@ def allocation_create(
         kind=kind,
         note=note.strip(),
     )
+    allocation = Allocation(**fields, submission_token=submission_token)
+    if submission_token is None:
+        allocation.save()
+    elif not insert_if_absent(allocation, unique=("submission_token",)):
+        # The same form was sent before (or beside this send, and that one committed): answer
+        # with what it booked, and book nothing.
+        return _same_submission(Allocation.objects.get(submission_token=submission_token), fields)
     if provider is not None:
         if agreement is not None:
             agreement.providers.add(provider)
@@ -232,8 +245,28 @@ def allocation_create(
     return allocation
 
 
+def _same_submission(earlier: Allocation, fields: dict) -> Allocation:
+    """The allocation an earlier send of the same form made, when it asked for the same."""
+    if any(getattr(earlier, name) != value for name, value in fields.items()):
+        raise ValidationFailed(
+            _(
+                "This form was already sent with other values. Open the form again to record "
+                "another amount."
+            ),
+            code="SUBMISSION_REUSED",
+        )
+    return earlier
+
+
 def allocation_top_up(
-    *, actor, provider, amount_eur: Decimal, allocated_on: date, note: str = "", agreement=None
+    *,
+    actor,
+    provider,
+    amount_eur: Decimal,
+    allocated_on: date,
+    note: str = "",
+    agreement=None,
+    submission_token: UUID | None = None,
 ) -> Allocation:
     """Extra money for one provider (e.g. EUR 500,000; EUR 300,000 early 2023)."""
     if provider is None:
@@ -246,6 +279,7 @@ def allocation_top_up(
         kind=Allocation.Kind.TOP_UP,
         note=note,
         agreement=agreement,
+        submission_token=submission_token,
     )
 
 

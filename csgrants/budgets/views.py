@@ -187,6 +187,7 @@ def top_up(request):
                 allocated_on=data["allocated_on"],
                 note=data["note"],
                 agreement=data["agreement"],
+                submission_token=data["submission_token"],
             )
         except DomainError as exc:
             _apply_error(form, exc)
