@@ -205,6 +205,11 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # How often one address may look up confirmation links, and how soon a provider may resend one.
 CSGRANTS_CONFIRMATION_LOOKUPS_PER_MINUTE = env.int("CONFIRMATION_LOOKUPS_PER_MINUTE", default=20)
 CSGRANTS_CONFIRMATION_RESEND_MINUTES = env.int("CONFIRMATION_RESEND_MINUTES", default=15)
+# Password-reset mails: at most so many requests per e-mail address and per client address in
+# each window (counted in the cache, whether or not an account has the address).
+CSGRANTS_PASSWORD_RESETS_PER_EMAIL = env.int("PASSWORD_RESETS_PER_EMAIL", default=3)
+CSGRANTS_PASSWORD_RESETS_PER_IP = env.int("PASSWORD_RESETS_PER_IP", default=10)
+CSGRANTS_PASSWORD_RESET_WINDOW_MINUTES = env.int("PASSWORD_RESET_WINDOW_MINUTES", default=60)
 
 REST_FRAMEWORK = {
     # Systems use `Authorization: Token <key>`; the web UI's session works as well.

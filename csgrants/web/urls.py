@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
 
 from csgrants.web.urls_after import after_urlpatterns
-from csgrants.web.views import common, confirmation, provider, staff, work
+from csgrants.web.views import account, common, confirmation, provider, staff, work
 
 # Login, logout and password reset keep Django's global names (login, logout, password_reset...)
 # because settings.LOGIN_URL and the auth views look them up without a namespace.
@@ -17,11 +17,7 @@ auth_urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "wachtwoord/vergeten/",
-        auth_views.PasswordResetView.as_view(
-            template_name="registration/password_reset_form.html",
-            email_template_name="registration/password_reset_email.txt",
-            subject_template_name="registration/password_reset_subject.txt",
-        ),
+        account.PasswordResetView.as_view(),
         name="password_reset",
     ),
     path(

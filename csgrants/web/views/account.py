@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,8 +19,45 @@ from django.views.decorators.http import require_POST
 
 from csgrants.api import tokens
 from csgrants.api.models import ApiToken
+from csgrants.ops.security import client_ip, over_limit
 
 SHOWN_ONCE = "csgrants.new_token"
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's password reset, with the mails limited per e-mail address and per client address
+    (issue 20, item 7). Requests are counted whether or not an account has the address, so the
+    answer, a sent page or "too many requests", never tells whether it exists."""
+
+    template_name = "registration/password_reset_form.html"
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+
+    def form_valid(self, form):
+        window = settings.CSGRANTS_PASSWORD_RESET_WINDOW_MINUTES * 60
+        # The cache key holds a digest, never the address itself.
+        address = hashlib.sha256(form.cleaned_data["email"].strip().lower().encode()).hexdigest()
+        by_ip = over_limit(
+            f"password-reset-ip:{client_ip(self.request)}",
+            limit=settings.CSGRANTS_PASSWORD_RESETS_PER_IP,
+            window_seconds=window,
+        )
+        by_address = over_limit(
+            f"password-reset-email:{address}",
+            limit=settings.CSGRANTS_PASSWORD_RESETS_PER_EMAIL,
+            window_seconds=window,
+        )
+        if by_ip or by_address:
+            form.add_error(
+                None,
+                _(
+                    "Too many requests for a new password. Try again in %(minutes)s minutes. If "
+                    "an account has this address, the link sent earlier still works."
+                )
+                % {"minutes": settings.CSGRANTS_PASSWORD_RESET_WINDOW_MINUTES},
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().form_valid(form)
 
 
 class TokenForm(forms.Form):
