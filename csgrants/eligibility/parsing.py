@@ -24,6 +24,8 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from csgrants.core.money import AmountError, parse_amount
 
 from .errors import EligibilityInputError
@@ -74,15 +76,15 @@ def _type_name(value: Any) -> str:
     if value is None:
         return "null"
     if isinstance(value, bool):
-        return "a boolean"
+        return _("a boolean")
     if isinstance(value, int | float):
-        return "a number"
+        return _("a number")
     if isinstance(value, str):
-        return "a string"
+        return _("a string")
     if isinstance(value, list | tuple):
-        return "a list"
+        return _("a list")
     if isinstance(value, dict):
-        return "an object"
+        return _("an object")
     return type(value).__name__
 
 
@@ -93,13 +95,16 @@ def _number(
     *,
     places: int,
     maximum: Decimal = MAX_NUMBER,
-    what: str = "a number",
+    what: str = "",
 ) -> Decimal | None:
     """Read with core's one parser (machine spelling, as the API takes amounts); the messages
-    are this contract's."""
+    are this contract's, in the active language."""
+    what = what or _("a number")
     if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
         errors.add(
-            field, f"must be {what} (a JSON number or a numeric string), not {_type_name(value)}"
+            field,
+            _("must be %(what)s (a JSON number or a numeric string), not %(type)s")
+            % {"what": what, "type": _type_name(value)},
         )
         return None
     try:
@@ -108,32 +113,40 @@ def _number(
         )
     except AmountError as exc:
         if exc.code == "negative" and maximum == 100:
-            errors.add(field, "must be between 0 and 100")
+            errors.add(field, _("must be between 0 and 100"))
         elif exc.code == "negative":
-            errors.add(field, "must not be negative")
+            errors.add(field, _("must not be negative"))
         elif exc.code == "digits":
             errors.add(
-                field, "must be between 0 and 100" if maximum == 100 else "must be at most 10^13"
+                field,
+                _("must be between 0 and 100") if maximum == 100 else _("must be at most 10^13"),
+            )
+        elif exc.code == "places" and places == MONEY_PLACES:
+            errors.add(
+                field, _("must have at most %(places)d decimals (cents)") % {"places": places}
             )
         elif exc.code == "places":
-            unit = " (cents)" if places == MONEY_PLACES else ""
-            errors.add(field, f"must have at most {places} decimals{unit}")
+            errors.add(field, _("must have at most %(places)d decimals") % {"places": places})
         elif isinstance(value, float) or (isinstance(value, Decimal) and not value.is_finite()):
-            errors.add(field, f"must be {what}, finite")
+            errors.add(field, _("must be %(what)s, finite") % {"what": what})
         else:
-            errors.add(field, f"must be {what}; {str(value)[:_MAX_NUMBER_TEXT]!r} is not a number")
+            errors.add(
+                field,
+                _("must be %(what)s; %(value)s is not a number")
+                % {"what": what, "value": repr(str(value)[:_MAX_NUMBER_TEXT])},
+            )
         return None
     if maximum == 100 and result > 100:
-        errors.add(field, "must be between 0 and 100")
+        errors.add(field, _("must be between 0 and 100"))
         return None
     if result > maximum:
-        errors.add(field, "must be at most 10^13")
+        errors.add(field, _("must be at most 10^13"))
         return None
     return result
 
 
 def _money(value: Any, field: str, errors: _Errors) -> Decimal | None:
-    return _number(value, field, errors, places=MONEY_PLACES, what="an amount in euro")
+    return _number(value, field, errors, places=MONEY_PLACES, what=_("an amount in euro"))
 
 
 def _figure(value: Any, field: str, errors: _Errors) -> Decimal | None:
@@ -147,25 +160,34 @@ def _percentage(value: Any, field: str, errors: _Errors) -> Decimal | None:
         errors,
         places=FIGURE_PLACES,
         maximum=Decimal(100),
-        what="a percentage (0-100)",
+        what=_("a percentage (0-100)"),
     )
 
 
 def _date(value: Any, field: str, errors: _Errors) -> date | None:
     if not isinstance(value, str):
-        errors.add(field, f"must be a date written YYYY-MM-DD, not {_type_name(value)}")
+        errors.add(
+            field,
+            _("must be a date written YYYY-MM-DD, not %(type)s") % {"type": _type_name(value)},
+        )
         return None
     # Checked before fromisoformat, which since Python 3.11 also admits 20240301 and week dates.
     if not _DATE_RE.fullmatch(value):
-        errors.add(field, f"must be a date written YYYY-MM-DD; {value[:40]!r} is not")
+        errors.add(
+            field,
+            _("must be a date written YYYY-MM-DD; %(value)s is not") % {"value": repr(value[:40])},
+        )
         return None
     try:
         result = date.fromisoformat(value)
     except ValueError:
-        errors.add(field, f"{value!r} is not a date on the calendar")
+        errors.add(field, _("%(value)s is not a date on the calendar") % {"value": repr(value)})
         return None
     if not MIN_YEAR <= result.year <= MAX_YEAR:
-        errors.add(field, f"must lie between {MIN_YEAR} and {MAX_YEAR}")
+        errors.add(
+            field,
+            _("must lie between %(first)s and %(last)s") % {"first": MIN_YEAR, "last": MAX_YEAR},
+        )
         return None
     return result
 
@@ -173,14 +195,14 @@ def _date(value: Any, field: str, errors: _Errors) -> date | None:
 def _text(value: Any, field: str, errors: _Errors, *, required: bool) -> str | None:
     if value is _MISSING or value is None:
         if required:
-            errors.add(field, "is required")
+            errors.add(field, _("is required"))
             return None
         return ""
     if not isinstance(value, str):
-        errors.add(field, f"must be a string, not {_type_name(value)}")
+        errors.add(field, _("must be a string, not %(type)s") % {"type": _type_name(value)})
         return None
     if required and not value.strip():
-        errors.add(field, "must not be empty")
+        errors.add(field, _("must not be empty"))
         return None
     return value
 
@@ -189,24 +211,32 @@ def _choice(value: Any, field: str, errors: _Errors, enum: type[Enum], *, requir
     allowed = ", ".join(member.value for member in enum)
     if value is _MISSING or value is None:
         if required:
-            errors.add(field, f"is required (one of {allowed})")
+            errors.add(field, _("is required (one of %(allowed)s)") % {"allowed": allowed})
         return None
     if not isinstance(value, str):
-        errors.add(field, f"must be one of {allowed}, not {_type_name(value)}")
+        errors.add(
+            field,
+            _("must be one of %(allowed)s, not %(type)s")
+            % {"allowed": allowed, "type": _type_name(value)},
+        )
         return None
     try:
         return enum(value)
     except ValueError:
-        errors.add(field, f"unknown value {value[:40]!r}; expected one of {allowed}")
+        errors.add(
+            field,
+            _("unknown value %(value)s; expected one of %(allowed)s")
+            % {"value": repr(value[:40]), "allowed": allowed},
+        )
         return None
 
 
 def _object(value: Any, field: str, errors: _Errors) -> dict | None:
     if value is _MISSING:
-        errors.add(field, "is required")
+        errors.add(field, _("is required"))
         return None
     if not isinstance(value, dict):
-        errors.add(field, f"must be an object, not {_type_name(value)}")
+        errors.add(field, _("must be an object, not %(type)s") % {"type": _type_name(value)})
         return None
     return value
 
@@ -214,11 +244,11 @@ def _object(value: Any, field: str, errors: _Errors) -> dict | None:
 def _list(value: Any, field: str, errors: _Errors, *, required: bool) -> list | None:
     if value is _MISSING or value is None:
         if required:
-            errors.add(field, "is required")
+            errors.add(field, _("is required"))
             return None
         return []
     if not isinstance(value, list | tuple):
-        errors.add(field, f"must be a list, not {_type_name(value)}")
+        errors.add(field, _("must be a list, not %(type)s") % {"type": _type_name(value)})
         return None
     return list(value)
 
@@ -226,7 +256,7 @@ def _list(value: Any, field: str, errors: _Errors, *, required: bool) -> list | 
 def _required(obj: dict, key: str, field: str, errors: _Errors) -> Any:
     value = obj.get(key, _MISSING)
     if value is _MISSING or value is None:
-        errors.add(field, "is required")
+        errors.add(field, _("is required"))
         return _MISSING
     return value
 
@@ -261,7 +291,7 @@ def _periods(raw: Any, path: str, errors: _Errors, *, required: bool) -> tuple[P
     if items is None:
         return ()
     if required and not items:
-        errors.add(path, "must hold at least one accounting period")
+        errors.add(path, _("must hold at least one accounting period"))
         return ()
     periods: list[Period] = []
     seen: dict[int, int] = {}
@@ -274,7 +304,8 @@ def _periods(raw: Any, path: str, errors: _Errors, *, required: bool) -> tuple[P
         if year in seen:
             errors.add(
                 f"{path}[{index}].year_end",
-                f"a second period ending in {year} (also {path}[{seen[year]}])",
+                _("a second period ending in %(year)s (also %(other)s)")
+                % {"year": year, "other": f"{path}[{seen[year]}]"},
             )
             continue
         seen[year] = index
@@ -300,7 +331,10 @@ def _relation(raw: Any, path: str, errors: _Errors) -> Relation | None:
     if control is None:
         control = False
     elif not isinstance(control, bool):
-        errors.add(_join(path, "control"), f"must be true or false, not {_type_name(control)}")
+        errors.add(
+            _join(path, "control"),
+            _("must be true or false, not %(type)s") % {"type": _type_name(control)},
+        )
     category = _choice(
         obj.get("investor_category"),
         _join(path, "investor_category"),
@@ -316,7 +350,7 @@ def _relation(raw: Any, path: str, errors: _Errors) -> Relation | None:
         # Art. 3(2)(a): the angels' exemption depends on their total investment.
         errors.add(
             _join(path, "investment_eur"),
-            "is required for investor_category business_angel (the total the angels invested)",
+            _("is required for investor_category business_angel (the total the angels invested)"),
         )
     jointly: list[str] = []
     raw_jointly = _list(
@@ -325,7 +359,11 @@ def _relation(raw: Any, path: str, errors: _Errors) -> Relation | None:
     for index, other in enumerate(raw_jointly or []):
         field = f"{path}.acting_jointly_with[{index}]"
         if not isinstance(other, str):
-            errors.add(field, f"must be the name of another relation, not {_type_name(other)}")
+            errors.add(
+                field,
+                _("must be the name of another relation, not %(type)s")
+                % {"type": _type_name(other)},
+            )
         else:
             jointly.append(other)
     periods = _periods(obj.get("periods"), _join(path, "periods"), errors, required=False)
@@ -358,15 +396,17 @@ def _check_references(
         for j, other in enumerate(relation.acting_jointly_with):
             field = f"relations[{index}].acting_jointly_with[{j}]"
             if other == relation.name:
-                errors.add(field, "a relation cannot act jointly with itself")
+                errors.add(field, _("a relation cannot act jointly with itself"))
             elif other not in named:
-                errors.add(field, f"there is no relation named {other[:60]!r}")
+                errors.add(
+                    field, _("there is no relation named %(name)s") % {"name": repr(other[:60])}
+                )
             elif other in by_name and (
                 relation.direction is not Direction.UPSTREAM
                 or by_name[other].direction is not Direction.UPSTREAM
             ):
                 errors.add(
-                    field, "only upstream relations (investors in the enterprise) act jointly"
+                    field, _("only upstream relations (investors in the enterprise) act jointly")
                 )
 
 
@@ -377,7 +417,9 @@ def parse_sme_input(data: dict) -> SmeInput:
     """
     errors = _Errors()
     if not isinstance(data, dict):
-        raise EligibilityInputError("(root)", f"must be a JSON object, not {_type_name(data)}")
+        raise EligibilityInputError(
+            "(root)", _("must be a JSON object, not %(type)s") % {"type": _type_name(data)}
+        )
     enterprise = None
     raw_enterprise = _object(data.get("enterprise", _MISSING), "enterprise", errors)
     if raw_enterprise is not None:
@@ -405,7 +447,11 @@ def parse_sme_input(data: dict) -> SmeInput:
         if relation.name in names:
             errors.add(
                 f"relations[{index}].name",
-                f"duplicate name {relation.name[:60]!r} (also relations[{names[relation.name]}])",
+                _("duplicate name %(name)s (also %(other)s)")
+                % {
+                    "name": repr(relation.name[:60]),
+                    "other": f"relations[{names[relation.name]}]",
+                },
             )
             continue
         names[relation.name] = index
@@ -432,13 +478,17 @@ def _fiscal_year_end(value: Any, errors: _Errors) -> tuple[int, int] | None:
         return (12, 31)
     if not isinstance(value, str) or not _MONTH_DAY_RE.fullmatch(value):
         shown = value[:20] if isinstance(value, str) else _type_name(value)
-        errors.add(field, f"must be a month and day written MM-DD (e.g. 06-30); {shown!r} is not")
+        errors.add(
+            field,
+            _("must be a month and day written MM-DD (e.g. 06-30); %(value)s is not")
+            % {"value": repr(shown)},
+        )
         return None
     month, day = int(value[:2]), int(value[3:])
     try:
         date(2000, month, day)  # a leap year, so that 02-29 (end of February) is admitted
     except ValueError:
-        errors.add(field, f"{value!r} is not a day of the year")
+        errors.add(field, _("%(value)s is not a day of the year") % {"value": repr(value)})
         return None
     return (month, day)
 
@@ -467,7 +517,9 @@ def parse_de_minimis_input(data: dict) -> DeMinimisInput:
     """
     errors = _Errors()
     if not isinstance(data, dict):
-        raise EligibilityInputError("(root)", f"must be a JSON object, not {_type_name(data)}")
+        raise EligibilityInputError(
+            "(root)", _("must be a JSON object, not %(type)s") % {"type": _type_name(data)}
+        )
     raw_grant = _required(data, "grant_date", "grant_date", errors)
     grant_date = None if raw_grant is _MISSING else _date(raw_grant, "grant_date", errors)
     raw_amount = _required(data, "amount_eur", "amount_eur", errors)

@@ -45,6 +45,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
+from django.utils.translation import gettext
+
 from . import _format as fmt
 from .errors import EligibilityInputError
 from .types import (
@@ -447,7 +449,7 @@ def evaluate_sme(inp: SmeInput, lang: str = "nl") -> SmeResult:
     if not inp.enterprise.periods:
         # parse_sme_input guarantees a period; typed callers get the same error it would give.
         raise EligibilityInputError(
-            "enterprise.periods", "must hold at least one accounting period"
+            "enterprise.periods", gettext("must hold at least one accounting period")
         )
     with localcontext() as ctx:
         # Figures are at most 10^13 with six decimals; the default 28 digits would already do,

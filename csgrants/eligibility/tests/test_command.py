@@ -78,7 +78,7 @@ def test_numbers_with_fractions_are_read_exactly():
 )
 def test_input_that_does_not_fit_exits_2_naming_the_field(stdin, words):
     with pytest.raises(CommandError) as info:
-        run("de-minimis", "-", stdin=stdin)
+        run("de-minimis", "-", "--lang", "en", stdin=stdin)
     assert info.value.returncode == 2
     assert words in str(info.value)
 
@@ -88,9 +88,20 @@ def test_all_problems_are_listed():
     data["relations"][0]["capital_pct"] = 130
     data["enterprise"]["kind"] = "vzw"
     with pytest.raises(CommandError) as info:
-        run("sme", "-", stdin=json.dumps(data))
+        run("sme", "-", "--lang", "en", stdin=json.dumps(data))
     assert "enterprise.kind: unknown value 'vzw'" in str(info.value)
     assert "relations[0].capital_pct: must be between 0 and 100" in str(info.value)
+
+
+def test_input_errors_are_dutch_by_default():
+    data = json.loads(json.dumps(CONTRACT_SME))
+    data["relations"][0]["capital_pct"] = 130
+    data["enterprise"]["kind"] = "vzw"
+    with pytest.raises(CommandError) as info:
+        run("sme", "-", stdin=json.dumps(data))
+    assert "relations[0].capital_pct: moet tussen 0 en 100 liggen" in str(info.value)
+    assert "enterprise.kind: onbekende waarde 'vzw'" in str(info.value)
+    assert "must" not in str(info.value).split("contract:")[1]
 
 
 def test_missing_and_undecodable_files_exit_2(tmp_path):
@@ -127,7 +138,9 @@ def test_exit_codes_from_the_command_line(tmp_path):
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["is_sme"] is False
 
-    bad = _manage("sme", "-", stdin='{"enterprise": {"kind": "kmo", "periods": []}}')
+    bad = _manage(
+        "sme", "-", "--lang", "en", stdin='{"enterprise": {"kind": "kmo", "periods": []}}'
+    )
     assert bad.returncode == 2
     assert "enterprise.periods: must hold at least one accounting period" in bad.stderr
     assert bad.stdout == ""

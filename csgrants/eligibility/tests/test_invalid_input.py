@@ -7,6 +7,7 @@ import copy
 from typing import Any
 
 import pytest
+from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -19,6 +20,13 @@ from csgrants.eligibility import (
 )
 
 from .builders import CONTRACT_DE_MINIMIS, CONTRACT_SME, relation
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages below are the English ones; Dutch is the default (test at the end)."""
+    with translation.override("en"):
+        yield
 
 
 def _set(data: dict, path: list, value: Any) -> dict:
@@ -572,3 +580,17 @@ def test_typed_input_without_periods_is_refused_too():
     with pytest.raises(EligibilityInputError) as info:
         evaluate_sme(SmeInput(EnterpriseFigures(EnterpriseKind.KMO, ())))
     assert info.value.field == "enterprise.periods"
+
+
+def test_the_messages_follow_the_active_language():
+    data = _set(CONTRACT_DE_MINIMIS, ["grant_date"], "2024-3-1")
+    with translation.override("nl"), pytest.raises(EligibilityInputError) as dutch:
+        parse_de_minimis_input(data)
+    assert dutch.value.errors == [
+        ("grant_date", "moet een datum zijn in de vorm JJJJ-MM-DD; '2024-3-1' is dat niet")
+    ]
+    with pytest.raises(EligibilityInputError) as english:
+        parse_de_minimis_input(data)
+    assert english.value.errors == [
+        ("grant_date", "must be a date written YYYY-MM-DD; '2024-3-1' is not")
+    ]

@@ -14,6 +14,7 @@ import sys
 from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from csgrants.eligibility import (
     EligibilityInputError,
@@ -49,7 +50,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         data = self._read(options["file"], options.get("stdin"))
         try:
-            answer = EVALUATORS[options["check"]](data, lang=options["lang"])
+            # The input errors in the language of the reasons, like the API and the web pages.
+            with translation.override(options["lang"]):
+                answer = EVALUATORS[options["check"]](data, lang=options["lang"])
         except EligibilityInputError as error:
             lines = "\n".join(f"  {field}: {message}" for field, message in error.errors)
             raise CommandError(
