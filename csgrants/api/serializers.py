@@ -281,7 +281,8 @@ class ConfirmationSummarySerializer(serializers.Serializer):
 class ApplicationSerializer(ModelFieldsOnceMixin, serializers.ModelSerializer):
     provider = serializers.CharField(source="provider.code")
     enterprise_number = serializers.CharField(source="enterprise.number")
-    enterprise_name = serializers.CharField(source="enterprise.name")
+    # The name the file was filed with (issue 20), not the shared enterprise record's.
+    enterprise_name = serializers.CharField()
     package = serializers.CharField(source="package.code")
     current_package = serializers.CharField(source="current_package.code")
     extensions = serializers.SerializerMethodField()

@@ -87,7 +87,7 @@ class ApplicationAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "subsidy_eur",
     ]
     list_filter = ["status", "provider", "package", "province", "enterprise_kind"]
-    search_fields = ["reference", "enterprise__name", "enterprise__number"]
+    search_fields = ["reference", "enterprise_name", "enterprise__number"]
     list_select_related = ["provider", "enterprise", "package"]
     inlines = [StatusChangeInline, InfoRequestInline, DecisionInline, AmendmentInline]
 

@@ -82,7 +82,9 @@ def evaluate(application: Application) -> list[rules.CheckOutcome]:
     subsidy = application.subsidy_eur if application.subsidy_eur is not None else ZERO
     decl = application.declaration or {}
     others = other_files(application)
-    seat_region, establishment_regions = enterprise_regions(application.enterprise)
+    seat_region, establishment_regions = enterprise_regions(
+        application.enterprise, declared_postal_code=application.postal_code
+    )
     admitted_packages = [p.code for p in policy.admitted_packages.all()] or [
         application.package.code
     ]
@@ -92,7 +94,7 @@ def evaluate(application: Application) -> list[rules.CheckOutcome]:
             "relations": [],
             **sme,
             "enterprise": {
-                "name": application.enterprise.name,
+                "name": application.enterprise_name,
                 **sme["enterprise"],
                 "kind": application.enterprise_kind,
             },

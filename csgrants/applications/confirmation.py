@@ -429,7 +429,7 @@ def _declaration_text(application: Application, language: str) -> str:
         t["title"],
         "",
         f"{t['reference']}: {application.reference}",
-        f"{t['enterprise']}: {application.enterprise.name}",
+        f"{t['enterprise']}: {application.enterprise_name}",
         f"{t['number']}: {application.enterprise.number}",
         f"{t['kind']}: {application.enterprise_kind}",
         f"{t['postal_code']}: {application.postal_code}",

@@ -46,8 +46,14 @@ class Application(models.Model):
         on_delete=models.PROTECT,
         related_name="applications",
     )
-    # What the enterprise was when the file was made; statistics report on these, not on
-    # whatever the enterprise record says today.
+    # What the enterprise was when the file was made (name, kind, seat), as the provider filed
+    # it: every screen, letter and check of the file reads these, and statistics report on them,
+    # never on whatever the shared enterprise record says today (which another provider's filing
+    # must not change; see enterprises.services.enterprise_for_filing).
+    # Empty also in the database: the history import's bulk path (COPY) names its columns.
+    enterprise_name = models.CharField(
+        _("enterprise name"), max_length=320, blank=True, default="", db_default=""
+    )
     enterprise_kind = models.CharField(_("enterprise kind"), max_length=40, default="kmo")
     postal_code = models.CharField(_("postal code"), max_length=4)
     province = models.CharField(

@@ -36,13 +36,14 @@ from csgrants.core.internals import set_prefetched
 from csgrants.core.money import money_argument
 from csgrants.core.reference import cached
 from csgrants.core.transactions import insert_if_absent, service_atomic
-from csgrants.enterprises.services import enterprise_upsert
+from csgrants.enterprises.services import enterprise_for_filing, enterprise_values
 
 AUDIT_FIELDS = [
     "reference",
     "status",
     "provider",
     "enterprise",
+    "enterprise_name",
     "enterprise_kind",
     "postal_code",
     "province",
@@ -231,7 +232,8 @@ def application_create(
     cost = money_argument(cost_eur, field="cost_eur")
     decl = _validate_declaration(declaration or {})
     signatory_fields = _validate_signatory(signatory, provider)
-    enterprise = enterprise_upsert(
+    # The file keeps what was typed; the shared record is only created when new.
+    enterprise, filed = enterprise_for_filing(
         actor=actor,
         number=enterprise_number,
         name=enterprise_name,
@@ -242,9 +244,10 @@ def application_create(
         reference=next_reference(_today().year),
         provider=provider,
         enterprise=enterprise,
+        enterprise_name=filed["name"],
         enterprise_kind=kind,
-        postal_code=enterprise.postal_code,
-        province=enterprise.province,
+        postal_code=filed["postal_code"],
+        province=filed["province"],
         package=main,
         current_package=main,
         cost_eur=cost,
@@ -321,17 +324,16 @@ def application_update(*, actor, application: Application, **changes) -> Applica
     before = snapshot(application, AUDIT_FIELDS)
     before["declaration"] = application.declaration
     if {"enterprise_name", "enterprise_kind", "postal_code"} & set(changes):
-        ent = application.enterprise
-        enterprise = enterprise_upsert(
-            actor=actor,
-            number=ent.number,
-            name=changes.get("enterprise_name", ent.name),
+        # The file's own values; the shared enterprise record is not the provider's to change.
+        filed = enterprise_values(
+            name=changes.get("enterprise_name", application.enterprise_name),
             kind=_validate_kind(changes.get("enterprise_kind", application.enterprise_kind)),
             postal_code=changes.get("postal_code", application.postal_code),
         )
-        application.enterprise_kind = enterprise.kind
-        application.postal_code = enterprise.postal_code
-        application.province = enterprise.province
+        application.enterprise_name = filed["name"]
+        application.enterprise_kind = filed["kind"]
+        application.postal_code = filed["postal_code"]
+        application.province = filed["province"]
     if "package" in changes:
         application.package = application.current_package = package_resolve(
             changes["package"], extension=False

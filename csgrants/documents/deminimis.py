@@ -62,7 +62,7 @@ def _entry(application, kind: str, amount: Decimal, granted_on: date) -> Registe
         application=application,
         kind=kind,
         beneficiary_number=enterprise.number,
-        beneficiary_name=enterprise.name,
+        beneficiary_name=application.enterprise_name,
         nace_code=activity[0] if activity else "",
         nace_version=activity[1] if activity else "",
         nace_missing=activity is None,

@@ -79,7 +79,11 @@ def _context(job: LetterJob, lang: str) -> dict:
     return {
         "job": job,
         "application": application,
-        "enterprise": application.enterprise,
+        # The enterprise as the file was filed (issue 20), not the shared record of today.
+        "enterprise": {
+            "name": application.enterprise_name,
+            "number": application.enterprise.number,
+        },
         "provider": application.provider,
         "decision": decision,
         "amendment": decision.amendment if decision else None,

@@ -187,11 +187,15 @@ def enterprise_prefill(number: str) -> dict | None:
     }
 
 
-def enterprise_regions(enterprise) -> tuple[str | None, list[str]]:
+def enterprise_regions(
+    enterprise, *, declared_postal_code: str | None = None
+) -> tuple[str | None, list[str]]:
     """(region of the seat, regions of the establishment units). The register data, when loaded,
     knows the seat and the establishment units; otherwise only the declared postal code is
-    known."""
-    declared = region_for(enterprise.postal_code)
+    known: a file's own seat (`declared_postal_code`), else the enterprise record's."""
+    declared = region_for(
+        enterprise.postal_code if declared_postal_code is None else declared_postal_code
+    )
     if not KboEnterprise.objects.filter(enterprise_number=enterprise.number).exists():
         return declared, []
     units = list(

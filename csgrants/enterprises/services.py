@@ -9,7 +9,7 @@ from csgrants.core.postal import is_valid_postal_code, province_for, region_for_
 from csgrants.core.transactions import insert_if_absent, service_atomic
 from csgrants.enterprises.models import Enterprise
 
-_FIELDS = ["number", "name", "kind", "postal_code", "province", "region"]
+AUDIT_FIELDS = ["number", "name", "kind", "postal_code", "province", "region"]
 
 
 def normalize_number(number: str, field: str = "enterprise_number") -> str:
@@ -24,10 +24,9 @@ def normalize_number(number: str, field: str = "enterprise_number") -> str:
         )
 
 
-@service_atomic
-def enterprise_upsert(*, actor, number: str, name: str, kind: str, postal_code: str) -> Enterprise:
-    """Create the enterprise or bring its name, kind and address up to date (audited)."""
-    canonical = normalize_number(number)
+def enterprise_values(*, name: str, kind: str, postal_code: str) -> dict:
+    """Name, kind and seat as typed, checked and completed with the seat's province and region:
+    what a file keeps of the enterprise it was filed for, and what an enterprise record holds."""
     if not is_valid_postal_code(postal_code):
         raise ValidationFailed(
             _("%(code)s is not a Belgian postal code.") % {"code": repr(postal_code)},
@@ -44,22 +43,49 @@ def enterprise_upsert(*, actor, number: str, name: str, kind: str, postal_code: 
     }
     if not values["name"]:
         raise ValidationFailed(_("A name is required."), field="enterprise_name")
-    enterprise = Enterprise.objects.select_for_update().filter(number=canonical).first()
-    if enterprise is None:
-        enterprise = Enterprise(number=canonical, **values)
-        # Two filings for the same new enterprise may race; the unique number decides and the
-        # loser updates the winner's row below.
-        if not insert_if_absent(enterprise, unique=("number",)):
-            enterprise = Enterprise.objects.select_for_update().get(number=canonical)
-        else:
-            audit_record(
-                actor=actor,
-                action="enterprise.create",
-                obj=enterprise,
-                after=snapshot(enterprise, _FIELDS),
-            )
-            return enterprise
-    before = snapshot(enterprise, _FIELDS)
+    return values
+
+
+@service_atomic
+def enterprise_for_filing(
+    *, actor, number: str, name: str, kind: str, postal_code: str
+) -> tuple[Enterprise, dict]:
+    """The shared enterprise record a file is filed for, and the typed values checked
+    (`enterprise_values`), which the file keeps as its own.
+
+    The record belongs to the register and the agency, not to whoever files (architecture.md,
+    rule 15): a filing creates it with the typed values when the enterprise is new (audited) and
+    never changes an existing one, so that one provider's typing never shows on another
+    provider's files."""
+    canonical = normalize_number(number)
+    values = enterprise_values(name=name, kind=kind, postal_code=postal_code)
+    enterprise = Enterprise.objects.filter(number=canonical).first()
+    if enterprise is not None:
+        return enterprise, values
+    enterprise = Enterprise(number=canonical, **values)
+    # Two filings for the same new enterprise may race; the unique number decides and the
+    # loser takes the winner's row as it is.
+    if insert_if_absent(enterprise, unique=("number",)):
+        audit_record(
+            actor=actor,
+            action="enterprise.create",
+            obj=enterprise,
+            after=snapshot(enterprise, AUDIT_FIELDS),
+        )
+    else:
+        enterprise = Enterprise.objects.get(number=canonical)
+    return enterprise, values
+
+
+@service_atomic
+def enterprise_correct(
+    *, actor, enterprise: Enterprise, name: str, kind: str, postal_code: str
+) -> Enterprise:
+    """The agency corrects the shared record (the admin): audited with before and after. Files
+    keep what they were filed with."""
+    enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+    values = enterprise_values(name=name, kind=kind, postal_code=postal_code)
+    before = snapshot(enterprise, AUDIT_FIELDS)
     changed = [k for k, v in values.items() if getattr(enterprise, k) != v]
     if changed:
         for k in changed:
@@ -70,8 +96,30 @@ def enterprise_upsert(*, actor, number: str, name: str, kind: str, postal_code: 
             action="enterprise.update",
             obj=enterprise,
             before=before,
-            after=snapshot(enterprise, _FIELDS),
+            after=snapshot(enterprise, AUDIT_FIELDS),
         )
+    return enterprise
+
+
+@service_atomic
+def enterprise_create(*, actor, number: str, name: str, kind: str, postal_code: str) -> Enterprise:
+    """The agency records an enterprise (the admin): audited."""
+    canonical = normalize_number(number)
+    if Enterprise.objects.filter(number=canonical).exists():
+        raise ValidationFailed(
+            _("An enterprise with number %(number)s is already recorded.") % {"number": canonical},
+            code="DUPLICATE",
+            field="number",
+        )
+    enterprise = Enterprise.objects.create(
+        number=canonical, **enterprise_values(name=name, kind=kind, postal_code=postal_code)
+    )
+    audit_record(
+        actor=actor,
+        action="enterprise.create",
+        obj=enterprise,
+        after=snapshot(enterprise, AUDIT_FIELDS),
+    )
     return enterprise
 
 

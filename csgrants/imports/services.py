@@ -704,6 +704,7 @@ class _Importer:
                 self.provider_codes.get(stored["provider_id"]),
             ),
             ("enterprise_number", app.number, stored["enterprise__number"]),
+            ("enterprise_name", app.name, stored["enterprise_name"]),
             ("enterprise_kind", app.kind, stored["enterprise_kind"]),
             ("postal_code", app.postal_code, stored["postal_code"]),
             ("package", app.package_id, stored["package_id"]),
@@ -746,6 +747,7 @@ class _Importer:
                 "reference",
                 "provider_id",
                 "enterprise__number",
+                "enterprise_name",
                 "enterprise_kind",
                 "postal_code",
                 "package_id",
@@ -798,15 +800,15 @@ class _Importer:
                 count.unchanged += 1
         if not new:
             return
-        # 2. Enterprises: upsert by number; the last row of the chunk wins.
+        # 2. Enterprises: created when new (the last row of the chunk gives the values); an
+        # existing record is the register's or the agency's and is left as it is: each file
+        # keeps the name, kind and seat of its own row (issue 20).
         latest: dict[str, _App] = {}
         for app in new:
             latest[app.number] = app
         existing = {
             e["number"]: e
-            for e in Enterprise.objects.filter(number__in=list(latest)).values(
-                "id", "number", "name", "kind", "postal_code"
-            )
+            for e in Enterprise.objects.filter(number__in=list(latest)).values("id", "number")
         }
         enterprise_ids = {n: e["id"] for n, e in existing.items()}
         to_create = [a for n, a in latest.items() if n not in existing]
@@ -843,29 +845,6 @@ class _Importer:
             ],
             rows,
         )
-        changed = []
-        for n, e in existing.items():
-            a = latest[n]
-            if (e["name"], e["kind"], e["postal_code"]) != (a.name, a.kind, a.postal_code):
-                province = province_for(a.postal_code) or ""
-                changed.append(
-                    Enterprise(
-                        id=e["id"],
-                        number=n,
-                        name=a.name,
-                        kind=a.kind,
-                        postal_code=a.postal_code,
-                        province=province,
-                        region=region_for_province(province) or "",
-                        updated_at=self.now,
-                    )
-                )
-        if changed:
-            Enterprise.objects.bulk_update(
-                changed,
-                ["name", "kind", "postal_code", "province", "region", "updated_at"],
-                batch_size=500,
-            )
         # 3. Applications and everything that hangs off them.
         app_ids = self.writer.reserve_ids(Application, len(new))
         decided = [a for a in new if a.status in GRANTED_STATUSES or a.status == "rejected"]
@@ -895,6 +874,7 @@ class _Importer:
                     a.reference,
                     a.provider_id,
                     enterprise_ids[a.number],
+                    a.name,
                     a.kind,
                     a.postal_code,
                     province_for(a.postal_code) or "",
@@ -980,6 +960,7 @@ class _Importer:
                 "reference",
                 "provider_id",
                 "enterprise_id",
+                "enterprise_name",
                 "enterprise_kind",
                 "postal_code",
                 "province",

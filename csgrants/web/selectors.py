@@ -65,7 +65,7 @@ def _list_base() -> QuerySet:
         "provider__code",
         "provider__email",
         "signatory_email",
-        "enterprise__name",
+        "enterprise_name",
         "enterprise__number",
         "package__code",
         "package__name_nl",
@@ -86,23 +86,19 @@ def rows_for(ids: list[int]) -> list[Application]:
 
 
 def _search(qs: QuerySet, q: str) -> QuerySet:
-    """Reference, enterprise name or enterprise number. The enterprises are searched on their
-    own (a semi-join) so that the name match is not repeated for every file of an enterprise."""
+    """Reference, enterprise name or enterprise number. The name is the one each file was filed
+    with (issue 20: what another provider typed for the enterprise must not find one's file);
+    numbers are matched on the enterprises on their own (a semi-join)."""
     from csgrants.enterprises.models import Enterprise
 
     q = (q or "").strip()
     if not q:
         return qs
     digits = "".join(c for c in q if c.isdigit())
-    enterprises = Q(name__icontains=q)
     if len(digits) == 10 and not q.upper().startswith("CS-"):
         # A whole enterprise number (0403.170.701, with or without dots or BE): the unique index.
         number = f"{digits[:4]}.{digits[4:7]}.{digits[7:]}"
         return qs.filter(enterprise_id__in=Enterprise.objects.filter(number=number).values("pk"))
-    if len(digits) >= 4:
-        # Enterprise numbers are stored as 0403.170.701; match what was typed with or without dots.
-        parts = [digits[:4], digits[4:7], digits[7:10]]
-        enterprises |= Q(number__startswith=".".join(p for p in parts if p))
     if REFERENCE.fullmatch(q):
         # A whole reference: the unique index, not a scan of every file.
         return qs.filter(reference=q.upper())
@@ -110,9 +106,15 @@ def _search(qs: QuerySet, q: str) -> QuerySet:
         by_reference = Q(reference__istartswith=q)
     else:
         by_reference = Q(reference__icontains=q)
-    return qs.filter(
-        by_reference | Q(enterprise_id__in=Enterprise.objects.filter(enterprises).values("pk"))
-    )
+    found = by_reference | Q(enterprise_name__icontains=q)
+    if len(digits) >= 4:
+        # Enterprise numbers are stored as 0403.170.701; match what was typed with or without dots.
+        parts = [digits[:4], digits[4:7], digits[7:10]]
+        prefix = ".".join(p for p in parts if p)
+        found |= Q(
+            enterprise_id__in=Enterprise.objects.filter(number__startswith=prefix).values("pk")
+        )
+    return qs.filter(found)
 
 
 def _latest_with_outcome(outcome: str) -> QuerySet:
@@ -237,3 +239,22 @@ def search_files(q: str) -> QuerySet:
     """Ids of every file, whatever its status, whose reference, enterprise name or enterprise
     number matches `q`; newest first."""
     return _search(Application.objects.all(), q).order_by("-id").values_list("pk", flat=True)
+
+
+def own_latest_filing(*, provider, number: str) -> dict | None:
+    """Name, seat and kind of the enterprise `number` as `provider` filed them last (the form's
+    prefill when the register has no data): only this provider's own files, never what another
+    provider typed nor the shared enterprise record (issue 20)."""
+    row = (
+        Application.objects.filter(provider=provider, enterprise__number=number)
+        .order_by("-created_at", "-pk")
+        .values("enterprise_name", "postal_code", "enterprise_kind")
+        .first()
+    )
+    if row is None:
+        return None
+    return {
+        "name": row["enterprise_name"],
+        "postal_code": row["postal_code"],
+        "kind": row["enterprise_kind"],
+    }

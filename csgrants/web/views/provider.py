@@ -160,7 +160,7 @@ def _after_save(request, application):
 def _initial_from(application: Application) -> dict:
     return {
         "enterprise_number": application.enterprise.number,
-        "enterprise_name": application.enterprise.name,
+        "enterprise_name": application.enterprise_name,
         "enterprise_kind": application.enterprise_kind,
         "postal_code": application.postal_code,
         "package": application.package.code,
@@ -408,25 +408,22 @@ def withdraw(request, reference):
 # --- htmx fragments of the form ------------------------------------------------------------------
 
 
-def enterprise_prefill_shown(number: str) -> dict | None:
-    """Register data when the KBO import has loaded it, else what csgrants already knows."""
+def enterprise_prefill_shown(number: str, provider=None) -> dict | None:
+    """Register data when the KBO import has loaded it, else what `provider` itself filed for
+    the enterprise before. Never the shared enterprise record nor another provider's files: what
+    one provider typed is not shown to another (issue 20)."""
     data = enterprise_prefill(number)
     if data:
         register = {
             k: v for k, v in data.items() if k not in ("enterprise_number", "enterprise_name")
         }
         return {**register, "name": data["enterprise_name"], "source": "register"}
-    from csgrants.enterprises.models import Enterprise
-
-    enterprise = Enterprise.objects.filter(number=number).first()
-    if enterprise is None:
+    if provider is None:
         return None
-    return {
-        "name": enterprise.name,
-        "postal_code": enterprise.postal_code,
-        "kind": enterprise.kind,
-        "source": "csgrants",
-    }
+    earlier = selectors.own_latest_filing(provider=provider, number=number)
+    if earlier is None:
+        return None
+    return {**earlier, "source": "csgrants"}
 
 
 @provider_required
@@ -436,7 +433,7 @@ def enterprise_lookup(request):
         number = enterprise_number.normalize(request.GET.get("enterprise_number", ""))
     except enterprise_number.InvalidEnterpriseNumber:  # a half-typed number finds nothing
         number = None
-    prefill = enterprise_prefill_shown(number) if number else None
+    prefill = enterprise_prefill_shown(number, request.user.service_provider) if number else None
     if prefill is None:
         # Nothing to fill in: leave what the provider is typing alone.
         response = HttpResponse(status=204)
