@@ -36,6 +36,11 @@ def normalize(number: str) -> str:
             digits = vat.validate(number)
         except stdnum_exceptions.ValidationError as exc:
             raise InvalidEnterpriseNumber(f"{number!r} is not a valid enterprise number") from exc
+    if digits.endswith("00"):
+        # The check digits are 97 - (first eight mod 97), so 01..97: stdnum's sum test also lets
+        # 00 through when the first eight are a multiple of 97 (the KBO never issues those, and
+        # the register import's fast screen refuses them).
+        raise InvalidEnterpriseNumber(f"{number!r} is not a valid enterprise number")
     return f"{digits[:4]}.{digits[4:7]}.{digits[7:]}"
 
 
