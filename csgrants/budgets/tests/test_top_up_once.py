@@ -87,7 +87,7 @@ def test_the_same_form_with_other_values_is_refused_and_books_nothing(
     assert booked(provider) == before
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_sends_at_the_same_moment_book_once(postgres_only_tx, budget_manager, provider):
     client = Client()
     client.force_login(budget_manager)

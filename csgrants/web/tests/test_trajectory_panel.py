@@ -40,6 +40,15 @@ def test_a_file_without_a_trajectory_shows_no_trajectory_panel(
         assert 'id="after"' not in page
 
 
+def test_a_draft_shows_no_trajectory_panel(client, make_application, provider_user):
+    draft = make_application("draft")
+    client.force_login(provider_user)
+    page = client.get(reverse("web:application", args=[draft.reference]), HTTP_ACCEPT_LANGUAGE="nl")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert APPROVED_COST not in html and COMMITTED not in html and 'id="after"' not in html
+
+
 def test_a_stopped_file_shows_its_subsidy_as_released(
     client, make_application, provider_user, reviewer
 ):
