@@ -8,13 +8,15 @@ from datetime import date
 from typing import Any
 
 from csgrants.applications.models import Amendment, Application, CheckResult, CheckRun
-from csgrants.applications.statuses import GRANTED_STATUSES
+from csgrants.applications.statuses import GRANTED_STATUSES, PENDING_STATUSES
 from csgrants.budgets.selectors import provider_balance
 from csgrants.core.audit import actor_user, audit_record
+from csgrants.core.errors import Conflict
 from csgrants.core.internals import set_prefetched
 from csgrants.core.money import ZERO
 from csgrants.core.transactions import service_atomic
 from csgrants.eligibility import checks as rules
+from csgrants.enterprises.models import Enterprise
 from csgrants.enterprises.selectors import enterprise_regions
 
 
@@ -62,16 +64,21 @@ def aid_granted_by_us(application: Application, others: Sequence[Mapping[str, An
     return aid
 
 
-def _previous_approvals(
-    others: Sequence[Mapping[str, Any]], before: date
-) -> list[tuple[str, date]]:
+def _previous_approvals(others: Sequence[Mapping[str, Any]]) -> list[tuple[str, date]]:
+    """Every trajectory granted to the enterprise, whichever provider filed it and whenever it
+    was decided: one approved after this file's submission (a parallel file decided meanwhile)
+    blocks as well (issue 20); the rule itself keeps only those after its cut-off."""
     return [
         (o["reference"], o["decided_on"])
         for o in others
-        if o["status"] in GRANTED_STATUSES
-        and o["decided_on"] is not None
-        and o["decided_on"] <= before
+        if o["status"] in GRANTED_STATUSES and o["decided_on"] is not None
     ]
+
+
+def _pending_elsewhere(others: Sequence[Mapping[str, Any]]) -> int:
+    """How many other files of the enterprise wait for its confirmation or for a decision, by
+    any provider: only one of them can become a trajectory."""
+    return sum(1 for o in others if o["status"] in PENDING_STATUSES)
 
 
 def evaluate(application: Application) -> list[rules.CheckOutcome]:
@@ -107,7 +114,10 @@ def evaluate(application: Application) -> list[rules.CheckOutcome]:
         rules.check_negative_equity(bool(decl.get("negative_equity", False))),
         rules.check_flemish_region(seat_region, establishment_regions),
         rules.check_recent_trajectory(
-            _previous_approvals(others, on), on, policy.recent_trajectory_years
+            _previous_approvals(others),
+            on,
+            policy.recent_trajectory_years,
+            pending_elsewhere=_pending_elsewhere(others),
         ),
         rules.check_package_and_cost(
             application.package.code,
@@ -154,3 +164,55 @@ def run_checks(*, application: Application, actor) -> CheckRun:
         after={o.code: o.outcome for o in outcomes},
     )
     return run
+
+
+# --- the checks at decision time (issue 20) -----------------------------------------------------
+
+# The approval enforces this one itself: it commits the subsidy and answers BUDGET_EXHAUSTED,
+# changing nothing, when the provider's budget no longer covers it (contracts/api.md).
+DECIDED_BY_THE_APPROVAL = frozenset({"BUDGET"})
+
+
+class ChecksChanged(Conflict):
+    """The checks run at decision time fail where the file's previous run did not: the facts
+    changed since the reviewer last saw them (another provider's file for the enterprise was
+    approved, say). The fresh run is stored; nothing else changed."""
+
+    code = "CHECKS_CHANGED"
+
+    def __init__(self, message, *, run: CheckRun, newly_failed: list[CheckResult]):
+        super().__init__(message)
+        self.run = run
+        self.newly_failed = newly_failed
+
+
+def enterprise_files_lock(application: Application) -> None:
+    """Lock the row of the file's enterprise: the filings and approvals of one enterprise take
+    turns, so that each one's checks (one trajectory per enterprise) read what the others
+    committed. Taken after the file's own row (`services._lock`), always in that order."""
+    list(
+        Enterprise.objects.select_for_update()
+        .filter(pk=application.enterprise_id)
+        .values_list("pk", flat=True)
+    )
+
+
+def latest_run(application: Application) -> CheckRun | None:
+    return application.check_runs.order_by("-run_at", "-id").prefetch_related("results").first()
+
+
+def newly_failed(previous: CheckRun | None, fresh: CheckRun) -> list[CheckResult]:
+    """The checks that fail in `fresh` and did not in `previous` (they passed, warned, or did not
+    run), in the order of the run; those the approval enforces itself are left out."""
+    failed_before = (
+        {r.code for r in previous.results.all() if r.outcome == CheckResult.Outcome.FAIL}
+        if previous is not None
+        else set()
+    )
+    return [
+        r
+        for r in fresh.results.all()
+        if r.outcome == CheckResult.Outcome.FAIL
+        and r.code not in failed_before
+        and r.code not in DECIDED_BY_THE_APPROVAL
+    ]

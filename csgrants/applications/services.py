@@ -8,11 +8,19 @@ from decimal import Decimal
 
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from csgrants.accounts.models import Role
 from csgrants.applications import events
 from csgrants.applications.access import ensure_can_see, role_of
+from csgrants.applications.checks import (
+    ChecksChanged,
+    enterprise_files_lock,
+    latest_run,
+    newly_failed,
+    run_checks,
+)
 from csgrants.applications.models import (
     Application,
     CheckRun,
@@ -418,7 +426,6 @@ def _submit_locked(*, actor, application: Application) -> tuple[Application, Che
     enterprise's confirmation (applications.confirmation), which mails the signatory its link.
     Returns the file and the check run of its submission (the provider sees the checks at once;
     they run again when the file reaches the agency)."""
-    from csgrants.applications.checks import run_checks
     from csgrants.applications.confirmation import confirmation_request_issue, require_signatory
 
     today = _today()
@@ -458,7 +465,6 @@ def application_enter_review(*, actor, application: Application, on: date) -> Ap
     """The enterprise confirmed: the file reaches the agency. The first confirmation is the
     submission date from which the decision term runs; a re-confirmation after a change keeps
     it, the wait counting as a pause. Called by confirmation_confirm under the row lock."""
-    from csgrants.applications.checks import run_checks
 
     first = application.submitted_on is None
     submitted_on = on if application.submitted_on is None else application.submitted_on
@@ -466,9 +472,16 @@ def application_enter_review(*, actor, application: Application, on: date) -> Ap
     _price(application, submitted_on)
     application.paused_since = None
     _recompute_due(application)
+    assert application.policy is not None  # priced above
+    straight_through = application.policy.straight_through
+    if straight_through:
+        # An approval may follow at once: its checks read the enterprise's other files with
+        # their approvals taking turns, as a reviewer's approval does (decision_record).
+        enterprise_files_lock(application)
     latest = application.check_runs.order_by("-run_at", "-id").first()
     if (
         first
+        and not straight_through
         and latest is not None
         and timezone.localdate(latest.run_at) == on
         and latest.policy_id == application.policy_id
@@ -485,13 +498,13 @@ def application_enter_review(*, actor, application: Application, on: date) -> Ap
     application_transition(actor=actor, application=application, to_status=Status.SUBMITTED, on=on)
     if first:
         events.announce("submitted", application)
-    assert application.policy is not None  # priced above
-    if application.policy.straight_through and run.all_passed:
+    if straight_through and run.all_passed:
         decision = decision_record(
             actor=None,
             application=application,
             outcome=Decision.Outcome.APPROVED,
             note="straight-through: every automated check passed",
+            checks=run,
         )
         application = decision.application  # the approved state, not the submitted one
     return application
@@ -538,7 +551,6 @@ def info_request(*, actor, application: Application, question: str) -> InfoReque
 def info_answer(*, actor, application: Application, answer: str) -> Application:
     """Answer the open request. When the answer changed what the enterprise declared, the file
     waits for its confirmation again (the clock stays paused) instead of resuming."""
-    from csgrants.applications.checks import run_checks
     from csgrants.applications.confirmation import (
         confirmation_is_current,
         confirmation_request_issue,
@@ -589,12 +601,57 @@ def reason_codes_resolve(codes) -> list[ReasonCode]:
     return [found[c] for c in codes]
 
 
-@service_atomic
 def decision_record(
-    *, actor, application: Application, outcome: str, reasons=(), note: str = ""
+    *,
+    actor,
+    application: Application,
+    outcome: str,
+    reasons=(),
+    note: str = "",
+    checks: CheckRun | None = None,
 ) -> Decision:
     """Approve or reject a submitted file. Approval commits the subsidy against the provider's
-    budget in this same transaction; BudgetExhausted rolls everything back."""
+    budget in this same transaction; BudgetExhausted rolls everything back.
+
+    The checks run again on the facts of this moment (contracts/api.md): another file for the
+    enterprise may have been filed or approved since. An approval whose fresh run fails where
+    the previous run did not raises ChecksChanged (CHECKS_CHANGED) with the fresh run stored
+    and nothing else changed; the reviewer then decides knowing it, and approving again
+    compares with that run. `checks` is a run made in the caller's transaction just before
+    (the straight-through approval at confirmation), used instead of a fresh one."""
+    result = _decision_record(
+        actor=actor,
+        application=application,
+        outcome=outcome,
+        reasons=reasons,
+        note=note,
+        checks=checks,
+    )
+    if isinstance(result, ChecksChanged):
+        # Raised once the transaction that stored the fresh run has ended: the run stays.
+        raise result
+    return result
+
+
+def _checks_changed(run: CheckRun, failed: list) -> ChecksChanged:
+    english = (get_language() or "nl").startswith("en")
+    listed = "; ".join(f"{r.code}: {r.message_en if english else r.message_nl}" for r in failed)
+    return ChecksChanged(
+        _(
+            "The checks were run again for this decision and now fail where they did not "
+            "before: %(checks)s. Nothing was decided; read the new results and decide again "
+            "knowing them."
+        )
+        % {"checks": listed},
+        run=run,
+        newly_failed=failed,
+    )
+
+
+@service_atomic
+def _decision_record(
+    *, actor, application: Application, outcome: str, reasons, note: str, checks: CheckRun | None
+) -> Decision | ChecksChanged:
     application = _lock(application)
     ensure_can_see(actor, application)
     today = _today()
@@ -616,6 +673,15 @@ def decision_record(
     from csgrants.applications.confirmation import require_current_confirmation
 
     require_current_confirmation(application)
+    if checks is None:
+        # What the enterprise's other files say now, with their approvals taking turns.
+        enterprise_files_lock(application)
+        previous = latest_run(application)
+        fresh = run_checks(application=application, actor=actor)
+        if outcome == Decision.Outcome.APPROVED:
+            failed = newly_failed(previous, fresh)
+            if failed:
+                return _checks_changed(fresh, failed)
     application.decided_on = today
     paused = _paused_intervals(application)
     calendar = default_calendar()
@@ -712,7 +778,6 @@ def application_start(*, actor, application: Application) -> Application:
 @service_atomic
 def application_recheck(*, actor, application: Application):
     """Staff re-run the automated checks (e.g. new information arrived); earlier runs stay."""
-    from csgrants.applications.checks import run_checks
 
     application = _lock(application)
     if role_of(actor) not in (Role.REVIEWER, Role.ADMIN):

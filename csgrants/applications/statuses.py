@@ -79,6 +79,15 @@ ENDED_STATUSES = (Status.REJECTED, Status.CLOSED, Status.WITHDRAWN, Status.STOPP
 # Decided by the agency: approved (whatever happened after) or rejected.
 DECIDED_STATUSES = (*GRANTED_STATUSES, Status.REJECTED)
 
+# Filed and waiting, for its enterprise's confirmation or for the agency's decision. Two such
+# files for one enterprise (two providers, or one that filed twice) are flagged on both files
+# and in the queue: only one of them can become a trajectory (issue 20).
+PENDING_STATUSES = (*WAITING_FOR_ENTERPRISE_STATUSES, *OPEN_STATUSES)
+
+# Neither decided nor ended: a draft, or a pending file. A provider holds at most one such file
+# per enterprise, so that a double submit makes one file (issue 20).
+UNDECIDED_STATUSES = (Status.DRAFT, *PENDING_STATUSES)
+
 
 def approval_decided(status: str, decided_on: date | int | None) -> bool:
     """Whether an approval decision was taken for the file: it has a decision date and is

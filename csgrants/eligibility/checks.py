@@ -364,12 +364,21 @@ def _first_allowed(decided_on: date, years: int) -> date:
 
 
 def check_recent_trajectory(
-    previous_approvals: Iterable[tuple[str, date]], submitted_on: date, years: int = 4
+    previous_approvals: Iterable[tuple[str, date]],
+    submitted_on: date,
+    years: int = 4,
+    *,
+    pending_elsewhere: int = 0,
 ) -> CheckOutcome:
     """Once per four years: no trajectory approved for the same enterprise after the same
     calendar day ``years`` years before the submission date. An approval dated after the
     submission date (a parallel file decided meanwhile) blocks too; the caller leaves out the
-    application under test itself."""
+    application under test itself.
+
+    ``pending_elsewhere`` counts the enterprise's other files, of any provider, that wait for a
+    confirmation or a decision: nothing blocks yet, but only one of them can be approved, so a
+    reviewer looks (warn). The message names none of them: a provider reads it too, and another
+    provider's file is not its business."""
     approvals = [(ref, _date(d, "decided_on")) for ref, d in previous_approvals]
     cutoff = same_day_years_earlier(submitted_on, years)
     blocking = sorted((a for a in approvals if a[1] > cutoff), key=lambda a: a[1])
@@ -378,6 +387,19 @@ def check_recent_trajectory(
         "submitted_on": submitted_on.isoformat(),
         "years": years,
     }
+    if pending_elsewhere:
+        inputs["pending_elsewhere"] = pending_elsewhere
+    if not blocking and pending_elsewhere:
+        return CheckOutcome(
+            "RECENT_TRAJECTORY",
+            WARN,
+            f"Geen traject goedgekeurd in de {years} jaar voor {fmt.day(submitted_on)}, maar "
+            "er loopt nog een ander dossier voor deze onderneming: slechts één ervan kan "
+            "worden goedgekeurd",
+            f"No trajectory approved in the {years} years before {fmt.day(submitted_on)}, but "
+            "another file for this enterprise is pending: only one of them can be approved",
+            inputs,
+        )
     if not blocking:
         return CheckOutcome(
             "RECENT_TRAJECTORY",

@@ -225,7 +225,11 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         summary="Decide on a submitted application",
         operation_id="applications_decide",
         description="Approval commits the subsidy against the provider's available budget in the same "
-        "transaction; when it does not fit the answer is 409 `BUDGET_EXHAUSTED` and nothing changes.",
+        "transaction; when it does not fit the answer is 409 `BUDGET_EXHAUSTED` and nothing changes. "
+        "The checks run again on the facts of the moment (another provider's file for the same "
+        "enterprise may have been approved since): an approval whose fresh run fails where the "
+        "previous run did not answers 409 `CHECKS_CHANGED`, naming the check; the fresh run is "
+        "stored and nothing else changes. Approving again, knowing it, proceeds.",
         request=DecisionInputSerializer,
         responses={200: ApplicationSerializer},
         parameters=[REFERENCE_PARAMETER, IDEMPOTENCY_PARAMETER],

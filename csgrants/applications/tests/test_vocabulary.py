@@ -97,3 +97,14 @@ def test_the_sql_and_the_orm_select_the_same_files(make_application, reviewer, f
         sql = {row[0] for row in cursor.fetchall()}
     assert orm == sql
     assert len(orm) == len(GRANTED_STATUSES) + 1  # granted with a date, and withdrawn after one
+
+
+def test_undecided_files_are_those_neither_decided_nor_ended():
+    from csgrants.applications.statuses import (
+        DECIDED_STATUSES,
+        PENDING_STATUSES,
+        UNDECIDED_STATUSES,
+    )
+
+    assert set(UNDECIDED_STATUSES) == set(Status.values) - {*DECIDED_STATUSES, *ENDED_STATUSES}
+    assert set(PENDING_STATUSES) == set(UNDECIDED_STATUSES) - {Status.DRAFT}

@@ -191,6 +191,16 @@ class TestRecentTrajectory:
         assert (result.code, result.outcome) == ("RECENT_TRAJECTORY", "pass")
         assert result.message_nl == "Geen traject goedgekeurd in de 4 jaar voor 01/02/2024"
 
+    def test_another_pending_file_warns_without_naming_it(self):
+        result = check_recent_trajectory([], date(2024, 2, 1), pending_elsewhere=1)
+        assert result.outcome == "warn" and "CS-" not in result.message_nl + result.message_en
+        assert "ander dossier" in result.message_nl
+        # An approval within the four years still fails, pending files or not.
+        blocked = check_recent_trajectory(
+            [("CS-2023-0001", date(2024, 3, 1))], date(2024, 2, 1), pending_elsewhere=1
+        )
+        assert blocked.outcome == "fail"
+
     def test_inside_four_years_fails_and_says_when_again(self):
         result = check_recent_trajectory([("CS-2021-0012", date(2021, 3, 15))], date(2024, 2, 1))
         assert (result.outcome, result.reason_code) == ("fail", "RECENT_TRAJECTORY")
