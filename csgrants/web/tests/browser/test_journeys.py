@@ -70,9 +70,8 @@ def ensure_catalogue():
     from django.apps import apps
 
     if not Package.objects.exists():
-        importlib.import_module("csgrants.catalogue.migrations.0002_seed_catalogue").seed(
-            apps, None
-        )
+        for migration in ("0002_seed_catalogue", "0004_package_upgrade_rank"):
+            importlib.import_module(f"csgrants.catalogue.migrations.{migration}").seed(apps, None)
 
 
 @pytest.fixture
