@@ -148,6 +148,9 @@ class ImportSummary:
     folder: str
     files: dict[str, FileCount] = field(default_factory=dict)
     seconds: float = 0.0
+    # New shared enterprise records (the run's audit event says how many; existing records are
+    # never changed by the import).
+    enterprises_created: int = 0
 
     @property
     def rows(self) -> int:
@@ -160,6 +163,7 @@ class ImportSummary:
                 n: {"rows": c.rows, "created": c.created, "unchanged": c.unchanged}
                 for n, c in self.files.items()
             },
+            "enterprises_created": self.enterprises_created,
             "seconds": round(self.seconds, 2),
         }
 
@@ -812,6 +816,7 @@ class _Importer:
         }
         enterprise_ids = {n: e["id"] for n, e in existing.items()}
         to_create = [a for n, a in latest.items() if n not in existing]
+        self.summary.enterprises_created += len(to_create)
         ids = self.writer.reserve_ids(Enterprise, len(to_create))
         rows = []
         for pk, a in zip(ids, to_create, strict=True):

@@ -241,3 +241,37 @@ def test_the_history_import_gives_files_their_own_names_and_keeps_the_record(
     p02_file.refresh_from_db()
     assert p02_file.enterprise_name == P02_NAME
     assert Application.objects.get(reference="CS-2021-0002").enterprise_name == "Metaal Maes NV"
+    # The run's audit event counts the records it created.
+    run = AuditEvent.objects.get(action="history.import")
+    assert run.after["enterprises_created"] == 1
+
+
+def test_an_enterprise_the_agency_records_in_the_admin_is_audited(client, admin_user):
+    admin_user.is_staff = admin_user.is_superuser = True
+    admin_user.save(update_fields=["is_staff", "is_superuser"])
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:enterprises_enterprise_add"),
+        {
+            "number": "BE0403170701",
+            "name": "Register Gezien NV",
+            "kind": "kmo",
+            "postal_code": "9000",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    record = Enterprise.objects.get(number=NUMBER)
+    assert (record.name, record.province, record.region) == (
+        "Register Gezien NV",
+        "BE-VOV",
+        "flanders",
+    )
+    event = AuditEvent.objects.get(action="enterprise.create")
+    assert event.actor == admin_user and event.after["number"] == NUMBER
+    # A postal code that is not Belgian is refused on the form, not with an error page.
+    response = client.post(
+        reverse("admin:enterprises_enterprise_change", args=[record.pk]),
+        {"name": "Register Gezien NV", "kind": "kmo", "postal_code": "0001"},
+    )
+    assert response.status_code == 200
+    assert AuditEvent.objects.filter(action="enterprise.update").count() == 0
