@@ -85,6 +85,9 @@ def rows_for(ids: list[int]) -> list[Application]:
     return [by_pk[pk] for pk in ids if pk in by_pk]
 
 
+SEARCH_MAX_ENTERPRISES = 1000
+
+
 def _search(qs: QuerySet, q: str) -> QuerySet:
     """Reference, enterprise name or enterprise number. The name is the one each file was filed
     with (issue 20: what another provider typed for the enterprise must not find one's file);
@@ -111,9 +114,15 @@ def _search(qs: QuerySet, q: str) -> QuerySet:
         # Enterprise numbers are stored as 0403.170.701; match what was typed with or without dots.
         parts = [digits[:4], digits[4:7], digits[7:10]]
         prefix = ".".join(p for p in parts if p)
-        found |= Q(
-            enterprise_id__in=Enterprise.objects.filter(number__startswith=prefix).values("pk")
-        )
+        numbers = Enterprise.objects.filter(number__startswith=prefix).values_list("pk", flat=True)
+        # The matching enterprises as a list of ids (a four-digit prefix names at most a few
+        # hundred): a subquery inside the OR would make PostgreSQL test every file, where ids
+        # let it combine the indexes (the reference and name trigram indexes, enterprise_id).
+        ids = list(numbers[: SEARCH_MAX_ENTERPRISES + 1])
+        if len(ids) > SEARCH_MAX_ENTERPRISES:
+            found |= Q(enterprise_id__in=numbers)
+        elif ids:
+            found |= Q(enterprise_id__in=ids)
     return qs.filter(found)
 
 

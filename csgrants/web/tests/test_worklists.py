@@ -131,3 +131,44 @@ def test_my_files_flag_a_late_final_report_and_name_the_packages(client, demo):
     body = everything.split("<tbody>")[1]
     for code in ("CHECK_PLAN", ">MEDIUM<", ">PLUS<", ">START<"):
         assert code not in body
+
+
+def test_search_by_a_partial_number_or_name_and_beyond_the_id_list(client, demo, monkeypatch):
+    """A partial enterprise number is matched through a list of enterprise ids; past
+    SEARCH_MAX_ENTERPRISES the same answer comes from a subquery."""
+    from csgrants.web import selectors
+
+    application = Application.objects.filter(status=Status.CLOSED).first()
+    number = application.enterprise.number.replace(".", "")[:6]
+    name = application.enterprise_name[3:12].lower()
+    login(client, "analyst")
+    default = selectors.SEARCH_MAX_ENTERPRISES
+    found = {}
+    for cap in (default, 0):
+        monkeypatch.setattr(selectors, "SEARCH_MAX_ENTERPRISES", cap)
+        for q in (number, name, f"{name} {number}"):
+            found[(cap, q)] = list(selectors.search_files(q))
+            page = client.get("/werk/zoeken/", {"q": q})
+            if q != f"{name} {number}":
+                assert application.reference in page.content.decode(), q
+    for q in (number, name, f"{name} {number}"):
+        assert found[(0, q)] == found[(default, q)], q
+
+
+def test_the_name_search_uses_the_trigram_index(postgres_only, demo):
+    """The index is on the exact expression Django writes for icontains; a drift (another
+    lookup, another cast) would silently bring back the scan of every file."""
+    from django.db import connection
+
+    from csgrants.web import selectors
+
+    sql, params = selectors.search_files("Bakkerij")[:25].query.sql_with_params()
+    with connection.cursor() as cursor:
+        # A demo-sized table is read whole or along the primary key; leave the planner only
+        # bitmap scans, which it can build from an index only if one matches the expression.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "application_enterprise_name_trgm" in plan, plan
+    assert "application_reference_trgm" in plan, plan
