@@ -115,8 +115,10 @@ def _counts(start: dt.date, end: dt.date, provider_id=None) -> dict:
     return out
 
 
-def inflow(years: list[int], provider=None) -> dict:
-    """Monthly counts over the years, per package and in total, with the changes marked."""
+def inflow(years: list[int], provider=None, known_changes: list[dict] | None = None) -> dict:
+    """Monthly counts over the years, per package and in total, with the changes marked
+    (`known_changes`: what `changes()` answered earlier in the same request; it reads every
+    filing to date each package's first one)."""
     years = sorted({int(y) for y in years})
     codes = list(
         Package.objects.filter(is_extension=False)
@@ -141,13 +143,18 @@ def inflow(years: list[int], provider=None) -> dict:
         "packages": codes,
         "changes": [
             {**c, "date": c["date"].isoformat(), "month": c["date"].strftime("%Y-%m")}
-            for c in changes()
+            for c in (changes() if known_changes is None else known_changes)
             if start <= c["date"] < end
         ],
     }
 
 
-def before_after(on: dt.date, months: int = DEFAULT_WINDOW, provider=None) -> dict:
+def before_after(
+    on: dt.date,
+    months: int = DEFAULT_WINDOW,
+    provider=None,
+    known_changes: list[dict] | None = None,
+) -> dict:
     """The `months` months before the month of `on` against that month and the ones after it:
     counts per month, the mean of each window and the change (absolute and relative)."""
     months = max(1, min(int(months), 60))
@@ -176,7 +183,8 @@ def before_after(on: dt.date, months: int = DEFAULT_WINDOW, provider=None) -> di
             "change": round(after - before, 2) if known else None,
             "change_share": round((after - before) / before, 4) if known and before else None,
         }
-    in_window = [c for c in changes() if start <= c["date"] < end]
+    all_changes = changes() if known_changes is None else known_changes
+    in_window = [c for c in all_changes if start <= c["date"] < end]
     result["changes_in_window"] = [{**c, "date": c["date"].isoformat()} for c in in_window]
     result["confounded"] = len(in_window) >= 2
     return result

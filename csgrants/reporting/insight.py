@@ -14,7 +14,12 @@ from csgrants.reporting.runway import runway
 
 
 def add_insight(
-    report: dict, provider=None, *, as_of: dt.date | None = None, runway_result=None
+    report: dict,
+    provider=None,
+    *,
+    as_of: dt.date | None = None,
+    runway_result=None,
+    known_changes: list[dict] | None = None,
 ) -> dict:
     """Add `runway` (on `as_of`, default today), `inflow` (per month of the report's years) and
     `funnel` (per year) to `report`; with `provider`, that provider's figures (the runway's
@@ -24,6 +29,6 @@ def add_insight(
     if runway_result is None:
         runway_result = runway(as_of, providers=[provider] if provider else None)
     report["runway"] = runway_result.as_json()
-    report["inflow"] = inflow(years, provider)
+    report["inflow"] = inflow(years, provider, known_changes)
     report["funnel"] = {str(y): funnel(y, provider) for y in years}
     return report

@@ -83,7 +83,9 @@ def index(request):
         provider = next((p for p in providers if p.code == code), None)
     report = build_report(years, provider=provider)
     runway_result = runway(clock.today(), providers=[provider] if provider else None)
-    add_insight(report, provider, runway_result=runway_result)
+    # Once per page: the package introductions read every filing (inflow and comparison share).
+    policy_changes = changes()
+    add_insight(report, provider, runway_result=runway_result, known_changes=policy_changes)
     slug = f"statistieken-{'-'.join(map(str, years))}" + (f"-{provider.code}" if provider else "")
     fmt = request.GET.get("format")
     if fmt in ("json", "csv", "xlsx", "md"):
@@ -146,7 +148,7 @@ def index(request):
     )
     query = request.GET.copy()
     query.pop("format", None)
-    insight = _insight_context(request, report, years, provider, runway_result)
+    insight = _insight_context(request, report, years, provider, runway_result, policy_changes)
     return render(
         request,
         "reporting/dashboard.html",
@@ -183,7 +185,7 @@ def index(request):
     )
 
 
-def _insight_context(request, report, years, provider, runway_result) -> dict:
+def _insight_context(request, report, years, provider, runway_result, policy_changes) -> dict:
     """The runway, the inflow with its before/after comparison and the funnel (issue 24)."""
     package_code = request.GET.get("package") or ""
     package = Package.objects.filter(code=package_code, is_extension=False).first()
@@ -196,13 +198,13 @@ def _insight_context(request, report, years, provider, runway_result) -> dict:
             step["moved_on_pct"] = None if share is None else round(share * 100, 1)
     compare_date = parse_date(request.GET.get("compare"))
     if compare_date is None:
-        policy_changes = [c["date"] for c in changes() if c["kind"] == "policy"]
-        compare_date = policy_changes[-1] if policy_changes else None
+        dates = [c["date"] for c in policy_changes if c["kind"] == "policy"]
+        compare_date = dates[-1] if dates else None
     compare = None
     if compare_date is not None:
         window = request.GET.get("window") or ""
         months = int(window) if window.isdigit() else DEFAULT_WINDOW
-        compare = before_after(compare_date, months, provider)
+        compare = before_after(compare_date, months, provider, policy_changes)
         names = measure_labels()
         rows = []
         for key, m in compare["measures"].items():
