@@ -1,6 +1,6 @@
 """Generate a large history in the import format (shared/contracts/history-import.md) for the
-import and report benchmarks: by default 1,000,000 applications and 100,000 amendments over ten
-years (2015-2024), streamed to CSV (memory stays flat whatever the size).
+import and report benchmarks: by default 1,000,000 applications and 100,000 amendments over six
+years (2019-2024), streamed to CSV (memory stays flat whatever the size).
 
 Realistic spread: volume grows over the years and dips in August and at year end; Flemish
 provinces dominate (some Brussels and Walloon files, a few unknown-looking but valid codes);
@@ -26,7 +26,8 @@ sys.path.insert(0, str(ROOT))
 
 from csgrants.core.calendar import WorkingCalendar  # noqa: E402
 
-FIRST_YEAR, LAST_YEAR = 2015, 2024
+# The scheme's life starts in 2019 (catalogue.bounds.SCHEME_START): the import refuses older.
+FIRST_YEAR, LAST_YEAR = 2019, 2024
 PROVIDERS = [f"P{i:02d}" for i in range(1, 21)]
 POSTAL = [
     ("2000", 9),
@@ -195,6 +196,9 @@ def main(argv=None) -> None:
                 if rng.random() < 0.15:
                     ext = "EXTENSION"
                     cost += rng.randrange(5000, 8000, 50)
+                # Within the seeded policy's range (catalogue.bounds), extensions included:
+                # EUR 50,000 in 2021-2022, EUR 35,000 from 2023.
+                cost = min(cost, 50000 if y < 2023 else 35000)
                 rate = 45 if y < 2023 else 50
                 subsidy = f"{cost * rate / 100:.2f}"
                 r = rng.random()

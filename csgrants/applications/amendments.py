@@ -22,6 +22,7 @@ from csgrants.applications.services import reason_codes_resolve
 from csgrants.applications.statuses import RUNNING_STATUSES
 from csgrants.applications.workflow import STAFF_DECIDERS
 from csgrants.budgets import services as budgets
+from csgrants.catalogue.bounds import cost_range
 from csgrants.catalogue.models import Package
 from csgrants.catalogue.pricing import price
 from csgrants.catalogue.selectors import package_resolve, upgrade_allowed, upgrade_targets
@@ -126,10 +127,9 @@ def evaluate_amendment(application: Application, amendment: Amendment) -> list[r
     )
     admitted = [p.code for p in policy.admitted_packages.all()] or [main.code]
     total_cost = approved_cost(application) + amendment.extra_cost_eur
+    bounds = cost_range(policy)
     return [
-        rules.check_package_and_cost(
-            main.code, admitted, total_cost, policy.min_cost_eur, policy.max_cost_eur
-        ),
+        rules.check_package_and_cost(main.code, admitted, total_cost, bounds.low, bounds.high),
         rules.check_de_minimis(
             amendment.requested_on,
             amendment.extra_subsidy_eur,

@@ -10,6 +10,7 @@ from typing import Any
 from csgrants.applications.models import Amendment, Application, CheckResult, CheckRun
 from csgrants.applications.statuses import GRANTED_STATUSES, PENDING_STATUSES
 from csgrants.budgets.selectors import provider_balance
+from csgrants.catalogue.bounds import cost_range
 from csgrants.core.audit import actor_user, audit_record
 from csgrants.core.errors import Conflict
 from csgrants.core.internals import set_prefetched
@@ -92,6 +93,7 @@ def evaluate(application: Application) -> list[rules.CheckOutcome]:
     seat_region, establishment_regions = enterprise_regions(
         application.enterprise, declared_postal_code=application.postal_code
     )
+    cost = cost_range(policy)
     admitted_packages = [p.code for p in policy.admitted_packages.all()] or [
         application.package.code
     ]
@@ -123,8 +125,8 @@ def evaluate(application: Application) -> list[rules.CheckOutcome]:
             application.package.code,
             admitted_packages,
             application.cost_eur,
-            policy.min_cost_eur,
-            policy.max_cost_eur,
+            cost.low,
+            cost.high,
         ),
         rules.check_de_minimis(
             on,

@@ -33,6 +33,7 @@ from csgrants.applications.models import (
 from csgrants.applications.statuses import EDITABLE_STATUSES
 from csgrants.applications.workflow import transition_for
 from csgrants.budgets import services as budgets
+from csgrants.catalogue import bounds
 from csgrants.catalogue.models import EnterpriseKind, Package, ReasonCode
 from csgrants.catalogue.pricing import price
 from csgrants.catalogue.selectors import package_resolve
@@ -237,7 +238,7 @@ def application_create(
     kind = _validate_kind(enterprise_kind)
     main = package_resolve(package, extension=False)
     exts = _resolve_extensions(extensions)
-    cost = money_argument(cost_eur, field="cost_eur")
+    cost = _filed_cost(cost_eur, policy=bounds.policy_on(_today()))
     decl = _validate_declaration(declaration or {})
     signatory_fields = _validate_signatory(signatory, provider)
     # The file keeps what was typed; the shared record is only created when new.
@@ -288,6 +289,12 @@ def application_create(
         # answer) need not read it back.
         set_prefetched(application, "check_runs", [run])
     return application
+
+
+def _filed_cost(cost_eur, *, policy) -> Decimal:
+    """The quoted cost of package and extensions, within the policy's range (catalogue.bounds):
+    0, negative and absurd amounts never make a file, not even a draft."""
+    return bounds.check_cost(money_argument(cost_eur, field="cost_eur"), policy=policy)
 
 
 EDITABLE = {
@@ -347,7 +354,13 @@ def application_update(*, actor, application: Application, **changes) -> Applica
             changes["package"], extension=False
         )
     if "cost_eur" in changes:
-        application.cost_eur = money_argument(changes["cost_eur"], field="cost_eur")
+        # A file with an open information request stays judged under its policy version.
+        policy = (
+            application.policy
+            if application.status == Status.INFO_REQUESTED and application.policy_id
+            else bounds.policy_on(_today())
+        )
+        application.cost_eur = _filed_cost(changes["cost_eur"], policy=policy)
     if "declaration" in changes:
         application.declaration = _validate_declaration(changes["declaration"] or {})
     if "extensions" in changes:

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from csgrants.budgets.models import Allocation, FrameworkAgreement, LedgerEntry, ProviderBudget
 from csgrants.budgets.selectors import application_open_commitment, provider_balance, reserve_free
+from csgrants.catalogue.bounds import check_date
 from csgrants.catalogue.models import ServiceProvider
 from csgrants.core.audit import audit_record
 from csgrants.core.errors import BudgetExhausted, ValidationFailed
@@ -200,6 +201,7 @@ def allocation_create(
     again returns the allocation it made the first time and books nothing; the same token with
     other values is refused (SUBMISSION_REUSED)."""
     amount_eur = _money(amount_eur)
+    check_date(allocated_on, field="allocated_on")
     if kind not in Allocation.Kind.values:
         raise ValidationFailed(_("Unknown kind %(kind)s.") % {"kind": kind}, field="kind")
     if kind == Allocation.Kind.RESERVE and provider is not None:
@@ -299,6 +301,7 @@ def reserve_assign(
     locked first so two assignments cannot both take its last euro; the reserve's free amount is
     its amount minus its assignments, so nothing is edited and every euro is counted once."""
     amount_eur = _money(amount_eur)
+    check_date(allocated_on, field="allocated_on")
     if provider is None:
         raise ValidationFailed(_("Choose the provider that receives the money."), field="provider")
     reserve = Allocation.objects.select_for_update().get(pk=reserve.pk)

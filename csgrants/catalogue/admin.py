@@ -1,8 +1,11 @@
 """Catalogue administration. A policy version or tariff that a decision used is read-only: the
 administrator adds a new version instead of editing history."""
 
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext as _
 
+from csgrants.catalogue import bounds
 from csgrants.catalogue.models import (
     EnterpriseKind,
     Package,
@@ -71,8 +74,36 @@ class PolicyVersionAdmin(admin.ModelAdmin):
         return not _used_policy(obj)
 
 
+class TariffForm(forms.ModelForm):
+    """A tariff the policy would refuse is not saved (catalogue.bounds: a main package within
+    the cost range of every policy version in force while it is valid; an extension leaving room
+    for a main package)."""
+
+    class Meta:
+        model = Tariff
+        fields = ["provider", "package", "amount_eur", "valid_from", "valid_to"]
+
+    def clean(self):
+        data = super().clean() or {}
+        package, amount, valid_from = (data.get(k) for k in ("package", "amount_eur", "valid_from"))
+        valid_to = data.get("valid_to")
+        if valid_from and valid_to and valid_to < valid_from:
+            self.add_error("valid_to", _("The end lies before the start."))
+        elif package is not None and amount is not None and valid_from is not None:
+            refusal = bounds.tariff_refusal(
+                is_extension=package.is_extension,
+                amount=amount,
+                valid_from=valid_from,
+                valid_to=valid_to,
+            )
+            if refusal is not None:
+                self.add_error("amount_eur", refusal)
+        return data
+
+
 @admin.register(Tariff)
 class TariffAdmin(admin.ModelAdmin):
+    form = TariffForm
     list_display = ["provider", "package", "amount_eur", "valid_from", "valid_to"]
     list_filter = ["provider", "package"]
 

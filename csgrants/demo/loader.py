@@ -16,6 +16,7 @@ from csgrants.accounts.models import Role, User
 from csgrants.applications import services
 from csgrants.applications.models import Application, Status
 from csgrants.budgets.demo import seed_demo_budgets
+from csgrants.catalogue import bounds
 from csgrants.catalogue.models import Package, ServiceProvider, Tariff
 from csgrants.core import clock
 from csgrants.core.calendar import default_calendar
@@ -127,10 +128,20 @@ def load_demo(*, stdout=None) -> bool:
             p.save()
         providers.append(p)
         for pkg, amount in TARIFFS.items():
+            package = Package.objects.get(code=pkg)
+            # START came with the 2023 policy (EUR 9,200 is below the 2021 minimum).
+            valid_from = date(2023, 1, 1) if pkg == "START" else date(2021, 1, 1)
+            # Tariffs the policy would refuse are not saved (catalogue.bounds), demo or not.
+            bounds.check_tariff(
+                is_extension=package.is_extension,
+                amount=Decimal(amount),
+                valid_from=valid_from,
+                valid_to=None,
+            )
             Tariff.objects.get_or_create(
                 provider=p,
-                package=Package.objects.get(code=pkg),
-                valid_from=date(2021, 1, 1),
+                package=package,
+                valid_from=valid_from,
                 defaults={"amount_eur": Decimal(amount)},
             )
     _user("admin", Role.ADMIN, superuser=True)
@@ -173,6 +184,8 @@ def load_demo(*, stdout=None) -> bool:
         extensions = ["EXTENSION"] if pkg == "PLUS" and i % 2 else []
         if extensions:
             cost += Decimal(TARIFFS["EXTENSION"])
+        # Quoted as the filing form prefills it: within the policy's range (catalogue.bounds).
+        cost = bounds.prefill_cost(cost, bounds.policy_on(filed)).amount or cost
         periods = [
             {
                 "year_end": f"{today.year - 1 - k}-12-31",

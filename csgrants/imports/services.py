@@ -43,6 +43,7 @@ from csgrants.applications.models import Amendment, Application, Decision, Statu
 from csgrants.applications.statuses import GRANTED_STATUSES
 from csgrants.applications.workflow import path as workflow_path
 from csgrants.budgets.models import Allocation, LedgerEntry, ProviderBudget
+from csgrants.catalogue import bounds
 from csgrants.catalogue.models import (
     EnterpriseKind,
     Package,
@@ -52,6 +53,7 @@ from csgrants.catalogue.models import (
 )
 from csgrants.catalogue.pricing import price_under
 from csgrants.catalogue.selectors import package_alias_map, policy_in_force
+from csgrants.core import clock
 from csgrants.core.audit import audit_record
 from csgrants.core.calendar import default_calendar
 from csgrants.core.enterprise_number import InvalidEnterpriseNumber, normalize
@@ -208,6 +210,7 @@ class _Parser:
 
     def __init__(self):
         self._dates: dict[str, date] = {}
+        self.today = clock.today()
 
     def date(self, value: str) -> date:
         d = self._dates.get(value)
@@ -218,6 +221,11 @@ class _Parser:
                 d = date.fromisoformat(value)
             except ValueError:
                 raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)")
+            # Within the scheme's life (catalogue.bounds): a file dated 1901 or 2999 is a typo.
+            with translation.override("en"):
+                refusal = bounds.date_refusal(d, today=self.today)
+            if refusal is not None:
+                raise ValueError(refusal)
             self._dates[value] = d
         return d
 
@@ -657,6 +665,25 @@ class _Importer:
         if len(err.lines) > before:
             return None
         policy = self.policy_for(submitted)
+        # The policy's bounds (catalogue.bounds), judged as filing judges them. A file rejected
+        # for its cost is history with a cost out of range by definition.
+        rejected_for_cost = status == "rejected" and bounds.COST_CODE in codes
+        with translation.override("en"):
+            refusals = {
+                "cost_eur": bounds.history_cost_refusal(
+                    cost, policy, rejected_for_cost=rejected_for_cost
+                ),
+                "subsidy_eur": None
+                if subsidy is None
+                else bounds.subsidy_refusal(
+                    subsidy, policy=policy, enterprise_kind=kind, cost=cost
+                ),
+            }
+        for column, refusal in refusals.items():
+            if refusal is not None:
+                err.add(name, line, column, refusal)
+        if len(err.lines) > before:
+            return None
         if subsidy is None and policy is not None:
             # An empty subsidy is priced as filing prices it (catalogue.pricing), so that an
             # open file can be decided like one filed here.
@@ -1103,6 +1130,11 @@ class _Importer:
                     err.add(name, line, "decided_on", "is before requested_on")
         elif status in ("approved", "rejected"):
             err.add(name, line, "decided_on", f"required when the status is {status}")
+        if cost is not None and requested is not None:
+            with translation.override("en"):
+                refusal = bounds.extra_cost_refusal(cost, self.policy_for(requested))
+            if refusal is not None:
+                err.add(name, line, "extra_cost_eur", refusal)
         if len(err.lines) > before:
             return None
         return (line, row["reference"], kind, package_id, cost, subsidy, requested, status, decided)
@@ -1114,7 +1146,13 @@ class _Importer:
         apps = {
             a["reference"]: a
             for a in Application.objects.filter(reference__in=refs).values(
-                "id", "reference", "provider_id", "status", "decided_on", "submitted_on"
+                "id",
+                "reference",
+                "provider_id",
+                "status",
+                "decided_on",
+                "submitted_on",
+                "enterprise_kind",
             )
         }
         stored: dict[tuple, list] = defaultdict(list)
@@ -1179,6 +1217,17 @@ class _Importer:
             if requested < app["submitted_on"]:
                 self.errors.add(name, line, "requested_on", f"is before {ref} was submitted")
                 continue
+            if subsidy is not None:
+                with translation.override("en"):
+                    refusal = bounds.subsidy_refusal(
+                        subsidy,
+                        policy=self.policy_for(requested),
+                        enterprise_kind=app["enterprise_kind"],
+                        cost=cost,
+                    )
+                if refusal is not None:
+                    self.errors.add(name, line, "extra_subsidy_eur", refusal)
+                    continue
             new.append((app, item))
         if not new:
             return

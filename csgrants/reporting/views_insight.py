@@ -6,6 +6,7 @@ and whatif do the work."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django import forms
 from django.shortcuts import render
@@ -15,6 +16,8 @@ from django.utils.translation import gettext_lazy
 
 from csgrants.core import clock
 from csgrants.core.errors import ValidationFailed
+from csgrants.core.forms import AmountField
+from csgrants.core.money import MAX_AMOUNT
 from csgrants.core.permissions import STAFF, role_required
 from csgrants.reporting.charts import band_chart, line_chart
 from csgrants.reporting.runway import WARNING_WEEKS, Runway, runway, warns
@@ -148,8 +151,13 @@ def funnel_context(by_year: dict) -> list[dict]:
 
 
 class WhatIfForm(forms.Form):
-    rate_pct = forms.DecimalField(
-        label=gettext_lazy("Subsidy rate (%)"), max_digits=5, decimal_places=2
+    # Amounts and the rate are read by core.money's one parser in the UI's spelling (issue 20:
+    # a DecimalField took "1e5" as 100,000 and refused 9.200,00).
+    rate_pct = AmountField(
+        label=gettext_lazy("Subsidy rate (%)"),
+        min_value=Decimal(0),
+        max_value=Decimal(100),
+        max_digits=5,
     )
     from_date = forms.DateField(
         label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"})
@@ -159,16 +167,16 @@ class WhatIfForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    min_cost_eur = forms.DecimalField(
+    min_cost_eur = AmountField(
         label=gettext_lazy("Minimum cost of a trajectory (EUR, optional)"),
-        max_digits=14,
-        decimal_places=2,
+        min_value=Decimal(0),
+        max_value=MAX_AMOUNT,
         required=False,
     )
-    max_cost_eur = forms.DecimalField(
+    max_cost_eur = AmountField(
         label=gettext_lazy("Maximum cost of a trajectory (EUR, optional)"),
-        max_digits=14,
-        decimal_places=2,
+        min_value=Decimal(0),
+        max_value=MAX_AMOUNT,
         required=False,
     )
 

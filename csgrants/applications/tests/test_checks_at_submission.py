@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 
+from conftest import confirm
 from csgrants.applications import services
 from csgrants.applications.models import Application, Status
 from csgrants.catalogue.models import PolicyVersion
@@ -66,12 +67,14 @@ def test_every_check_runs_and_is_stored_with_policy(make_application, funded):
 
 
 @pytest.mark.django_db
-def test_failing_checks_are_explained(make_application):
+def test_failing_checks_are_explained(make_application, provider_user):
     decl = {**SME_DECLARATION, "negative_equity": True, "public_participation_pct": 30}
+    # Filing refuses a cost outside the policy's range (catalogue.bounds); a draft of 2022
+    # (2021 policy: up to EUR 50,000) submitted under the 2023 policy (EUR 35,000) fails the check.
+    with time_machine.travel(date(2022, 12, 20)):
+        app = make_application("draft", declaration=decl, postal_code="1000", cost_eur="45000.00")
     with time_machine.travel(date(2025, 6, 2)):
-        app = make_application(
-            "submitted", declaration=decl, postal_code="1000", cost_eur="60000.00"
-        )
+        app = confirm(services.application_submit(actor=provider_user, application=app))
     outcomes, run = latest(app)
     assert outcomes["NEGATIVE_EQUITY"] == "fail"
     assert outcomes["PUBLIC_PARTICIPATION"] == "fail"

@@ -32,7 +32,7 @@ from csgrants.catalogue.models import ServiceProvider
 from csgrants.core.errors import BudgetExhausted
 
 D = Decimal
-COSTS = ["9200.00", "17500.33", "24000.00", "35000.01", "12345.67"]
+COSTS = ["9200.00", "17500.33", "24000.00", "35000.00", "12345.67"]
 DECL = {"negative_equity": False, "public_participation_pct": 0}
 TODAY = dt.date(2025, 3, 3)
 _serial = itertools.count()

@@ -129,6 +129,19 @@ def test_what_if_form(client, analyst, make_application, funded):
         {"rate_pct": "55", "from_date": "2026-01-01", "until": "2025-01-01"},
     )
     assert r.status_code == 200 and 'id="id_until_error"' in r.content.decode()
+    # Amounts through core.money's one parser, the Dutch way (issue 20): no exponent.
+    r = client.post(
+        "/statistieken/scenario/",
+        {"rate_pct": "55", "from_date": "2026-01-01", "max_cost_eur": "1e5"},
+    )
+    assert r.status_code == 200 and 'id="id_max_cost_eur_error"' in r.content.decode()
+    r = client.post(
+        "/statistieken/scenario/",
+        {"rate_pct": "55", "from_date": "2026-01-01", "max_cost_eur": "35.000,00"},
+    )
+    assert (
+        'id="id_max_cost_eur_error"' not in r.content.decode() and "Scenario" in r.content.decode()
+    )
 
 
 # --- inflow ----------------------------------------------------------------------------------

@@ -198,7 +198,9 @@ def test_subsidy_is_previewed_from_the_tariff(client, provider_user, tariffs):
         HTTP_HX_REQUEST="true",
     ).content.decode()
     assert "€ 40.000,00" in html  # 34.000 + 6.000
-    assert "€ 20.000,00" in html  # 50 % under the 2023 policy
+    # ... above the policy's EUR 35,000 for a trajectory: the cost is capped there (issue 20)
+    assert 'value="35000,00"' in html and 'id="tariff-capped"' in html
+    assert "€ 17.500,00" in html  # 50 % under the 2023 policy
     # An own cost stays: the subsidy follows it.
     html = client.get(
         reverse("web:subsidy_preview"),

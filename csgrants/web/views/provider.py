@@ -20,6 +20,7 @@ from csgrants.applications import services, trajectory
 from csgrants.applications.access import can_see
 from csgrants.applications.actions import actions_for
 from csgrants.applications.models import Application, Status
+from csgrants.catalogue import bounds
 from csgrants.catalogue.models import Package
 from csgrants.catalogue.selectors import tariff_for
 from csgrants.core import enterprise_number
@@ -143,8 +144,9 @@ def application_new(request):
         return _render_form(request, bundle, status=422)
     initial = {"package": "MEDIUM", "enterprise_kind": "kmo"}
     tariffs = _tariffs(request.user.service_provider, today())
-    if "MEDIUM" in tariffs:
-        initial["cost_eur"] = tariffs["MEDIUM"]
+    prefill = bounds.prefill_cost(tariffs.get("MEDIUM"), bounds.policy_on(today())).amount
+    if prefill is not None:
+        initial["cost_eur"] = prefill
     return _render_form(request, ApplicationBundle(initial=initial))
 
 
@@ -485,6 +487,11 @@ def _preview_from_data(request, form, tariffs) -> dict:
     )
     if tariff_parts and any(t is None for _, t in tariff_parts):
         tariff_total = None
+    # What the cost field may be filled in with: the tariffs' sum within the policy's range, the
+    # maximum when the sum is above it (catalogue.bounds): never what the checks refuse.
+    policy = bounds.policy_on(today())
+    prefill = bounds.prefill_cost(tariff_total, policy)
+    cost_range = bounds.cost_range(policy) if policy is not None else None
     cost = None
     if isinstance(cost_text, Decimal):
         cost = cost_text
@@ -504,6 +511,9 @@ def _preview_from_data(request, form, tariffs) -> dict:
     return {
         "tariff_parts": tariff_parts,
         "tariff_total": tariff_total,
+        "prefill": prefill.amount,
+        "prefill_capped": prefill.capped,
+        "cost_range": cost_range,
         "cost": cost,
         "rate": rate,
         "subsidy": subsidy,
@@ -522,15 +532,16 @@ def subsidy_preview(request):
     preview = _preview_from_data(request, bundle.form, tariffs)
     cost_text = (data.get("cost_eur") or "").strip()
     follows_tariff = not cost_text or (previous_tariff and _same_amount(cost_text, previous_tariff))
-    if follows_tariff and preview["tariff_total"] is not None:
-        data["cost_eur"] = money_field("").prepare_value(preview["tariff_total"])
+    if follows_tariff and preview["prefill"] is not None:
+        data["cost_eur"] = money_field("").prepare_value(preview["prefill"])
         bundle = ApplicationBundle(data)
         preview = _preview_from_data(request, bundle.form, tariffs)
     return render(request, "web/provider/_cost.html", {"form": bundle.form, "preview": preview})
 
 
 def _same_amount(typed: str, tariff_total: str) -> bool:
-    """The cost as typed (UI spelling) against the tariff total of the hidden field (machine)."""
+    """The cost as typed (UI spelling) against the prefilled cost of the hidden field
+    `tariff_total` (machine spelling)."""
     try:
         return money_field("", required=False).clean(typed) == parse_money(tariff_total)
     except (forms.ValidationError, AmountError):
