@@ -22,7 +22,7 @@ from csgrants.applications.services import reason_codes_resolve
 from csgrants.applications.statuses import RUNNING_STATUSES
 from csgrants.applications.workflow import STAFF_DECIDERS
 from csgrants.budgets import services as budgets
-from csgrants.catalogue.bounds import cost_range
+from csgrants.catalogue.bounds import cost_range, extra_cost_refusal
 from csgrants.catalogue.models import Package
 from csgrants.catalogue.pricing import price
 from csgrants.catalogue.selectors import package_resolve, upgrade_allowed, upgrade_targets
@@ -187,6 +187,11 @@ def amendment_request(
         raise ValidationFailed(_("The extra cost must be positive."), field="extra_cost_eur")
     today = _today()
     priced = price(enterprise_kind=application.enterprise_kind, cost_eur=extra_cost, on=today)
+    # No extra cost beyond what a whole trajectory may cost (catalogue.bounds): an absurd amount
+    # never reaches a reviewer. Whether the file's new total fits is the amendment's own check.
+    refusal = extra_cost_refusal(extra_cost, priced.policy)
+    if refusal is not None:
+        raise ValidationFailed(refusal, field="extra_cost_eur", code="COST_OUT_OF_RANGE")
     if priced.subsidy_eur is None:
         raise ValidationFailed(
             _("The policy in force admits no %(kind)s.") % {"kind": application.enterprise_kind},

@@ -114,6 +114,7 @@ def agreement_create(
         raise ValidationFailed(
             _("A framework agreement with this reference exists."), field="reference"
         )
+    check_date(start_date, field="start_date")  # an agreement's end may lie years ahead
     if end_date is not None and end_date < start_date:
         raise ValidationFailed(_("The end lies before the start."), field="end_date")
     initial = [(p, _money(a, "initial_allocations")) for p, a in initial_allocations]

@@ -137,3 +137,23 @@ def test_a_top_up_on_the_edges_of_the_schemes_life_is_booked(
     )
     assert response.status_code == 302, response.content.decode()[-2000:]
     assert Allocation.objects.get().allocated_on.isoformat() == typed
+
+
+@pytest.mark.parametrize("typed", ["999.999.999.999,99", "35.000,01", "0"])
+def test_an_amendment_with_an_absurd_extra_cost_is_refused_on_its_field(
+    client, make_application, provider_user, typed
+):
+    from csgrants.applications.models import Amendment
+    from csgrants.applications.tests.after_helpers import at
+
+    with at(FROZEN.date()):
+        app = make_application("approved")
+        client.force_login(provider_user)
+        response = client.post(
+            reverse("web:amend", args=[app.reference]),
+            {"kind": "extension", "package": "EXTENSION", "extra_cost_eur": typed},
+        )
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert 'id="id_extra_cost_eur_error"' in html, html[-2000:]
+    assert not Amendment.objects.exists()

@@ -38,7 +38,8 @@ from csgrants.core.money import (
     parse_amount,
     percentage_of,
 )
-from csgrants.web.tests.test_views import new_application_data
+
+from .test_views import new_application_data
 
 pytestmark = pytest.mark.django_db
 
