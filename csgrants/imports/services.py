@@ -13,7 +13,10 @@ Design, because the contract asks for a million rows at 5,000 rows/s in under 50
   against what came before; the rollback throws that work away;
 - references are the key: a row already stored with the same values is skipped (idempotent), a
   row stored with other values is an error, never an overwrite;
-- historical amounts are stored as given, not recomputed from today's policy.
+- historical amounts are stored as given, not recomputed from today's policy, but only when
+  plausible (catalogue.bounds, issue 20): dates within the scheme's life, a cost within the
+  range of the policy in force on the submission date (a file rejected for its cost may lie
+  outside it, up to twice the maximum), a subsidy never above that policy's rate x the cost.
 
 Ledger semantics (see budgets/selectors.py): an approved file (also completed, closed) gets a
 `commit` line of its subsidy dated at the decision; a closed (paid) file also a `realise` line of
