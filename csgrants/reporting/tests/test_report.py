@@ -185,26 +185,26 @@ def test_top_three_rejection_reasons_with_ties_by_code(make_application, staff):
 def test_breakdowns_and_money_strings(make_application, staff, funded):
     decide(
         staff,
-        submit(make_application, "2022-05-02", postal_code="2000", cost_eur="9999.99"),
-        "2022-05-04",
+        submit(make_application, "2023-05-02", postal_code="2000", cost_eur="9999.99"),
+        "2023-05-04",
     )
     decide(
         staff,
         submit(
             make_application,
-            "2022-05-02",
+            "2023-05-02",
             postal_code="3500",
             cost_eur="17500.00",
             enterprise_kind="maatwerkbedrijf",
         ),
-        "2022-05-04",
+        "2023-05-04",
     )
     decide(
         staff,
-        submit(make_application, "2022-05-02", postal_code="1000", cost_eur="35000.00"),
-        "2022-05-04",
+        submit(make_application, "2023-05-02", postal_code="1000", cost_eur="35000.00"),
+        "2023-05-04",
     )
-    a = build_report([2022])["years"]["2022"]["approved"]
+    a = build_report([2023])["years"]["2023"]["approved"]
     assert a["by_amount_band"] == {
         "lt_10000": 1,
         "10000_17499": 0,
@@ -219,10 +219,9 @@ def test_breakdowns_and_money_strings(make_application, staff, funded):
     )
     assert a["by_enterprise_kind"] == {"kmo": 2, "maatwerkbedrijf": 1}
     assert a["cost_eur"] == "62499.99"
-    assert (
-        a["subsidy_eur"] == f"{Decimal('62499.99') * Decimal('0.45'):.2f}"
-        or a["subsidy_eur"] == "28125.00"
-    )
+    # Filed under the 2023 policy (issue 20: a cost of EUR 9,999.99 lies outside 2021's range),
+    # 50% per file, half-up to the cent: 5000.00 + 8750.00 + 17500.00.
+    assert a["subsidy_eur"] == "31250.00"
 
 
 def test_an_empty_year_is_all_zero(db):
