@@ -102,23 +102,52 @@ def policy_in_use(policy_id: int | None) -> bool:
     return policy_id is not None and any(uses(policy_id) for uses in _policy_users)
 
 
-def policy_in_force(on: date) -> PolicyVersion:
-    policies = cached("policies", _policies)
-    pk = next((pk for valid_from, pk in policies.starts if valid_from <= on), None)
+def _version_id_on(starts: list[tuple[date, int]], on: date) -> int:
+    """The rule: the version in force on `on` is the newest that starts on or before it."""
+    pk = next((pk for valid_from, pk in starts if valid_from <= on), None)
     if pk is None:
         raise NotFound(
             _("No policy version is in force on %(date)s.") % {"date": on.isoformat()},
             code="NO_POLICY",
         )
+    return pk
+
+
+def _read_version(pk: int) -> PolicyVersion:
+    return PolicyVersion.objects.prefetch_related(
+        Prefetch("rates", queryset=PolicyRate.objects.select_related("enterprise_kind")),
+        "admitted_packages",
+    ).get(pk=pk)
+
+
+def policy_in_force(on: date) -> PolicyVersion:
+    policies = cached("policies", _policies)
+    pk = _version_id_on(policies.starts, on)
     policy = policies.in_use.get(pk)
     if policy is None:
-        policy = PolicyVersion.objects.prefetch_related(
-            Prefetch("rates", queryset=PolicyRate.objects.select_related("enterprise_kind")),
-            "admitted_packages",
-        ).get(pk=pk)
+        policy = _read_version(pk)
         if policy_in_use(pk):
             policies.in_use[pk] = policy
     return policy
+
+
+class PolicySchedule:
+    """The policy versions as they stand at one moment, for bulk work over many dates (the
+    history import prices a million files in one transaction): `in_force(on)` is
+    `policy_in_force(on)` without a query per call: the start dates are read once, and each
+    version once, when first asked for. Use one schedule per run, never across requests."""
+
+    def __init__(self) -> None:
+        self._starts = list(cached("policies", _policies).starts)
+        self._versions: dict[int, PolicyVersion] = {}
+
+    def in_force(self, on: date) -> PolicyVersion:
+        """The version in force on `on`; NotFound (NO_POLICY) before the first."""
+        pk = _version_id_on(self._starts, on)
+        policy = self._versions.get(pk)
+        if policy is None:
+            policy = self._versions[pk] = _read_version(pk)
+        return policy
 
 
 def tariff_for(*, provider, package: Package, on: date) -> Tariff | None:

@@ -55,7 +55,7 @@ from csgrants.catalogue.models import (
     ServiceProvider,
 )
 from csgrants.catalogue.pricing import price_under
-from csgrants.catalogue.selectors import package_alias_map, policy_in_force
+from csgrants.catalogue.selectors import PolicySchedule, package_alias_map
 from csgrants.core import clock
 from csgrants.core.audit import audit_record
 from csgrants.core.calendar import default_calendar
@@ -64,7 +64,12 @@ from csgrants.core.errors import NotFound, ValidationFailed
 from csgrants.core.money import AmountError, parse_money
 from csgrants.core.postal import is_valid_postal_code, province_for, region_for_province
 from csgrants.enterprises.models import Enterprise
-from csgrants.imports.bulk import BulkWriter, foreign_keys_checked_once, indexes_built_once
+from csgrants.imports.bulk import (
+    BulkWriter,
+    among,
+    foreign_keys_checked_once,
+    indexes_built_once,
+)
 
 CHUNK = 5000
 # From this many data rows (applications + amendments) on, PostgreSQL checks the foreign keys of
@@ -214,6 +219,7 @@ class _Parser:
     def __init__(self):
         self._dates: dict[str, date] = {}
         self.today = clock.today()
+        self._amounts: dict[str, Decimal] = {}
 
     def date(self, value: str) -> date:
         d = self._dates.get(value)
@@ -232,14 +238,18 @@ class _Parser:
             self._dates[value] = d
         return d
 
-    @staticmethod
-    def money(value: str) -> Decimal:
-        """core.money's one parser, in the machine spelling the contract prescribes (15704.40)."""
-        try:
-            return parse_money(value)
-        except AmountError as exc:
-            with translation.override("en"):  # the import reports in English, as the contract
-                raise ValueError(f"{value!r}: {exc.message}") from exc
+    def money(self, value: str) -> Decimal:
+        """core.money's one parser, in the machine spelling the contract prescribes (15704.40),
+        once per distinct spelling (a Decimal is immutable: the same one is shared)."""
+        amount = self._amounts.get(value)
+        if amount is None:
+            try:
+                amount = parse_money(value)
+            except AmountError as exc:
+                with translation.override("en"):  # the import reports in English, as the contract
+                    raise ValueError(f"{value!r}: {exc.message}") from exc
+            self._amounts[value] = amount
+        return amount
 
 
 def _read(path: Path, columns: dict[str, bool], errors: _Errors):
@@ -339,8 +349,12 @@ class _Importer:
         # The domain's own functions, memoised per run: the same dates repeat across a
         # million rows.
         self.calendar = default_calendar()
+        self.schedule = PolicySchedule()
         self._policies: dict[date, PolicyVersion | None] = {}
+        self._rates: dict[tuple[int, str], Decimal | None] = {}
         self._due: dict[tuple[date, int], date] = {}
+        self._working_days: dict[tuple[date, date], int] = {}
+        self._refusals: dict[tuple, dict[str, str | None]] = {}
         # The status history of each status the file may hold, as the workflow table allows
         # it from submission on; None when the table has no such way.
         self.paths = {s: workflow_path(Status.SUBMITTED, s) for s in APP_STATUSES}
@@ -384,10 +398,49 @@ class _Importer:
         """The policy version in force on `on` (catalogue's rule); None before the first."""
         if on not in self._policies:
             try:
-                self._policies[on] = policy_in_force(on)
+                self._policies[on] = self.schedule.in_force(on)
             except NotFound:
                 self._policies[on] = None
         return self._policies[on]
+
+    def rate_for(self, policy: PolicyVersion, kind: str) -> Decimal | None:
+        key = (policy.pk, kind)
+        if key not in self._rates:
+            self._rates[key] = policy.rate_for(kind)
+        return self._rates[key]
+
+    def refusals(
+        self,
+        cost: Decimal,
+        subsidy: Decimal | None,
+        policy: PolicyVersion | None,
+        kind: str,
+        rejected_for_cost: bool,
+    ) -> dict[str, str | None]:
+        """catalogue.bounds' verdicts on a file's cost and subsidy, in English, once per
+        distinct combination (a few thousand across a million rows)."""
+        key = (cost, subsidy, policy.pk if policy else None, kind, rejected_for_cost)
+        found = self._refusals.get(key)
+        if found is None:
+            with translation.override("en"):
+                found = self._refusals[key] = {
+                    "cost_eur": bounds.history_cost_refusal(
+                        cost, policy, rejected_for_cost=rejected_for_cost
+                    ),
+                    "subsidy_eur": None
+                    if subsidy is None
+                    else bounds.subsidy_refusal(
+                        subsidy, policy=policy, enterprise_kind=kind, cost=cost
+                    ),
+                }
+        return found
+
+    def working_days_between(self, start: date, end: date) -> int:
+        key = (start, end)
+        days = self._working_days.get(key)
+        if days is None:
+            days = self._working_days[key] = self.calendar.working_days_between(start, end)
+        return days
 
     def due_date(self, submitted_on: date, term: int) -> date:
         key = (submitted_on, term)
@@ -671,17 +724,7 @@ class _Importer:
         # The policy's bounds (catalogue.bounds), judged as filing judges them. A file rejected
         # for its cost is history with a cost out of range by definition.
         rejected_for_cost = status == "rejected" and bounds.COST_CODE in codes
-        with translation.override("en"):
-            refusals = {
-                "cost_eur": bounds.history_cost_refusal(
-                    cost, policy, rejected_for_cost=rejected_for_cost
-                ),
-                "subsidy_eur": None
-                if subsidy is None
-                else bounds.subsidy_refusal(
-                    subsidy, policy=policy, enterprise_kind=kind, cost=cost
-                ),
-            }
+        refusals = self.refusals(cost, subsidy, policy, kind, rejected_for_cost)
         for column, refusal in refusals.items():
             if refusal is not None:
                 err.add(name, line, column, refusal)
@@ -776,7 +819,9 @@ class _Importer:
         refs = {a.reference for a in chunk}
         stored = {
             s["reference"]: s
-            for s in Application.objects.filter(reference__in=refs).values(
+            for s in Application.objects.filter(among("reference", refs))
+            .order_by()
+            .values(
                 "id",
                 "reference",
                 "provider_id",
@@ -798,11 +843,11 @@ class _Importer:
         if stored:
             ids = [s["id"] for s in stored.values()]
             for app_id, pkg in Application.extensions.through.objects.filter(
-                application_id__in=ids
+                among("application_id", ids)
             ).values_list("application_id", "package_id"):
                 ext_stored[app_id].add(pkg)
             for app_id, rc in Decision.reasons.through.objects.filter(
-                decision__application_id__in=ids,
+                among("decision__application_id", ids),
                 decision__outcome="rejected",
                 decision__amendment__isnull=True,
             ).values_list("decision__application_id", "reasoncode_id"):
@@ -842,7 +887,7 @@ class _Importer:
             latest[app.number] = app
         existing = {
             e["number"]: e
-            for e in Enterprise.objects.filter(number__in=list(latest)).values("id", "number")
+            for e in Enterprise.objects.filter(among("number", latest)).values("id", "number")
         }
         enterprise_ids = {n: e["id"] for n, e in existing.items()}
         to_create = [a for n, a in latest.items() if n not in existing]
@@ -894,14 +939,12 @@ class _Importer:
         for pk, a in zip(app_ids, new, strict=True):
             policy = self.policy_for(a.submitted_on)
             policy_id = policy.pk if policy else None
-            rate = policy.rate_for(a.kind) if policy else None
+            rate = self.rate_for(policy, a.kind) if policy else None
             term = policy.decision_term_working_days if policy else DEFAULT_TERM
             withdrawn = a.status == "withdrawn"
             is_decided = a.status in GRANTED_STATUSES or a.status == "rejected"
             processing = (
-                self.calendar.working_days_between(a.submitted_on, a.decided_on)
-                if is_decided
-                else None
+                self.working_days_between(a.submitted_on, a.decided_on) if is_decided else None
             )
             app_rows.append(
                 (
@@ -1148,7 +1191,9 @@ class _Importer:
         refs = {c[1] for c in chunk}
         apps = {
             a["reference"]: a
-            for a in Application.objects.filter(reference__in=refs).values(
+            for a in Application.objects.filter(among("reference", refs))
+            .order_by()
+            .values(
                 "id",
                 "reference",
                 "provider_id",
@@ -1160,7 +1205,7 @@ class _Importer:
         }
         stored: dict[tuple, list] = defaultdict(list)
         for am in (
-            Amendment.objects.filter(application_id__in=[a["id"] for a in apps.values()])
+            Amendment.objects.filter(among("application_id", [a["id"] for a in apps.values()]))
             .order_by("id")
             .values(
                 "application_id",

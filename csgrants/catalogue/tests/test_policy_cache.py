@@ -104,3 +104,36 @@ def test_a_kept_version_changed_by_another_process_is_read_again(make_applicatio
     assert _kmo_rate(policy_in_force(TODAY)) == _kmo_rate(policy)  # kept: no signal was sent
     ReferenceDataVersion.objects.filter(pk=1).update(token=4242)  # the other process's commit
     assert _kmo_rate(policy_in_force(TODAY)) == Decimal("44.00")
+
+
+def test_a_schedule_applies_the_rule_of_policy_in_force_reading_each_version_once():
+    """PolicySchedule (bulk work over many dates, the history import) gives the version that
+    policy_in_force gives on every date, NO_POLICY before the first, and reads the start dates
+    and each version once: no query per date."""
+    from csgrants.catalogue.selectors import PolicySchedule
+    from csgrants.core.errors import NotFound
+
+    days = [
+        dt.date(2020, 12, 31),
+        *(dt.date(2021, 1, 1) + dt.timedelta(days=7 * i) for i in range(160)),
+    ]
+    with CaptureQueriesContext(connection) as ctx:
+        schedule = PolicySchedule()
+        got = {}
+        for day in days:
+            try:
+                got[day] = schedule.in_force(day).pk
+            except NotFound as exc:
+                assert exc.code == "NO_POLICY"
+                got[day] = None
+    versions = {pk for pk in got.values() if pk is not None}
+    assert len(versions) == 2  # the seeded 2021 and 2023 versions
+    # The token and the start dates, then one read (with its rates and packages) per version.
+    assert len(ctx.captured_queries) <= 2 + 3 * len(versions)
+    for day, pk in got.items():
+        if pk is None:
+            with pytest.raises(NotFound):
+                policy_in_force(day)
+        else:
+            assert policy_in_force(day).pk == pk
+    assert schedule.in_force(dt.date(2023, 1, 1)).rate_for("kmo") == Decimal("50.00")

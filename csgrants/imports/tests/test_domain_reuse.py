@@ -3,6 +3,7 @@ core.calendar, prices from the one pricing function, a file without a subsidy ne
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -103,3 +104,36 @@ def test_an_approved_file_without_a_subsidy_is_refused_with_its_line(db, tmp_pat
     with pytest.raises(CommandError):
         _import(tmp_path)
     assert not Application.objects.exists()
+
+
+def test_the_policy_is_read_once_per_version_not_once_per_date(db, tmp_path):
+    """Files on many distinct dates: the import asks the catalogue which version is in force on
+    each date, but reads the versions once (a query per date made a million-row import spend
+    minutes on it), and open files are still priced as catalogue.pricing prices them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from csgrants.catalogue.pricing import price
+
+    rows = []
+    for i in range(60):
+        day = date(2022, 11, 1) + timedelta(days=2 * i)  # across the 2023 policy change
+        rows.append(
+            f"CS-2022-{i:04d},P01,0403.170.701,Bakkerij Peeters BV,kmo,9000,PLUS,,20000.00,,"
+            f"{day.isoformat()},submitted,,"
+        )
+    write(tmp_path, "applications.csv", APP_HEADER, rows)
+    with CaptureQueriesContext(connection) as ctx:
+        _import(tmp_path)
+    policy_reads = [
+        q["sql"] for q in ctx.captured_queries if '"catalogue_policyversion"' in q["sql"]
+    ]
+    token_reads = [
+        q["sql"] for q in ctx.captured_queries if "core_referencedataversion" in q["sql"]
+    ]
+    assert len(policy_reads) <= 3, policy_reads  # the start dates, and each of the two versions
+    assert len(token_reads) <= 5, len(token_reads)
+    for app in Application.objects.all():
+        expected = price(enterprise_kind="kmo", cost_eur=app.cost_eur, on=app.submitted_on)
+        assert app.subsidy_eur == expected.subsidy_eur
+        assert app.policy_id == expected.policy.pk
