@@ -204,7 +204,11 @@ class LedgerEntry(models.Model):
         ordering = ["entry_date", "id"]
         verbose_name = _("ledger line")
         verbose_name_plural = _("ledger lines")
-        indexes = [models.Index(fields=["provider", "kind"])]
+        indexes = [
+            models.Index(fields=["provider", "kind"]),
+            # The ledger page of one provider, oldest first (a page of a million lines).
+            models.Index(fields=["provider", "entry_date", "id"], name="ledger_provider_date_id"),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(amount_eur__gt=0), name="ledger_amount_gt_0"),
             models.CheckConstraint(

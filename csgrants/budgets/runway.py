@@ -257,14 +257,25 @@ def _reserve_free(as_of: dt.date) -> Decimal:
     return free
 
 
+_positions_source: Callable[[dt.date], Positions] | None = None
+
+
+def use_positions(source: Callable[[dt.date], Positions] | None) -> None:
+    """Plug in a faster source of the positions (reporting, on PostgreSQL: the yearly summary)."""
+    global _positions_source
+    _positions_source = source
+
+
 def runway(
     as_of: dt.date,
     *,
     providers=None,
-    positions: Callable[[dt.date], Positions] = ledger_positions,
+    positions: Callable[[dt.date], Positions] | None = None,
 ) -> Runway:
     """The runway of every provider with ledger lines up to `as_of` (or of `providers`), and of
-    the scheme."""
+    the scheme. The positions come from `positions`, else from the plugged-in source, else from
+    the ledger lines."""
+    positions = positions or _positions_source or ledger_positions
     weekly = _weekly_by_provider(as_of)
     available, first = positions(as_of)
     wanted = ServiceProvider.objects.filter(pk__in=list(available)).order_by("code")

@@ -32,10 +32,11 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 
 from csgrants.budgets.models import Allocation, LedgerEntry
@@ -131,36 +132,161 @@ def provider_balance(provider, *, year: int | None = None, until: dt.date | None
     return _sums(_filter(LedgerEntry.objects.filter(provider=provider), year=year, until=until))
 
 
+# --- the yearly sums every screen reads -----------------------------------------------------
+#
+# The screens show sums over a million ledger lines; summing them for each page took seconds. The
+# sums per (year, provider, kind) come from `year_rows`: on PostgreSQL the reporting app plugs in
+# its trigger-kept yearly ledger summary (`use_year_rows`, reporting/apps.py: a few hundred rows,
+# kept in the same transaction as the lines), elsewhere they are grouped from the lines. Every
+# figure is then folded from those rows; a date inside a year takes its year's rows minus the
+# lines dated after it in that year (an index range on entry_date: "today" leaves a few days).
+
+YearRow = tuple[int, int, str, int, Decimal]  # year, provider id, kind, lines, amount
+
+
+def _ledger_year_rows(provider_id: int | None) -> list[YearRow]:
+    qs = LedgerEntry.objects.all()
+    if provider_id is not None:
+        qs = qs.filter(provider_id=provider_id)
+    rows = (
+        qs.order_by()
+        .values_list("entry_date__year", "provider_id", "kind")
+        .annotate(n=Count("id"), s=Sum("amount_eur"))
+    )
+    return [(y, pid, kind, n, s) for y, pid, kind, n, s in rows]
+
+
+YearRowsSource = Callable[[int | None], list[YearRow] | None]
+
+
+def use_year_rows(source: YearRowsSource | None) -> YearRowsSource | None:
+    """Plug in a faster source of the yearly sums (it answers None where it cannot serve);
+    returns the source it replaces."""
+    global _year_rows_source
+    previous, _year_rows_source = _year_rows_source, source
+    return previous
+
+
+_year_rows_source: YearRowsSource | None = None
+
+
+def year_rows(provider_id: int | None = None) -> list[YearRow]:
+    """(year, provider id, kind, lines, amount) for every group with lines, of one provider or
+    of all."""
+    if _year_rows_source is not None:
+        rows = _year_rows_source(provider_id)
+        if rows is not None:
+            return rows
+    return _ledger_year_rows(provider_id)
+
+
+def grouped_sums(
+    *,
+    provider_id: int | None = None,
+    kinds=None,
+    year: int | None = None,
+    until: dt.date | None = None,
+) -> dict[tuple[int, str], tuple[int, Decimal]]:
+    """(provider id, kind) -> (lines, amount) of the lines of `kinds`, dated in `year` and up to
+    and including `until`; only groups with lines."""
+    sums: dict[tuple[int, str], tuple[int, Decimal]] = {}
+    for y, pid, kind, n, amount in year_rows(provider_id):
+        if year is not None and y != year:
+            continue
+        if until is not None and y > until.year:
+            continue
+        if kinds is not None and kind not in kinds:
+            continue
+        lines, total = sums.get((pid, kind), (0, ZERO))
+        sums[(pid, kind)] = (lines + n, total + (amount or ZERO))
+    if (
+        until is not None
+        and until < dt.date(until.year, 12, 31)
+        and (year is None or year == until.year)
+    ):
+        later = LedgerEntry.objects.filter(
+            entry_date__gt=until, entry_date__lte=dt.date(until.year, 12, 31)
+        )
+        if provider_id is not None:
+            later = later.filter(provider_id=provider_id)
+        if kinds is not None:
+            later = later.filter(kind__in=list(kinds))
+        rows = (
+            later.order_by()
+            .values_list("provider_id", "kind")
+            .annotate(n=Count("id"), s=Sum("amount_eur"))
+        )
+        for pid, kind, n, amount in rows:
+            lines, total = sums[(pid, kind)]
+            sums[(pid, kind)] = (lines - n, total - amount)
+    return {key: value for key, value in sums.items() if value[0]}
+
+
+def _fold(sums: dict[tuple[int, str], tuple[int, Decimal]]) -> dict[int, Balance]:
+    per: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    for (pid, kind), (_lines, amount) in sums.items():
+        per[pid][kind] = amount
+    return {pid: _balance({k: kinds.get(k) for k in KINDS}) for pid, kinds in per.items()}
+
+
 def balances_by_provider(
-    *, year: int | None = None, until: dt.date | None = None
+    *, year: int | None = None, until: dt.date | None = None, provider=None
 ) -> dict[int, Balance]:
-    """provider id -> Balance, in one query."""
-    qs = _filter(LedgerEntry.objects.all(), year=year, until=until)
-    rows = qs.order_by().values("provider_id").annotate(**_sum_kwargs())
-    return {row["provider_id"]: _balance(row) for row in rows}
+    """provider id -> Balance (of the providers with lines), from the yearly sums; with
+    `provider`, of that provider only."""
+    pid = getattr(provider, "pk", provider)
+    return _fold(grouped_sums(provider_id=pid, year=year, until=until))
+
+
+def provider_position(provider, *, until: dt.date | None = None) -> Balance:
+    """The provider's position (on `until`, or with every line) for the screens."""
+    return balances_by_provider(until=until, provider=provider).get(provider.pk, Balance())
 
 
 def provider_years(provider) -> list[tuple[int, Balance, Balance]]:
     """(year, flows in the year, position at the end of the year) for each year with lines."""
-    rows = (
-        LedgerEntry.objects.filter(provider=provider)
-        .order_by()
-        .values("entry_date__year")
-        .annotate(**_sum_kwargs())
-        .order_by("entry_date__year")
-    )
+    per: dict[int, dict[tuple[int, str], tuple[int, Decimal]]] = defaultdict(dict)
+    for y, pid, kind, n, amount in year_rows(provider.pk):
+        if n:
+            per[y][(pid, kind)] = (n, amount)
     result = []
     running = Balance()
-    for row in rows:
-        flows = _balance(row)
+    for year in sorted(per):
+        flows = _fold(per[year]).get(provider.pk, Balance())
         running = running + flows
-        result.append((row["entry_date__year"], flows, running))
+        result.append((year, flows, running))
     return result
 
 
 def ledger_years() -> list[int]:
-    years = LedgerEntry.objects.order_by().values_list("entry_date__year", flat=True).distinct()
-    return sorted(set(years))
+    return sorted({y for y, _pid, _kind, n, _amount in year_rows() if n})
+
+
+def ledger_count_total(
+    *,
+    provider=None,
+    figure: str | None = None,
+    kinds: list[str] | tuple[str, ...] | None = None,
+    year: int | None = None,
+    until: dt.date | None = None,
+) -> tuple[int, Decimal]:
+    """The number of lines `ledger_lines` lists with these filters and their `figure_total`,
+    from the yearly sums."""
+    wanted = set(KINDS)
+    if figure is not None:
+        wanted &= set(FIGURES[figure])
+    if kinds:
+        wanted &= set(kinds)
+    signs = FIGURES.get(figure or "", {})
+    sums = grouped_sums(
+        provider_id=getattr(provider, "pk", None), kinds=wanted, year=year, until=until
+    )
+    count = sum(n for n, _amount in sums.values())
+    total = sum(
+        (amount.quantize(CENT) * signs.get(kind, 1) for (_pid, kind), (_n, amount) in sums.items()),
+        ZERO,
+    )
+    return count, total
 
 
 def application_balance(application) -> Balance:
@@ -276,7 +402,7 @@ class SchemeTotals:
 
 
 def scheme_totals(*, until: dt.date | None = None) -> SchemeTotals:
-    providers = _sums(_filter(LedgerEntry.objects.all(), until=until))
+    providers = sum(balances_by_provider(until=until).values(), Balance())
     free = sum((r.free for r in reserves()), ZERO)
     return SchemeTotals(providers=providers, reserve_free=free)
 
@@ -374,7 +500,10 @@ def provider_trends(*, today: dt.date, months: int = 12, providers=None) -> dict
         if isinstance(month, dt.datetime):
             month = month.date()
         per[row["provider_id"]][(month, row["kind"])] = row["total"]
-    balances = balances_by_provider(until=today)
+    balances = balances_by_provider(
+        until=today,
+        provider=providers[0] if providers is not None and len(providers) == 1 else None,
+    )
     provider_ids = (
         [p.pk for p in providers]
         if providers is not None

@@ -110,7 +110,7 @@ def provider_detail(request, pk: int):
             request,
             provider=provider,
             today=today,
-            balance=selectors.provider_balance(provider),
+            balance=selectors.provider_position(provider),
             years=selectors.provider_years(provider),
             trend=selectors.provider_trend(provider, today=today),
             runway_warnings=_runway_warnings(today, provider),
@@ -142,8 +142,14 @@ def ledger(request):
     qs = selectors.ledger_lines(
         provider=provider, figure=figure, kinds=kinds, year=year, until=until
     )
-    total = selectors.figure_total(qs, figure)
-    page = Paginator(qs, LEDGER_PAGE).get_page(request.GET.get("page"))
+    # The count and the total from the yearly sums: counting and summing a million lines for
+    # every page took longer than the page itself.
+    count, total = selectors.ledger_count_total(
+        provider=provider, figure=figure, kinds=kinds, year=year, until=until
+    )
+    paginator = Paginator(qs, LEDGER_PAGE)
+    paginator.count = count  # a cached property: the paginator does not count again
+    page = paginator.get_page(request.GET.get("page"))
     lines, _page_total = selectors.figure_lines(page.object_list, figure)
     query = request.GET.copy()
     query.pop("page", None)

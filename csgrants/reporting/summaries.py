@@ -437,6 +437,17 @@ def enabled() -> bool:
     return connection.vendor == "postgresql"
 
 
+def budget_year_rows(provider_id: int | None) -> list[tuple] | None:
+    """budgets.selectors.year_rows from the ledger summary: (year, provider id, kind, lines,
+    amount) of every group with lines; None where the triggers do not keep it (not PostgreSQL)."""
+    if not enabled():
+        return None
+    qs = LedgerSum.objects.exclude(n=0)
+    if provider_id is not None:
+        qs = qs.filter(provider_id=provider_id)
+    return list(qs.values_list("year", "provider_id", "kind", "n", "amount_eur"))
+
+
 def _expected(s: Summary) -> str:
     """The summary computed from the base tables (no zero rows)."""
     if s is REACH_COUNT:

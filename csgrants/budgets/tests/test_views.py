@@ -262,3 +262,87 @@ def test_overview_counts_every_euro_of_the_scheme_once(client, analyst, books):
     body = client.get(reverse("budgets:overview")).content.decode()
     # EUR 1,000,000 + EUR 300,000 to providers, EUR 2,000,000 in reserve.
     assert "€ 3.300.000,00" in body
+
+
+def _direct(qs, figure):
+    """The count and the signed total of the lines, summed line by line in Python."""
+    signs = selectors.FIGURES.get(figure or "", {})
+    lines = list(qs)
+    return len(lines), sum((e.amount_eur * signs.get(e.kind, 1) for e in lines), D("0"))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {},
+        {"year": 2025},
+        {"until": "2025-12-31"},
+        {"until": "2025-01-31"},  # inside a year: the year's sums minus the later lines
+        {"year": 2025, "until": "2025-01-31"},
+        {"kind": "commit", "until": "2024-06-30"},
+    ],
+)
+def test_ledger_count_and_total_equal_the_lines(client, analyst, books, filters):
+    """The ledger page takes its count and total from the yearly sums (the trigger-kept summary
+    on PostgreSQL); they equal the lines it pages through, for every figure and provider."""
+    client.force_login(analyst)
+    for provider in (None, books):
+        for figure in (None, *selectors.FIGURES):
+            params = dict(filters)
+            if provider is not None:
+                params["provider"] = provider.pk
+            if figure is not None:
+                params["figure"] = figure
+            response = client.get(reverse("budgets:ledger"), params)
+            assert response.status_code == 200
+            until = dt.date.fromisoformat(filters["until"]) if "until" in filters else None
+            qs = selectors.ledger_lines(
+                provider=provider,
+                figure=figure,
+                kinds=[filters["kind"]] if "kind" in filters else None,
+                year=filters.get("year"),
+                until=until,
+            )
+            count, total = _direct(qs, figure)
+            assert response.context["page"].paginator.count == count, params
+            assert response.context["total"] == total, params
+
+
+@pytest.mark.django_db
+def test_yearly_sums_equal_the_sums_of_the_lines(books, other_provider):
+    """The figures from year_rows (the summary on PostgreSQL) equal those grouped from the
+    ledger lines, for every year, date inside a year and provider."""
+    cases = [
+        {},
+        {"year": 2025},
+        {"year": 2021},
+        {"until": dt.date(2024, 12, 31)},
+        {"until": dt.date(2025, 1, 31)},
+        {"year": 2025, "until": dt.date(2025, 1, 31)},
+        {"year": 2026, "until": dt.date(2025, 1, 31)},
+    ]
+    fast = {
+        "years": selectors.ledger_years(),
+        "provider_years": selectors.provider_years(books),
+        **{str(c): selectors.balances_by_provider(**c) for c in cases},
+        **{f"p{c}": selectors.balances_by_provider(provider=books, **c) for c in cases},
+    }
+    source = selectors.use_year_rows(None)
+    try:
+        slow = {
+            "years": selectors.ledger_years(),
+            "provider_years": selectors.provider_years(books),
+            **{str(c): selectors.balances_by_provider(**c) for c in cases},
+            **{f"p{c}": selectors.balances_by_provider(provider=books, **c) for c in cases},
+        }
+    finally:
+        selectors.use_year_rows(source)
+    assert fast == slow
+    # And the grouped lines give what the lines give one by one.
+    assert selectors.balances_by_provider()[books.pk] == selectors.provider_balance(books)
+    assert selectors.balances_by_provider(until=dt.date(2025, 1, 31))[
+        books.pk
+    ] == selectors.provider_balance(books, until=dt.date(2025, 1, 31))
+    assert other_provider.pk in selectors.balances_by_provider(until=dt.date(2021, 3, 1))
+    assert other_provider.pk not in selectors.balances_by_provider(until=dt.date(2021, 2, 28))
