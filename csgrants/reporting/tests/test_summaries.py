@@ -338,6 +338,14 @@ def _manual_sql():
             [amendment_id],
         )
         cur.execute("DELETE FROM applications_decision WHERE amendment_id = %s", [amendment_id])
+        cur.execute(  # the enterprise's confirmation of the amendment, and its link
+            "DELETE FROM applications_confirmation WHERE request_id IN "
+            "(SELECT id FROM applications_confirmationrequest WHERE amendment_id = %s)",
+            [amendment_id],
+        )
+        cur.execute(
+            "DELETE FROM applications_confirmationrequest WHERE amendment_id = %s", [amendment_id]
+        )
         cur.execute("DELETE FROM applications_amendment WHERE id = %s", [amendment_id])
 
 
