@@ -188,14 +188,13 @@ class ChecksChanged(Conflict):
         self.newly_failed = newly_failed
 
 
-def enterprise_files_lock(application: Application) -> None:
-    """Lock the row of the file's enterprise: the filings and approvals of one enterprise take
-    turns, so that each one's checks (one trajectory per enterprise) read what the others
-    committed. Taken after the file's own row (`services._lock`), always in that order."""
+def enterprise_files_lock(enterprise_id: int) -> None:
+    """Lock the row of an enterprise: the filings and approvals of one enterprise take turns,
+    so that each one reads what the others committed (one trajectory per enterprise, one
+    undecided file per provider and enterprise). An approval takes it after the file's own row
+    (`services._lock`), always in that order; a filing before it inserts its new file."""
     list(
-        Enterprise.objects.select_for_update()
-        .filter(pk=application.enterprise_id)
-        .values_list("pk", flat=True)
+        Enterprise.objects.select_for_update().filter(pk=enterprise_id).values_list("pk", flat=True)
     )
 
 

@@ -132,6 +132,11 @@ class Application(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     imported = models.BooleanField(_("imported from history"), default=False)
+    # The one-time token of the web form that filed it: the same form sent twice (a double
+    # click on "Aanvraag indienen") makes one file (issue 20; services.application_create).
+    submission_token = models.UUIDField(
+        _("form submission"), null=True, blank=True, unique=True, editable=False
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from uuid import UUID
 
 from django.db import connection
 from django.utils import timezone
@@ -30,7 +31,7 @@ from csgrants.applications.models import (
     Status,
     StatusChange,
 )
-from csgrants.applications.statuses import EDITABLE_STATUSES
+from csgrants.applications.statuses import EDITABLE_STATUSES, UNDECIDED_STATUSES
 from csgrants.applications.workflow import transition_for
 from csgrants.budgets import services as budgets
 from csgrants.catalogue import bounds
@@ -40,7 +41,12 @@ from csgrants.catalogue.selectors import package_resolve
 from csgrants.core import clock
 from csgrants.core.audit import actor_label, actor_user, audit_record, snapshot
 from csgrants.core.calendar import default_calendar
-from csgrants.core.errors import PermissionDenied, TransitionNotAllowed, ValidationFailed
+from csgrants.core.errors import (
+    Conflict,
+    PermissionDenied,
+    TransitionNotAllowed,
+    ValidationFailed,
+)
 from csgrants.core.internals import set_prefetched
 from csgrants.core.money import money_argument
 from csgrants.core.reference import cached
@@ -228,9 +234,15 @@ def application_create(
     declaration=None,
     signatory=None,
     submit: bool = False,
+    submission_token: UUID | None = None,
 ) -> Application:
     """File a draft; with `submit`, submit it in the same transaction, so that a failed
-    submission leaves no stray draft."""
+    submission leaves no stray draft.
+
+    A provider holds at most one undecided file per enterprise (UNDECIDED_STATUSES): a second
+    one is refused with OPEN_FILE_EXISTS, naming the first, so that a double submit makes one
+    file (issue 20). `submission_token` is the one-time token of the web form: the same form
+    sent again returns the file it made the first time, as the first answer did."""
     if role_of(actor) != Role.PROVIDER:
         raise PermissionDenied(_("Only a service provider files applications."))
     if actor.service_provider_id != provider.pk:
@@ -249,6 +261,34 @@ def application_create(
         kind=kind,
         postal_code=postal_code,
     )
+    # Filings for one enterprise take turns: the second of two simultaneous sends sees the
+    # first's file below.
+    enterprise_files_lock(enterprise.pk)
+    if submission_token is not None:
+        earlier = (
+            Application.objects.filter(submission_token=submission_token)
+            .select_related(*LOCKED_WITH)
+            .first()
+        )
+        if earlier is not None:
+            return _same_submission(earlier, provider=provider, enterprise=enterprise)
+    undecided = (
+        Application.objects.filter(
+            provider=provider, enterprise=enterprise, status__in=UNDECIDED_STATUSES
+        )
+        .values_list("reference", flat=True)
+        .first()
+    )
+    if undecided is not None:
+        raise Conflict(
+            _(
+                "Your organisation already has a file for this enterprise that is not decided "
+                "yet: %(reference)s. Continue that file, or withdraw it before filing anew."
+            )
+            % {"reference": undecided},
+            code="OPEN_FILE_EXISTS",
+            field="enterprise_number",
+        )
     application = Application.objects.create(
         reference=next_reference(_today().year),
         provider=provider,
@@ -262,6 +302,7 @@ def application_create(
         cost_eur=cost,
         declaration=decl,
         created_by=actor,
+        submission_token=submission_token,
         **signatory_fields,
     )
     if exts:  # a new file has none yet: set() would first read them to compute a difference
@@ -295,6 +336,16 @@ def _filed_cost(cost_eur, *, policy) -> Decimal:
     """The quoted cost of package and extensions, within the policy's range (catalogue.bounds):
     0, negative and absurd amounts never make a file, not even a draft."""
     return bounds.check_cost(money_argument(cost_eur, field="cost_eur"), policy=policy)
+
+
+def _same_submission(earlier: Application, *, provider, enterprise) -> Application:
+    """The file an earlier send of the same form made, when it was filed for the same."""
+    if earlier.provider_id != provider.pk or earlier.enterprise_id != enterprise.pk:
+        raise ValidationFailed(
+            _("This form was already sent for another enterprise. Open a new form to file anew."),
+            code="SUBMISSION_REUSED",
+        )
+    return earlier
 
 
 EDITABLE = {
@@ -490,7 +541,7 @@ def application_enter_review(*, actor, application: Application, on: date) -> Ap
     if straight_through:
         # An approval may follow at once: its checks read the enterprise's other files with
         # their approvals taking turns, as a reviewer's approval does (decision_record).
-        enterprise_files_lock(application)
+        enterprise_files_lock(application.enterprise_id)
     latest = application.check_runs.order_by("-run_at", "-id").first()
     if (
         first
@@ -688,7 +739,7 @@ def _decision_record(
     require_current_confirmation(application)
     if checks is None:
         # What the enterprise's other files say now, with their approvals taking turns.
-        enterprise_files_lock(application)
+        enterprise_files_lock(application.enterprise_id)
         previous = latest_run(application)
         fresh = run_checks(application=application, actor=actor)
         if outcome == Decision.Outcome.APPROVED:

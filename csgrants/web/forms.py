@@ -6,6 +6,7 @@ eligibility.md, and read back from it to edit a draft."""
 from __future__ import annotations
 
 import re
+import uuid
 from decimal import Decimal
 
 from django import forms
@@ -112,9 +113,14 @@ class ApplicationForm(forms.Form):
         required=False,
         initial="nl",
     )
+    # One per form shown: the same form sent twice (a double click) files once
+    # (services.application_create).
+    submission_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, lock_enterprise=False, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("submission_token", uuid.uuid4())
         lang = (get_language() or "nl")[:2]
         packages = list(Package.objects.filter(active=True))
         self.fields["package"].choices = [

@@ -20,6 +20,7 @@ from django.db.models import (
 )
 
 from csgrants.applications.models import Application, CheckResult, CheckRun, Status
+from csgrants.applications.selectors import pending_elsewhere_exists
 from csgrants.applications.statuses import OPEN_STATUSES
 from csgrants.core.calendar import WorkingCalendar
 from csgrants.core.models import AuditEvent
@@ -77,11 +78,14 @@ def _list_base() -> QuerySet:
 
 
 def rows_for(ids: list[int]) -> list[Application]:
-    """The rows of one page, in the order of `ids`, with the outcome of the latest check run:
-    one query whatever the page size. The lists first page over narrow id queries (a sort of
+    """The rows of one page, in the order of `ids`, with the outcome of the latest check run
+    and whether another file for the enterprise is pending: one query whatever the page size. The lists first page over narrow id queries (a sort of
     100,000 narrow rows stays in memory; a sort of wide joined rows spills to disk), then fetch
     the page's rows by primary key."""
-    by_pk = {a.pk: a for a in with_check_outcome(_list_base().filter(pk__in=ids))}
+    rows = with_check_outcome(_list_base().filter(pk__in=ids)).annotate(
+        pending_elsewhere=pending_elsewhere_exists()
+    )
+    by_pk = {a.pk: a for a in rows}
     return [by_pk[pk] for pk in ids if pk in by_pk]
 
 

@@ -53,8 +53,9 @@ def clients(provider, other_provider):
     return out
 
 
-def _file(client, step) -> str:
-    """File as the step says; the new file's reference."""
+def _file(client, step) -> str | None:
+    """File as the step says; the new file's reference, or None when refused because the
+    provider already has an undecided file for the enterprise (OPEN_FILE_EXISTS)."""
     if step["via"] == "api":
         response = client.post(
             "/api/v1/applications/",
@@ -71,6 +72,8 @@ def _file(client, step) -> str:
             },
             content_type="application/json",
         )
+        if response.status_code == 409 and response.json()["code"] == "OPEN_FILE_EXISTS":
+            return None
         assert response.status_code == 201, response.content
         return response.json()["reference"]
     data = new_application_data(
@@ -81,6 +84,10 @@ def _file(client, step) -> str:
     )
     data["submit" if step["submit"] else "save"] = "1"
     response = client.post(reverse("web:new"), data)
+    if response.status_code == 422 and "Uw organisatie heeft al een dossier" in (
+        response.content.decode()
+    ):
+        return None
     assert response.status_code == 302, response.content.decode()[:2000]
     return resolve(response.url).kwargs["reference"]
 
@@ -103,11 +110,19 @@ def test_no_filing_by_one_provider_changes_what_the_others_files_show(clients, s
     with transaction.atomic():
         files: dict[str, dict] = {"P01": {}, "P02": {}}  # reference -> (typed, shown)
         first: dict[str, dict] = {}
+        filed_for: dict[str, set[str]] = {"P01": set(), "P02": set()}
         for step in steps:
             me = step["provider"]
             other = "P02" if me == "P01" else "P01"
             before = {ref: _shown(clients[other], ref) for ref in files[other]}
             reference = _file(clients[me], step)
+            # A provider holds one undecided file per enterprise (issue 20): its second filing
+            # for the same number is refused, and nobody's files change.
+            assert (reference is None) == (step["number"] in filed_for[me])
+            filed_for[me].add(step["number"])
+            if reference is None:
+                assert {ref: _shown(clients[other], ref) for ref in files[other]} == before
+                continue
             shown = _shown(clients[me], reference)
             # The new file shows what was typed for it.
             assert (

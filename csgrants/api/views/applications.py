@@ -107,7 +107,10 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         description='`"submit": true` submits at once: the file then waits for the enterprise\'s '
         "confirmation (status `awaiting_confirmation`; its signatory receives a personal link) and "
         "reaches the agency when the enterprise confirms. Otherwise the application stays a draft. "
-        "Submitting needs `signatory` (400 naming `signatory`).",
+        "Submitting needs `signatory` (400 naming `signatory`). A provider holds one undecided file "
+        "(draft, awaiting confirmation, submitted, information requested) per enterprise: a second "
+        "filing for the same enterprise, such as the same request sent twice, answers 409 "
+        "`OPEN_FILE_EXISTS` naming the first file in `detail`, and creates nothing.",
         request=ApplicationCreateSerializer,
         responses={201: ApplicationSerializer},
         examples=[

@@ -44,7 +44,9 @@ from csgrants.web.tests.test_views import new_application_data
 
 world = matrix.world  # the access matrix's world, extended below
 
-P02_CLIENT = "0417.497.106"  # P02's client, for whom P01 also files
+P02_CLIENT = (
+    "0400.378.485"  # P02's client, for whom P01 also files (a number the world leaves free)
+)
 P02_NAME = "Klant Van Twee NV"
 TYPED = "Overname Door Een BV"  # what P01 types for P02's client; never shown on P02's files
 

@@ -72,6 +72,14 @@ def test_another_providers_drafts_leave_the_file_its_name_and_seat(
     client, p02_file, provider_user, other_provider_user, reviewer
 ):
     _web_draft_as_p01(client, provider_user)
+    # A provider holds one undecided file per enterprise (issue 20): P01 withdraws its web
+    # draft before it files the same enterprise through the API.
+    from csgrants.applications.services import application_withdraw
+
+    application_withdraw(
+        actor=provider_user,
+        application=Application.objects.get(provider=provider_user.service_provider),
+    )
     own = _api_draft_as_p01(provider_user, name="API Overname BV")
     # P02's portal and its file page.
     client.force_login(other_provider_user)

@@ -71,3 +71,36 @@ def test_the_message_is_english_for_an_english_reviewer(client, reviewer, two_fi
     assert response.status_code == 409
     page = response.content.decode()
     assert "The checks were run again" in page and f"Trajectory {first.reference}" in page
+
+
+def test_parallel_pending_files_are_flagged_in_the_queue_and_on_both_pages(
+    client, reviewer, provider_user, other_provider, two_files
+):
+    first, second = two_files
+    client.force_login(reviewer)
+    queue = client.get(reverse("web:queue")).content.decode()
+    assert queue.count('class="flag parallel"') == 2
+    review = client.get(reverse("web:review", args=[first.reference])).content.decode()
+    assert 'id="parallel-files"' in review
+    assert second.reference in review and other_provider.name in review
+    # The provider is told that another file exists, not whose it is.
+    client.force_login(provider_user)
+    own = client.get(reverse("web:application", args=[first.reference])).content.decode()
+    assert "Er bestaat nog een ander open dossier voor deze onderneming" in own
+    assert second.reference not in own and other_provider.name not in own
+
+
+def test_once_one_is_approved_the_other_is_no_longer_parallel(client, reviewer, two_files):
+    first, second = two_files
+    client.force_login(reviewer)
+    client.post(reverse("web:decide", args=[first.reference]), {"action": "approve"})
+    queue = client.get(reverse("web:queue")).content.decode()
+    assert second.reference in queue and 'class="flag parallel"' not in queue
+
+
+def test_a_file_alone_is_not_flagged(client, reviewer, make_application, funded):
+    app = make_application("submitted")
+    client.force_login(reviewer)
+    assert 'class="flag parallel"' not in client.get(reverse("web:queue")).content.decode()
+    review = client.get(reverse("web:review", args=[app.reference])).content.decode()
+    assert 'id="parallel-files"' not in review

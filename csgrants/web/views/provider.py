@@ -20,6 +20,8 @@ from csgrants.applications import services, trajectory
 from csgrants.applications.access import can_see
 from csgrants.applications.actions import actions_for
 from csgrants.applications.models import Application, Status
+from csgrants.applications.selectors import pending_elsewhere
+from csgrants.applications.statuses import UNDECIDED_STATUSES
 from csgrants.catalogue import bounds
 from csgrants.catalogue.models import Package
 from csgrants.catalogue.selectors import tariff_for
@@ -135,6 +137,7 @@ def application_new(request):
                     actor=request.user,
                     provider=request.user.service_provider,
                     submit="submit" in request.POST,
+                    submission_token=bundle.form.cleaned_data.get("submission_token"),
                     **bundle.service_kwargs(),
                 )
             except DomainError as exc:
@@ -266,6 +269,9 @@ def application_detail(request, reference):
             "actions": actions_for(application, request.user),
             "staff_view": False,
             "confirmation": confirmations.confirmation_summary(application),
+            # That another file exists, never whose: another provider's file is not its business.
+            "pending_elsewhere": application.status in UNDECIDED_STATUSES
+            and bool(pending_elsewhere(application)),
         },
     )
 

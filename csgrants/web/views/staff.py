@@ -14,6 +14,7 @@ from csgrants.applications import confirmation as confirmations
 from csgrants.applications import services
 from csgrants.applications.actions import actions_for
 from csgrants.applications.models import Application, Decision
+from csgrants.applications.selectors import pending_elsewhere
 from csgrants.applications.statuses import OPEN_STATUSES
 from csgrants.catalogue.models import Package, ReasonCode, ServiceProvider
 from csgrants.core.calendar import default_calendar
@@ -108,6 +109,7 @@ def _page(request, application, *, decision_form=None, stop_form=None, status=20
             "audit": selectors.audit_trail(application),
             "confirmation": confirmations.confirmation_summary(application),
             "risk_flags": confirmations.risk_flags(application),
+            "pending_elsewhere": pending_elsewhere(application),
             "decision_form": decision_form,
             "stop_form": stop_form,
             "can_decide": can_decide,
