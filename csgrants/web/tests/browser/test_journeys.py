@@ -79,6 +79,11 @@ def ensure_catalogue():
     importlib.import_module("csgrants.catalogue.migrations.0004_package_upgrade_rank").seed(
         apps, None
     )
+    # update() sends no signal: a copy of the packages a process kept without their ranks
+    # would outlive the reseed (core.reference).
+    from csgrants.core.reference import reference_changed
+
+    reference_changed()
 
 
 @pytest.fixture
