@@ -172,3 +172,20 @@ def test_the_name_search_uses_the_trigram_index(postgres_only, demo):
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "application_enterprise_name_trgm" in plan, plan
     assert "application_reference_trgm" in plan, plan
+
+
+def test_a_search_is_planned_for_what_was_typed(postgres_only, client, demo):
+    """After five runs psycopg prepares the statement and PostgreSQL may pick a generic plan
+    that reads every file; a searched (capped) list asks for custom plans."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    login(client, "analyst")
+    with CaptureQueriesContext(connection) as ctx:
+        for _ in range(7):
+            assert client.get("/werk/zoeken/", {"q": "Bakkerij"}).status_code == 200
+    sets = [q["sql"] for q in ctx.captured_queries if "'force_custom_plan'" in q["sql"]]
+    assert len(sets) == 7, sets
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        assert cursor.fetchone()[0] == "auto"  # SET LOCAL: the transaction's only

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from contextlib import nullcontext
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -12,6 +13,7 @@ from csgrants.accounts.models import Role
 from csgrants.applications.models import Application, CheckRun
 from csgrants.core import clock
 from csgrants.core.permissions import has_role
+from csgrants.core.transactions import custom_plans
 
 PAGE_SIZE = 25
 COUNT_CAP = 1000
@@ -57,10 +59,12 @@ def paginate(request, qs, per_page: int = PAGE_SIZE, fetch=None, cap: int | None
         per_page = max(5, min(100, int(request.GET.get("per_page", per_page))))
     except ValueError:
         per_page = PAGE_SIZE
-    paginator = CappedPaginator(qs, per_page, cap=cap)
-    page = paginator.get_page(request.GET.get("page"))
-    if fetch is not None:
-        page.object_list = fetch(list(page.object_list))
+    # A capped list is a search or a filter: planned for what was typed (core.transactions).
+    with custom_plans() if cap is not None else nullcontext():
+        paginator = CappedPaginator(qs, per_page, cap=cap)
+        page = paginator.get_page(request.GET.get("page"))
+        if fetch is not None:
+            page.object_list = fetch(list(page.object_list))
     params = request.GET.copy()
     params.pop("page", None)
     return page, urlencode([(k, v) for k, values in params.lists() for v in values if v])
