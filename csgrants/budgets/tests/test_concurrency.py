@@ -108,8 +108,9 @@ def test_fifty_concurrent_approvals_commit_exactly_what_fits(
     commits = LedgerEntry.objects.filter(kind="commit")
     assert set(commits.values_list("application_id", flat=True)) == approved
     assert commits.count() == N_FIT
-    # Each approval writes three audit events (transition, commitment, decision); refusals none.
-    assert AuditEvent.objects.count() - audit_before == 3 * N_FIT
+    # Each approval writes four audit events (the checks re-run at the decision, transition,
+    # commitment, decision); refusals none.
+    assert AuditEvent.objects.count() - audit_before == 4 * N_FIT
 
     balance = provider_balance(provider)
     assert balance.available == Decimal("0.00")

@@ -38,6 +38,22 @@ def _number(i: int) -> str:
 
 
 NUMBERS = [_number(i) for i in range(12)]  # enterprises come back: distinct counts matter
+
+
+def _free_number(user, rng, i):
+    """One of NUMBERS for which the provider holds no undecided file (a provider holds one per
+    enterprise, issue 20), else a new enterprise."""
+    from csgrants.applications.statuses import UNDECIDED_STATUSES
+
+    busy = set(
+        Application.objects.filter(
+            provider=user.service_provider, status__in=UNDECIDED_STATUSES
+        ).values_list("enterprise__number", flat=True)
+    )
+    free = [n for n in NUMBERS if n not in busy]
+    return rng.choice(free) if free else _number(100 + i)
+
+
 POSTAL = ["9000", "2000", "3500", "8500", "1800", "1000", "4000"]
 REASONS = ["NOT_SME", "DE_MINIMIS_CEILING", "RECENT_TRAJECTORY", "INCOMPLETE_FILE", "OTHER"]
 YEAR_SETS = ([2021], [2021, 2022], [2021, 2023], [2022, 2023], list(range(2014, 2026)))
@@ -109,7 +125,7 @@ def _scenario(staff, users, seed):
             app = services.application_create(
                 actor=user,
                 provider=user.service_provider,
-                enterprise_number=rng.choice(NUMBERS),
+                enterprise_number=_free_number(user, rng, i),
                 enterprise_name=f"Onderneming {i}",
                 enterprise_kind="kmo",
                 postal_code=rng.choice(POSTAL),
@@ -202,21 +218,20 @@ def _scenario(staff, users, seed):
     )
     Application.objects.update(updated_at=timezone.now())
     # An extension taken with the application (no amendment for it) taken away.
-    with_extension = (
-        Application.objects.filter(
-            status__in=[Status.APPROVED, Status.IN_PROGRESS], extensions__isnull=False
-        )
-        .exclude(
-            Exists(
-                Amendment.objects.filter(
-                    application=OuterRef("pk"), kind="extension", status="approved"
-                )
+    candidates = Application.objects.filter(
+        status__in=[Status.APPROVED, Status.IN_PROGRESS]
+    ).exclude(
+        Exists(
+            Amendment.objects.filter(
+                application=OuterRef("pk"), kind="extension", status="approved"
             )
         )
-        .order_by("id")
-        .first()
     )
-    assert with_extension is not None
+    with_extension = candidates.filter(extensions__isnull=False).order_by("id").first()
+    if with_extension is None:  # this seed filed none with it: an operator adds one first
+        with_extension = candidates.order_by("id").first()
+        assert with_extension is not None
+        with_extension.extensions.add(Package.objects.get(code="EXTENSION"))
     with_extension.extensions.remove(Package.objects.get(code="EXTENSION"))
     # An approved extension amendment without its M2M row (as the history import writes them),
     # and one whose approval is taken back.

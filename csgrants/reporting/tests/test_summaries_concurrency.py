@@ -32,10 +32,17 @@ def _submitted_files(make_application, other_provider_user, n):
     files = []
     for i in range(n):
         user = other_provider_user if i % 2 else None
-        files.append(make_application("submitted", user=user, number="0403.170.701"))
+        # The services let a provider hold one undecided file per enterprise (issue 20): file
+        # for any enterprise, then give them all the first one's by a direct write.
+        body = 4_031_700 + i
+        digits = f"{body:08d}{97 - body % 97:02d}"
+        number = f"{digits[:4]}.{digits[4:7]}.{digits[7:]}"
+        files.append(make_application("submitted", user=user, number=number))
     Application.objects.filter(pk__in=[f.pk for f in files]).update(
-        submitted_on=dt.date(2022, 3, 1)
+        submitted_on=dt.date(2022, 3, 1), enterprise_id=files[0].enterprise_id
     )
+    for f in files:
+        f.refresh_from_db()
     return files
 
 
