@@ -20,6 +20,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from csgrants.core.calendar import default_calendar
 from csgrants.core.errors import ValidationFailed
@@ -146,7 +147,9 @@ def export_bytes(fmt: str) -> bytes:
         for row in rows:
             ws.append([Decimal(row[c]) if c == "amount_eur" else row[c] for c in EXPORT_COLUMNS])
         return xlsx_bytes(wb)
-    raise ValidationFailed(f"unknown format {fmt!r}", field="format")
+    raise ValidationFailed(
+        gettext("Unknown format %(format)s.") % {"format": repr(fmt)}, field="format"
+    )
 
 
 @service_atomic
@@ -157,7 +160,10 @@ def register_acknowledge(text: str) -> dict:
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in ACK_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
-        raise ValidationFailed(f"missing column {missing[0]!r}", field="file")
+        raise ValidationFailed(
+            gettext("The file has no column %(column)s.") % {"column": repr(missing[0])},
+            field="file",
+        )
     result = {"acknowledged": 0, "failed": 0, "unmatched": []}
     for line_no, row in enumerate(reader, start=2):
         reference, kind = (row["reference"] or "").strip(), (row["kind"] or "").strip()

@@ -18,6 +18,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from csgrants.accounts.models import Role
 from csgrants.core.audit import audit_record
@@ -181,10 +182,10 @@ def _can_defer() -> bool:
 def letter_job_retry(*, actor, job: LetterJob) -> LetterJob:
     """Staff send a failed (or stuck) rendering back to the worker."""
     if actor is None or actor.effective_role not in CORRECTORS:
-        raise PermissionDenied("only reviewers and administrators retry a letter")
+        raise PermissionDenied(gettext("Only reviewers and administrators retry a letter."))
     job = LetterJob.objects.select_for_update().get(pk=job.pk)
     if job.status == LetterJob.JobStatus.DONE:
-        raise TransitionNotAllowed("the letters of this decision were rendered")
+        raise TransitionNotAllowed(gettext("The letters of this decision were rendered."))
     job.status = LetterJob.JobStatus.PENDING
     job.attempts = 0
     job.save(update_fields=["status", "attempts", "updated_at"])
@@ -198,9 +199,9 @@ def letter_correct(*, actor, letter: Letter, note: str) -> LetterJob:
     """Issue a correction of `letter`: the worker renders a new letter of the same decision from
     today's data, which names the one it replaces. The old letter stays as it was."""
     if actor is None or actor.effective_role not in CORRECTORS:
-        raise PermissionDenied("only reviewers and administrators correct a letter")
+        raise PermissionDenied(gettext("Only reviewers and administrators correct a letter."))
     if not (note or "").strip():
-        raise ValidationFailed("say what the correction changes", field="note")
+        raise ValidationFailed(gettext("Say what the correction changes."), field="note")
     if (
         Letter.objects.filter(replaces=letter).exists()
         or LetterJob.objects.filter(replaces=letter)

@@ -24,6 +24,7 @@ import schwifty
 from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext
 from stdnum.be import ogm_vcs
 
 from csgrants.accounts.models import Role
@@ -48,9 +49,9 @@ def _role(actor) -> str | None:
     return getattr(actor, "effective_role", None)
 
 
-def _require_manager(actor, what: str) -> None:
+def _require_manager(actor, message: str) -> None:
     if _role(actor) not in MANAGERS:
-        raise PermissionDenied(f"only a budget manager or an administrator {what}")
+        raise PermissionDenied(message)
 
 
 # --- bank accounts ---------------------------------------------------------------------------
@@ -62,15 +63,25 @@ def validate_account(iban: str, bic: str) -> tuple[str, str]:
     try:
         parsed = schwifty.IBAN(iban or "")
     except (schwifty.exceptions.SchwiftyException, ValueError) as exc:
-        raise ValidationFailed(f"invalid IBAN: {exc}", field="iban", code="INVALID_IBAN")
+        raise ValidationFailed(
+            gettext("This is not a valid IBAN (%(reason)s).") % {"reason": exc},
+            field="iban",
+            code="INVALID_IBAN",
+        )
     try:
         parsed_bic = schwifty.BIC(bic or "")
     except (schwifty.exceptions.SchwiftyException, ValueError) as exc:
-        raise ValidationFailed(f"invalid BIC: {exc}", field="bic", code="INVALID_BIC")
+        raise ValidationFailed(
+            gettext("This is not a valid BIC (%(reason)s).") % {"reason": exc},
+            field="bic",
+            code="INVALID_BIC",
+        )
     known = parsed.bic
     if known is not None and str(known)[:8] != str(parsed_bic)[:8]:
         raise ValidationFailed(
-            f"the BIC of this IBAN's bank is {known}", field="bic", code="BIC_MISMATCH"
+            gettext("The BIC of this IBAN's bank is %(bic)s.") % {"bic": known},
+            field="bic",
+            code="BIC_MISMATCH",
         )
     return parsed.compact, str(parsed_bic)
 
@@ -89,7 +100,9 @@ def bank_account_propose(
     town: str,
     country: str = "BE",
 ) -> BankAccount:
-    _require_manager(actor, "proposes a bank account")
+    _require_manager(
+        actor, gettext("Only a budget manager or an administrator proposes a bank account.")
+    )
     iban, bic = validate_account(iban, bic)
     required = {
         "holder": holder,
@@ -100,7 +113,7 @@ def bank_account_propose(
     }
     for field, value in required.items():
         if not (value or "").strip():
-            raise ValidationFailed(f"{field} is required", field=field)
+            raise ValidationFailed(gettext("This field is required."), field=field)
     account = BankAccount.objects.create(
         provider=provider,
         holder=holder.strip(),
@@ -129,13 +142,16 @@ def bank_account_decide(*, actor, account: BankAccount, approve: bool) -> BankAc
     provider's active account and notifies the provider's registered contact."""
     from csgrants.applications import events
 
-    _require_manager(actor, "approves a bank account")
+    _require_manager(
+        actor, gettext("Only a budget manager or an administrator approves a bank account.")
+    )
     account = BankAccount.objects.select_for_update().get(pk=account.pk)
     if account.status != BankAccount.AccountStatus.PROPOSED:
-        raise TransitionNotAllowed("this bank account was already decided")
+        raise TransitionNotAllowed(gettext("This bank account was already decided."))
     if account.proposed_by_id == actor.pk:
         raise PermissionDenied(
-            "the person who proposed a bank account cannot approve it", code="FOUR_EYES"
+            gettext("The person who proposed a bank account cannot approve it."),
+            code="FOUR_EYES",
         )
     if approve:
         BankAccount.objects.filter(
@@ -199,7 +215,9 @@ def batch_prepare(*, actor, execution_date: date | None = None, applications=Non
     from csgrants.applications.trajectory import payment_preview
     from csgrants.budgets.selectors import application_open_commitment
 
-    _require_manager(actor, "prepares a payment batch")
+    _require_manager(
+        actor, gettext("Only a budget manager or an administrator prepares a payment batch.")
+    )
     files = payable_files()
     if applications is not None:
         files = files.filter(pk__in=[a.pk for a in applications])
@@ -230,7 +248,7 @@ def batch_prepare(*, actor, execution_date: date | None = None, applications=Non
         )
     if not lines:
         raise ValidationFailed(
-            "there is no file to pay", field="applications", code="NOTHING_TO_PAY"
+            gettext("There is no file to pay."), field="applications", code="NOTHING_TO_PAY"
         )
     PaymentLine.objects.bulk_create(lines)
     audit_record(
@@ -247,14 +265,17 @@ def batch_prepare(*, actor, execution_date: date | None = None, applications=Non
 
 @service_atomic
 def batch_approve(*, actor, batch: PaymentBatch) -> PaymentBatch:
-    _require_manager(actor, "approves a payment batch")
+    _require_manager(
+        actor, gettext("Only a budget manager or an administrator approves a payment batch.")
+    )
     batch = PaymentBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.prepared_by_id == actor.pk:
         raise PermissionDenied(
-            "the budget manager who prepared a batch cannot approve it", code="FOUR_EYES"
+            gettext("The budget manager who prepared a batch cannot approve it."),
+            code="FOUR_EYES",
         )
     if batch.status != PaymentBatch.BatchStatus.PREPARED:
-        raise TransitionNotAllowed("this batch was already approved")
+        raise TransitionNotAllowed(gettext("This batch was already approved."))
     batch.status = PaymentBatch.BatchStatus.APPROVED
     batch.approved_by = actor
     batch.approved_at = timezone.now()
@@ -284,7 +305,10 @@ ORDER_COLUMNS = (
 def _exportable(batch: PaymentBatch) -> list[PaymentLine]:
     if batch.status == PaymentBatch.BatchStatus.PREPARED:
         raise TransitionNotAllowed(
-            "a batch leaves for finance only once a second budget manager approved it",
+            gettext(
+                "A batch leaves for the finance department only once a second budget manager "
+                "approved it."
+            ),
             code="BATCH_NOT_APPROVED",
         )
     return list(batch.lines.select_related("application", "application__provider", "bank_account"))
@@ -413,11 +437,19 @@ def batch_answer_import(*, actor, text: str) -> dict:
     Lines that match no waiting line are returned, not applied."""
     from csgrants.applications.trajectory import payment_record
 
-    _require_manager(actor, "records finance's answer")
+    _require_manager(
+        actor,
+        gettext(
+            "Only a budget manager or an administrator records the finance department's answer."
+        ),
+    )
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in ("reference", "status") if c not in (reader.fieldnames or [])]
     if missing:
-        raise ValidationFailed(f"missing column {missing[0]!r}", field="file")
+        raise ValidationFailed(
+            gettext("The file has no column %(column)s.") % {"column": repr(missing[0])},
+            field="file",
+        )
     result = {"paid": 0, "failed": 0, "unmatched": []}
     batches = set()
     for line_no, row in enumerate(reader, start=2):
@@ -474,5 +506,5 @@ def batch_answer_import(*, actor, text: str) -> dict:
 def batch_get(pk: int) -> PaymentBatch:
     batch = PaymentBatch.objects.filter(pk=pk).first()
     if batch is None:
-        raise NotFound("payment batch not found")
+        raise NotFound(gettext("There is no such payment batch."))
     return batch
