@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from decimal import Decimal
 
 from django import forms
@@ -10,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from csgrants.budgets.models import FrameworkAgreement
 from csgrants.catalogue.models import ServiceProvider
-from csgrants.core.forms import AmountField
+from csgrants.core.forms import AmountField, OneTimeTokenMixin
 from csgrants.core.money import MAX_AMOUNT
 
 AMOUNT = {"min_value": Decimal("0.01"), "max_value": MAX_AMOUNT}
@@ -23,7 +22,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class TopUpForm(forms.Form):
+class TopUpForm(OneTimeTokenMixin):
     provider = forms.ModelChoiceField(
         label=_("Service provider"), queryset=ServiceProvider.objects.order_by("code")
     )
@@ -36,13 +35,6 @@ class TopUpForm(forms.Form):
         help_text=_("The agreement the top-up falls under, if any."),
     )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
-    # One per form shown: the same form sent twice books the top-up once (allocation_create).
-    submission_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            self.initial.setdefault("submission_token", uuid.uuid4())
 
 
 class ReserveAssignForm(forms.Form):

@@ -3,6 +3,7 @@ read with core.money's one parser, in the spelling of the UI language."""
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 from django import forms
@@ -69,3 +70,15 @@ class AmountField(forms.CharField):
                 code="max_value",
             )
         return amount
+
+
+class OneTimeTokenMixin(forms.Form):
+    """A hidden one-time token per form shown: the service that receives it stores it unique,
+    so the same form sent twice (a double click, a reload) acts once."""
+
+    submission_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("submission_token", uuid.uuid4())

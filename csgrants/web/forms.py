@@ -6,7 +6,6 @@ eligibility.md, and read back from it to edit a draft."""
 from __future__ import annotations
 
 import re
-import uuid
 from decimal import Decimal
 
 from django import forms
@@ -17,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from csgrants.applications.models import Capacity
 from csgrants.catalogue.models import EnterpriseKind, Package, ReasonCode
 from csgrants.core import enterprise_number
-from csgrants.core.forms import AmountField
+from csgrants.core.forms import AmountField, OneTimeTokenMixin
 from csgrants.core.money import MAX_AMOUNT, AmountError, parse_amount
 from csgrants.core.postal import is_valid_postal_code
 
@@ -72,7 +71,7 @@ def _date_widget():
 # --- the application itself ----------------------------------------------------------------
 
 
-class ApplicationForm(forms.Form):
+class ApplicationForm(OneTimeTokenMixin):
     enterprise_number = forms.CharField(
         label=_("Enterprise number"),
         max_length=20,
@@ -113,14 +112,9 @@ class ApplicationForm(forms.Form):
         required=False,
         initial="nl",
     )
-    # One per form shown: the same form sent twice (a double click) files once
-    # (services.application_create).
-    submission_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, lock_enterprise=False, **kwargs):
         super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            self.initial.setdefault("submission_token", uuid.uuid4())
         lang = (get_language() or "nl")[:2]
         packages = list(Package.objects.filter(active=True))
         self.fields["package"].choices = [
