@@ -46,6 +46,7 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--only", default="", help="measure only the pages whose name has this")
     args = parser.parse_args()
 
     if not args.reuse:
@@ -85,7 +86,7 @@ def main() -> None:
             queue_bench.fill(args.open, 10)
             fill_after(args.after)
             print(f"open files and work lists filled in {time.perf_counter() - t0:.0f} s")
-        measure(args.runs)
+        measure(args.runs, args.only)
     finally:
         from django.db import connections
 
@@ -256,6 +257,15 @@ def pages():
         ("budget", "provider budget", f"/budget/dienstverlener/{provider.pk}/", None),
         ("budget", "ledger", f"/budget/grootboek/?provider={provider.pk}", None),
         ("analyst", "statistics", "/statistieken/", None),
+        # The default shows the last two years with data; these are the history's largest.
+        ("analyst", "statistics 2023-2024", "/statistieken/?year=2023&year=2024", None),
+        ("analyst", "statistics, one provider", "/statistieken/?provider=P09", None),
+        (
+            "analyst",
+            "statistics, one provider 2023-24",
+            "/statistieken/?provider=P09&year=2023&year=2024",
+            None,
+        ),
         ("admin", "administration", "/admin/", None),
     ]
     return out
@@ -280,7 +290,7 @@ def _time(client, url, runs):
     return statistics.median(times), p95, queries
 
 
-def measure(runs: int) -> None:
+def measure(runs: int, only: str = "") -> None:
     from django.test import Client
 
     from csgrants.accounts.models import User
@@ -302,6 +312,8 @@ def measure(runs: int) -> None:
     print("-" * len(header))
     worst, failures = 0.0, []
     for role, name, url, url_100 in pages():
+        if only not in name:
+            continue
         client = Client()
         if role != "anonymous":
             client.force_login(User.objects.get(username=users[role]))

@@ -65,6 +65,7 @@ class Application(models.Model):
         verbose_name=_("package"),
         on_delete=models.PROTECT,
         related_name="applications",
+        db_index=False,  # application_package_submitted serves the key's lookups too
     )
     current_package = models.ForeignKey(
         "catalogue.Package", on_delete=models.PROTECT, related_name="+"
@@ -146,6 +147,8 @@ class Application(models.Model):
             models.Index(fields=["status", "decision_due_on"]),
             models.Index(fields=["provider", "status"]),
             models.Index(fields=["submitted_on"]),
+            # A package's first filing (reporting.inflow.changes): one index probe per package.
+            models.Index(fields=["package", "submitted_on"], name="application_package_submitted"),
             # Covering index for the yearly statistics (reporting.selectors): enterprises reached,
             # extension packages and refusals of a period are read from it, not from the wide rows.
             models.Index(
@@ -341,7 +344,15 @@ class Amendment(models.Model):
         ordering = ["requested_on", "id"]
         verbose_name = _("amendment")
         verbose_name_plural = _("amendments")
-        indexes = [models.Index(fields=["decided_on"])]
+        indexes = [
+            # Covering index for the yearly report's amendment counts and subsidies
+            # (reporting.selectors): a year's approved amendments without their rows.
+            models.Index(
+                fields=["decided_on"],
+                include=["id", "status", "kind", "extra_subsidy_eur"],
+                name="amendment_decided_cover",
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(extra_cost_eur__gte=0), name="amendment_cost_gte_0"

@@ -31,9 +31,10 @@ For each step: how many files reached it, the share of those that also reached t
 previous step: confirmed and submitted from filed, decided and approved from submitted, and each
 later step from the one before.
 
-Performance: one SQL statement. The cohort comes from a partial index on the first history rows'
-dates; the history rows of the cohort are folded to one row of step dates per file, and that
-(materialised once) is grouped twice: by provider, package and which steps were reached (a
+Performance: one SQL statement. The history rows are folded to one row of step dates per file
+(reporting.file_steps: on PostgreSQL kept by triggers in report_file_step and read by the filing
+date's index; on SQLite folded for the year's files at each call). That (materialised once) is
+grouped twice: by provider, package and which steps were reached (a
 few thousand groups), and by pairs of dates per step (a few thousand per step). Working days are
 counted by numpy over those pairs, not per file.
 """
@@ -45,64 +46,38 @@ from collections import defaultdict
 
 import numpy as np
 from django.db import connection
+from django.db.models import Sum
 
-from csgrants.applications.models import Application, FinalReport, Status, StatusChange
-from csgrants.applications.statuses import sql_list
 from csgrants.catalogue.models import Package, ServiceProvider
 from csgrants.core.calendar import default_calendar
+from csgrants.reporting import file_steps, summaries
+from csgrants.reporting.models import FunnelCount, FunnelPair
 
-STEPS = (
-    "filed",
-    "confirmed",
-    "submitted",
-    "decided",
-    "approved",
-    "started",
-    "final_report_accepted",
-    "paid",
-)
-# step -> the step its working days are counted from
-PREVIOUS = {
-    "confirmed": "filed",
-    "submitted": "filed",
-    "decided": "submitted",
-    "approved": "submitted",
-    "started": "approved",
-    "final_report_accepted": "started",
-    "paid": "final_report_accepted",
-}
-OPTIONAL = {"confirmed"}  # not implied by a later step
-
-# The history rows that mark each step (SQL over the alias h), from the status vocabulary.
-_CASES = {
-    "filed": "h.from_status = ''",
-    "confirmed": f"h.from_status = '{Status.AWAITING_CONFIRMATION}' AND h.to_status = '{Status.SUBMITTED}'",
-    "submitted": f"h.to_status = '{Status.SUBMITTED}'",
-    "decided": f"h.to_status IN ({sql_list([Status.APPROVED, Status.REJECTED])})",
-    "approved": f"h.to_status = '{Status.APPROVED}'",
-    "started": f"h.to_status = '{Status.IN_PROGRESS}'",
-    "paid": f"h.to_status = '{Status.CLOSED}'",
-}
+STEPS = tuple(file_steps.STEPS)
+PREVIOUS = file_steps.PREVIOUS
+OPTIONAL = file_steps.OPTIONAL
 
 
-def _sql(provider_id, package_id) -> tuple[str, list]:
-    q = connection.ops.quote_name
-    hist, app, fr = (
-        StatusChange._meta.db_table,
-        Application._meta.db_table,
-        FinalReport._meta.db_table,
-    )
-    on = q("on")
-    cols = ",\n".join(
-        f"MIN(CASE WHEN {cond} THEN h.{on} END) AS s_{step}" for step, cond in _CASES.items()
-    )
-    extra, params = "", []
+def _sql(provider_id, package_id) -> str:
+    """The funnel's one statement over the year's files; parameters start, end (the year),
+    provider, package. Its rows: (-1, provider, package, None, None, n, reached flag per step)
+    and (step index, None, None, previous step's date, step's date, n, None...)."""
+    step_columns = ",\n".join(f"{date} AS s_{step}" for step, date in file_steps.STEPS.items())
+    extra = ""
     if provider_id is not None:
-        extra += " AND a.provider_id = %s"
-        params.append(provider_id)
+        extra += " AND provider_id = %(provider)s"
     if package_id is not None:
-        extra += " AND a.package_id = %s"
-        params.append(package_id)
+        extra += " AND package_id = %(package)s"
+    if summaries.enabled():
+        source = f"{file_steps.TABLE} r"  # kept by the triggers
+    else:
+        # The same fold, of the year's files only (the partial index on the first rows' dates).
+        on = connection.ops.quote_name("on")
+        cohort = (
+            f"h.application_id IN (SELECT c.application_id FROM {file_steps.HIST} c "
+            f"WHERE c.from_status = '' AND c.{on} >= %(start)s AND c.{on} < %(end)s)"
+        )
+        source = f"({file_steps.per_file_sql(where=cohort)}) r"
     reached = ", ".join(f"CASE WHEN s_{s} IS NULL THEN 0 ELSE 1 END AS r_{s}" for s in STEPS)
     reached_keys = ", ".join(f"r_{s}" for s in STEPS)
     pairs = "\nUNION ALL\n".join(
@@ -112,22 +87,11 @@ def _sql(provider_id, package_id) -> tuple[str, list]:
         if s in PREVIOUS
     )
     sql = f"""
-WITH per_file AS (
-    SELECT a.id, a.provider_id, a.package_id,
-{cols}
-    FROM {hist} h JOIN {app} a ON a.id = h.application_id
-    WHERE h.application_id IN (
-        SELECT c.application_id FROM {hist} c
-        WHERE c.from_status = '' AND c.{on} >= %s AND c.{on} < %s
-    ){extra}
-    GROUP BY a.id, a.provider_id, a.package_id
-),
-steps AS (
-    SELECT p.*, COALESCE(f.d, p.s_paid) AS s_final_report_accepted
-    FROM per_file p LEFT JOIN (
-        SELECT application_id, MIN(reviewed_on) AS d FROM {fr}
-        WHERE status = 'accepted' GROUP BY application_id
-    ) f ON f.application_id = p.id
+WITH steps AS MATERIALIZED (
+    SELECT provider_id, package_id,
+{step_columns}
+    FROM {source}
+    WHERE filed_on >= %(start)s AND filed_on < %(end)s{extra}
 ),
 flags AS (
     SELECT provider_id, package_id, {reached} FROM steps
@@ -139,7 +103,7 @@ SELECT k, NULL, NULL, d1, d2, n, {", ".join("NULL" for _s in STEPS)} FROM (
 {pairs}
 ) pairs
 """
-    return sql, params
+    return sql
 
 
 def _as_date(value) -> dt.date:
@@ -197,16 +161,47 @@ def _steps_json(counts: dict[str, int], moved: dict[str, int], medians: dict[str
     return out
 
 
+def _rows(year: int, provider_id, package_id) -> list[tuple]:
+    """The rows of `_sql`: on PostgreSQL the scheme's funnel from its summaries (a few thousand
+    rows whatever the year's size), one provider's or package's from the year's file steps."""
+    if summaries.enabled() and provider_id is None and package_id is None:
+        return _summary_rows(year)
+    start, end = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
+    with connection.cursor() as cur:
+        cur.execute(
+            _sql(provider_id, package_id),
+            {"start": start, "end": end, "provider": provider_id, "package": package_id},
+        )
+        return cur.fetchall()
+
+
+def _summary_rows(year: int) -> list[tuple]:
+    no_flags = (None,) * len(STEPS)
+    rows: list[tuple] = [
+        (-1, pid, pkg, None, None, n, *((reached >> i) & 1 for i in range(len(STEPS))))
+        for pid, pkg, reached, n in FunnelCount.objects.filter(year=year)
+        .values("provider_id", "package_id", "reached")
+        .annotate(total=Sum("n"))  # over the slots
+        .exclude(total=0)
+        .values_list("provider_id", "package_id", "reached", "total")
+    ]
+    # Thousands of pairs: the dates as days since 1970 (numpy takes them as they are), read
+    # without the ORM's per-row work.
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT step, previous_on - DATE '1970-01-01', reached_on - DATE '1970-01-01', "
+            f"sum(n)::bigint FROM {FunnelPair._meta.db_table} WHERE year = %s "
+            "GROUP BY step, previous_on, reached_on HAVING sum(n) <> 0",
+            [year],
+        )
+        rows += [(k, None, None, d1, d2, n, *no_flags) for k, d1, d2, n in cur.fetchall()]
+    return rows
+
+
 def funnel(year: int, provider=None, package=None) -> dict:
     """The funnel of the files filed in `year`, optionally of one provider and/or package:
     {"year", "steps": [...], "by_provider": {code: {step: n}}, "by_package": {code: {step: n}}}."""
-    pid = getattr(provider, "pk", provider)
-    pkg = getattr(package, "pk", package)
-    sql, params = _sql(pid, pkg)
-    start, end = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
-    with connection.cursor() as cur:
-        cur.execute(sql, [start, end, *params])
-        rows = cur.fetchall()
+    rows = _rows(year, getattr(provider, "pk", provider), getattr(package, "pk", package))
     provider_code = dict(ServiceProvider.objects.values_list("pk", "code"))
     package_code = dict(Package.objects.values_list("pk", "code"))
     counts = dict.fromkeys(STEPS, 0)
@@ -238,18 +233,26 @@ def funnel(year: int, provider=None, package=None) -> dict:
     }
 
 
+def _days(values: list) -> np.ndarray:
+    """datetime64[D] of dates, ISO strings (SQLite) or days since 1970-01-01 (the summaries)."""
+    if values and isinstance(values[0], int):
+        return np.array(values, dtype=np.int64).astype("datetime64[D]")
+    return np.array([_as_date(v) for v in values], dtype="datetime64[D]")
+
+
 def _medians(pairs: dict[int, list[tuple]]) -> dict[str, object]:
-    all_dates = [_as_date(d) for rows in pairs.values() for d1, d2, _n in rows for d in (d1, d2)]
-    if not all_dates:
-        return {}
-    holidays = np.array(_closed_days(min(all_dates), max(all_dates)), dtype="datetime64[D]")
-    medians = {}
+    columns = {}
     for k, rows in pairs.items():
-        d1 = np.array([_as_date(r[0]) for r in rows], dtype="datetime64[D]")
-        d2 = np.array([_as_date(r[1]) for r in rows], dtype="datetime64[D]")
-        n = np.array([r[2] for r in rows], dtype=np.int64)
+        d1, d2, n = zip(*rows, strict=True)
+        columns[k] = (_days(list(d1)), _days(list(d2)), np.array(n, dtype=np.int64))
+    if not columns:
+        return {}
+    first = min(c[0].min() for c in columns.values()).astype(dt.date)
+    last = max(c[1].max() for c in columns.values()).astype(dt.date)
+    holidays = np.array(_closed_days(first, last), dtype="datetime64[D]")
+    medians = {}
+    for k, (d1, d2, n) in columns.items():
         # Working days in (d1, d2]: busday_count counts [begin, end).
-        days = np.busday_count(d1 + 1, d2 + 1, holidays=holidays)
-        days = np.maximum(days, 0)
+        days = np.maximum(np.busday_count(d1 + 1, d2 + 1, holidays=holidays), 0)
         medians[STEPS[k]] = _weighted_median(days, n)
     return medians

@@ -20,13 +20,15 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Count, Min
+from django.db.models import Count, OuterRef, Subquery, Sum
 from django.db.models.functions import TruncMonth
 
 from csgrants.applications.models import Application
 from csgrants.applications.statuses import approval_decided_q
 from csgrants.catalogue.models import Package, PolicyVersion
 from csgrants.core import clock
+from csgrants.reporting import summaries
+from csgrants.reporting.models import InflowCount, MonthReachCount
 
 MEASURES = ("submitted", "approved", "enterprises_reached")
 DEFAULT_WINDOW = 12
@@ -64,13 +66,16 @@ def changes() -> list[dict]:
     for v in versions:
         for p in v.admitted_packages.all():
             first_admitted.setdefault(p.pk, v.valid_from)
-    first_filed = dict(
-        Application.objects.filter(submitted_on__isnull=False)
-        .order_by()
-        .values("package_id")
-        .annotate(d=Min("submitted_on"))
-        .values_list("package_id", "d")
+    first = (
+        Application.objects.filter(package_id=OuterRef("pk"), submitted_on__isnull=False)
+        .order_by("submitted_on")
+        .values("submitted_on")[:1]
     )
+    first_filed = {
+        pk: day
+        for pk, day in Package.objects.annotate(first=Subquery(first)).values_list("pk", "first")
+        if day is not None
+    }
     if first_filed:
         start = _month(min(first_filed.values()))
         for p in Package.objects.filter(is_extension=False).order_by("sort_order", "code"):
@@ -81,44 +86,65 @@ def changes() -> list[dict]:
 
 
 def _counts(start: dt.date, end: dt.date, provider_id=None) -> dict:
-    """{(measure, month, package code or None for the total): n} over [start, end)."""
+    """{(measure, month, package code or None for the total): n} over [start, end) (first days of
+    months). On PostgreSQL from the monthly summaries the triggers keep (reporting.summaries);
+    one provider's distinct enterprises, and everything on SQLite, from the files."""
     package_of = dict(Package.objects.values_list("pk", "code"))
     apps = Application.objects.all()
     if provider_id is not None:
         apps = apps.filter(provider_id=provider_id)
-    out: dict = defaultdict(int)
-    submitted = (
-        apps.filter(submitted_on__gte=start, submitted_on__lt=end)
-        .order_by()
-        .values("package_id", m=TruncMonth("submitted_on"))
-        .annotate(n=Count("id"))
-    )
-    for row in submitted:
-        out["submitted", _month(row["m"]), package_of.get(row["package_id"])] += row["n"]
     approved = apps.filter(
         approval_decided_q(), decided_on__gte=start, decided_on__lt=end
     ).order_by()
-    for row in approved.values("package_id", m=TruncMonth("decided_on")).annotate(
-        n=Count("id"), e=Count("enterprise_id", distinct=True)
-    ):
-        month, code = _month(row["m"]), package_of.get(row["package_id"])
-        out["approved", month, code] += row["n"]
-        out["enterprises_reached", month, code] += row["e"]
-    # Enterprises reached in total: distinct over all packages, not the sum of the packages.
-    for row in approved.values(m=TruncMonth("decided_on")).annotate(
-        e=Count("enterprise_id", distinct=True)
-    ):
-        out["enterprises_reached", _month(row["m"]), None] = row["e"]
+    out: dict = defaultdict(int)
+    if summaries.enabled():
+        rows = InflowCount.objects.filter(month__gte=start, month__lt=end)
+        if provider_id is not None:
+            rows = rows.filter(provider_id=provider_id)
+        for measure, month, package_id, n in (
+            rows.values("measure", "month", "package_id")
+            .annotate(total=Sum("n"))
+            .values_list("measure", "month", "package_id", "total")
+        ):
+            out[measure, month, package_of.get(package_id)] += n
+    else:
+        submitted = (
+            apps.filter(submitted_on__gte=start, submitted_on__lt=end)
+            .order_by()
+            .values("package_id", m=TruncMonth("submitted_on"))
+            .annotate(n=Count("id"))
+        )
+        for row in submitted:
+            out["submitted", _month(row["m"]), package_of.get(row["package_id"])] += row["n"]
+        for row in approved.values("package_id", m=TruncMonth("decided_on")).annotate(
+            n=Count("id")
+        ):
+            out["approved", _month(row["m"]), package_of.get(row["package_id"])] += row["n"]
     for (measure, month, code), n in list(out.items()):
-        if measure != "enterprises_reached" and code is not None:
+        if code is not None:
             out[measure, month, None] += n
+    if summaries.enabled() and provider_id is None:
+        for month, package_id, n in MonthReachCount.objects.filter(
+            month__gte=start, month__lt=end
+        ).values_list("month", "package_id", "enterprises"):
+            # package 0: every package (distinct over all of them, not the packages' sum)
+            out["enterprises_reached", month, package_of.get(package_id)] += n
+    else:
+        for row in approved.values("package_id", m=TruncMonth("decided_on")).annotate(
+            e=Count("enterprise_id", distinct=True)
+        ):
+            code = package_of.get(row["package_id"])
+            out["enterprises_reached", _month(row["m"]), code] += row["e"]
+        for row in approved.values(m=TruncMonth("decided_on")).annotate(
+            e=Count("enterprise_id", distinct=True)
+        ):
+            out["enterprises_reached", _month(row["m"]), None] = row["e"]
     return out
 
 
 def inflow(years: list[int], provider=None, known_changes: list[dict] | None = None) -> dict:
     """Monthly counts over the years, per package and in total, with the changes marked
-    (`known_changes`: what `changes()` answered earlier in the same request; it reads every
-    filing to date each package's first one)."""
+    (`known_changes`: what `changes()` answered earlier in the same request)."""
     years = sorted({int(y) for y in years})
     codes = list(
         Package.objects.filter(is_extension=False)

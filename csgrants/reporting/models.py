@@ -151,3 +151,124 @@ class RefusalCount(models.Model):
                 fields=["year", "provider_id", "reason_id"], name="report_refusal_count_key"
             )
         ]
+
+
+class FileStep(models.Model):
+    """Per file with status history: the first date of each step of the funnel (reporting.funnel),
+    the provider and the main package. Kept by the triggers of reporting.file_steps."""
+
+    application_id = models.BigIntegerField(primary_key=True)
+    provider_id = models.BigIntegerField()
+    package_id = models.BigIntegerField()
+    filed_on = models.DateField(null=True)
+    confirmed_on = models.DateField(null=True)
+    submitted_on = models.DateField(null=True)
+    decided_on = models.DateField(null=True)
+    approved_on = models.DateField(null=True)
+    started_on = models.DateField(null=True)
+    paid_on = models.DateField(null=True)
+    report_accepted_on = models.DateField(null=True)
+
+    class Meta:
+        db_table = "report_file_step"
+        indexes = [models.Index(fields=["filed_on"], name="report_file_step_filed_on")]
+
+
+class FunnelCount(models.Model):
+    """Files per filing year, provider, main package and the set of funnel steps they reached
+    (`reached`: bit i set for step i of reporting.file_steps.STEPS, their own dates only; the
+    chain steps a later one implies are added by the reader). From FileStep."""
+
+    year = models.SmallIntegerField()
+    provider_id = models.BigIntegerField()
+    package_id = models.BigIntegerField()
+    reached = models.IntegerField()
+    n = models.BigIntegerField(default=0)
+    slot = models.SmallIntegerField(default=0)  # as ApplicationFact.slot
+
+    class Meta:
+        db_table = "report_funnel_count"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "provider_id", "package_id", "reached", "slot"],
+                name="report_funnel_count_key",
+            )
+        ]
+
+
+class FunnelPair(models.Model):
+    """Files per filing year, funnel step (its index in reporting.file_steps.STEPS) and the pair
+    of dates it was reached on and the step before it was: the working days between them
+    (their median) are counted when read, with the calendar of that day. From FileStep."""
+
+    year = models.SmallIntegerField()
+    step = models.SmallIntegerField()
+    previous_on = models.DateField()
+    reached_on = models.DateField()
+    n = models.BigIntegerField(default=0)
+    slot = models.SmallIntegerField(default=0)  # as ApplicationFact.slot
+
+    class Meta:
+        db_table = "report_funnel_pair"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "step", "previous_on", "reached_on", "slot"],
+                name="report_funnel_pair_key",
+            )
+        ]
+
+
+class InflowCount(models.Model):
+    """Files submitted (by the month of submission) and approved (by the month of the approval
+    decision) per provider and main package: the inflow's monthly counts (reporting.inflow)."""
+
+    month = models.DateField()  # its first day
+    provider_id = models.BigIntegerField()
+    package_id = models.BigIntegerField()
+    measure = models.CharField(max_length=9)  # "submitted" | "approved"
+    n = models.BigIntegerField(default=0)
+    slot = models.SmallIntegerField(default=0)  # as ApplicationFact.slot
+
+    class Meta:
+        db_table = "report_inflow_count"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "provider_id", "package_id", "measure", "slot"],
+                name="report_inflow_count_key",
+            )
+        ]
+
+
+class MonthReach(models.Model):
+    """Per month of approval, main package (0: every package) and enterprise: its approved-class
+    files. Exists to keep MonthReachCount exact, as EnterpriseReach keeps ReachCount."""
+
+    month = models.DateField()
+    package_id = models.BigIntegerField()
+    enterprise_id = models.BigIntegerField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        db_table = "report_month_reach"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "package_id", "enterprise_id"], name="report_month_reach_key"
+            )
+        ]
+
+
+class MonthReachCount(models.Model):
+    """Distinct enterprises with an approval per month and main package (0: every package): the
+    inflow's `enterprises_reached`, kept as numbers."""
+
+    month = models.DateField()
+    package_id = models.BigIntegerField()
+    enterprises = models.IntegerField(default=0)
+
+    class Meta:
+        db_table = "report_month_reach_count"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "package_id"], name="report_month_reach_count_key"
+            )
+        ]

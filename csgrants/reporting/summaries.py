@@ -32,18 +32,27 @@ Not covered: TRUNCATE of a base table, and anything done with triggers disabled
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 
 from csgrants.applications.statuses import approval_decided_sql
+from csgrants.reporting import file_steps
 from csgrants.reporting.models import (
     ApplicationFact,
     EnterpriseReach,
+    InflowCount,
     LedgerSum,
+    MonthReach,
+    MonthReachCount,
     ProcessingFact,
     ReachCount,
     RefusalCount,
+)
+from csgrants.reporting.summary_sql import (  # noqa: F401 - SLOTS: summaries.SLOTS for tests
+    SLOT,
+    SLOTS,
+    Summary,
+    signed_rows,
+    year_of,
 )
 
 APP = "applications_application"
@@ -68,88 +77,15 @@ HAS_EXTENSION = (
 )
 
 
-# The slot of a striped summary (ApplicationFact) that a writer's rows go to: one per database
-# session, so that concurrent writers (each gunicorn worker has its own connection) upsert
-# different rows of a hot key instead of queueing on one; a bulk import writes one slot. At most
-# SLOTS rows per key; `rebuild()` folds them back into slot 0. `csgrants.summary_slot` pins it
-# (the tests play several writers through one connection with it).
-SLOTS = 8
-SLOT = (
-    "COALESCE(NULLIF(current_setting('csgrants.summary_slot', true), '')::int, "
-    f"mod(pg_backend_pid(), {SLOTS}))::smallint"
-)
-
-
-def _year(column: str) -> str:
-    return f"EXTRACT(YEAR FROM {column})::int"
-
-
-@dataclass(frozen=True)
-class Summary:
-    # the table (models.py): its unique constraint is the key the upserts' ON CONFLICT names,
-    # its other columns the measures
-    model: type[models.Model]
-    # base table -> SELECT producing key and signed measure columns from `{signed} r`
-    sources: dict
-    # the base table whose source, run over the whole table, gives the summary
-    primary: str
-    # base table -> condition on a row `r` of it without which its source yields nothing (the
-    # source's own filter); the trigger skips the statement when no row of it qualifies
-    relevant: dict = field(default_factory=dict)
-
-    @property
-    def table(self) -> str:
-        return self.model._meta.db_table
-
-    @property
-    def keys(self) -> tuple[str, ...]:
-        (key,) = self.model._meta.constraints
-        return tuple(key.fields)
-
-    @property
-    def group_keys(self) -> tuple[str, ...]:
-        """The key a reader sees: the slots of a striped summary summed."""
-        return tuple(k for k in self.keys if k != "slot")
-
-    @property
-    def measures(self) -> tuple[str, ...]:
-        return tuple(
-            f.column
-            for f in self.model._meta.concrete_fields
-            if not f.primary_key and f.name not in self.keys
-        )
-
-    def grouped(self, source: str) -> str:
-        k = ", ".join(self.keys)
-        sums = ", ".join(f"sum(s.{m}) AS {m}" for m in self.measures)
-        nonzero = " OR ".join(f"sum(s.{m}) <> 0" for m in self.measures)
-        return f"SELECT {k}, {sums} FROM ({source}) s GROUP BY {k} HAVING {nonzero}"
-
-    def upsert(self, source: str) -> str:
-        k, m = ", ".join(self.keys), ", ".join(self.measures)
-        sets = ", ".join(f"{c} = t.{c} + excluded.{c}" for c in self.measures)
-        return (
-            f"INSERT INTO {self.table} AS t ({k}, {m}) {self.grouped(source)} ORDER BY {k} "
-            f"ON CONFLICT ({k}) DO UPDATE SET {sets}"
-        )
-
-    def stored(self) -> str:
-        """What the table holds per reader's key (slots summed), without zero rows."""
-        k = ", ".join(self.group_keys)
-        sums = ", ".join(f"sum({m}) AS {m}" for m in self.measures)
-        nonzero = " OR ".join(f"sum({m}) <> 0" for m in self.measures)
-        return f"SELECT {k}, {sums} FROM {self.table} GROUP BY {k} HAVING {nonzero}"
-
-
 APPLICATION_FACT = Summary(
     model=ApplicationFact,
     sources={
         APP: f"""
         SELECT r.provider_id, r.enterprise_kind, r.province, r.package_id, r.status,
-               COALESCE({_year("r.submitted_on")}, 0) AS submitted_year,
-               COALESCE({_year("r.decided_on")}, 0) AS decided_year,
+               COALESCE({year_of("r.submitted_on")}, 0) AS submitted_year,
+               COALESCE({year_of("r.decided_on")}, 0) AS decided_year,
                CASE WHEN r.status = 'withdrawn' AND r.submitted_on IS NOT NULL AND r.closed_on IS NOT NULL
-                    THEN {_year("r.closed_on")} ELSE 0 END AS withdrawn_year,
+                    THEN {year_of("r.closed_on")} ELSE 0 END AS withdrawn_year,
                {BANDS_SQL} AS band,
                r.sign AS n, r.sign * r.cost_eur AS cost_eur, r.sign * COALESCE(r.subsidy_eur, 0) AS subsidy_eur,
                r.sign * COALESCE(r.decided_on - r.submitted_on, 0) AS calendar_days,
@@ -164,7 +100,7 @@ PROCESSING_FACT = Summary(
     model=ProcessingFact,
     sources={
         APP: f"""
-        SELECT r.provider_id, r.status, {_year("r.decided_on")} AS decided_year,
+        SELECT r.provider_id, r.status, {year_of("r.decided_on")} AS decided_year,
                r.processing_working_days AS working_days, r.sign AS n
         FROM {{signed}} r WHERE r.decided_on IS NOT NULL AND r.processing_working_days IS NOT NULL"""
     },
@@ -175,7 +111,7 @@ PROCESSING_FACT = Summary(
 # Extension rows per application: the extensions M2M (any row) and approved EXTENSION amendments
 # (the import writes those without the M2M row; amendments.py adds both).
 _EXTENSION_CHANGE = f"""
-        SELECT {_year("a.decided_on")} AS year, p.provider_id, a.enterprise_id, 0 AS n,
+        SELECT {year_of("a.decided_on")} AS year, p.provider_id, a.enterprise_id, 0 AS n,
                (c.now > 0)::int - (c.now - x.delta > 0)::int AS n_extension
         FROM (SELECT r.application_id, sum(r.sign) AS delta FROM {{signed}} r WHERE {{qualifies}}
               GROUP BY r.application_id HAVING sum(r.sign) <> 0) x
@@ -194,7 +130,7 @@ ENTERPRISE_REACH = Summary(
         # per output row and again in the HAVING (four times as many index lookups).
         APP: f"""
         SELECT x.year, p.provider_id, x.enterprise_id, x.n, x.n_extension
-        FROM (SELECT {_year("r.decided_on")} AS year, r.provider_id, r.enterprise_id, r.sign AS n,
+        FROM (SELECT {year_of("r.decided_on")} AS year, r.provider_id, r.enterprise_id, r.sign AS n,
                      r.sign * {HAS_EXTENSION}::int AS n_extension
               FROM {{signed}} r WHERE {APPROVED_CLASS} OFFSET 0) x
         CROSS JOIN LATERAL (VALUES (x.provider_id), (0)) p(provider_id)""",
@@ -220,7 +156,7 @@ LEDGER_SUM = Summary(
     model=LedgerSum,
     sources={
         LEDGER: f"""
-        SELECT {_year("r.entry_date")} AS year, r.provider_id, r.kind, r.sign AS n, r.sign * r.amount_eur AS amount_eur
+        SELECT {year_of("r.entry_date")} AS year, r.provider_id, r.kind, r.sign AS n, r.sign * r.amount_eur AS amount_eur
         FROM {{signed}} r"""
     },
     primary=LEDGER,
@@ -237,17 +173,17 @@ REFUSAL_COUNT = Summary(
     model=RefusalCount,
     sources={
         APP: f"""
-        SELECT {_year("a.decided_on")} AS year, a.provider_id, dr.reasoncode_id AS reason_id, a.sign AS n
+        SELECT {year_of("a.decided_on")} AS year, a.provider_id, dr.reasoncode_id AS reason_id, a.sign AS n
         FROM {{signed}} a JOIN {DECISION} d ON d.application_id = a.id AND {_REFUSED_DECISION}
         JOIN {REASONS} dr ON dr.decision_id = d.id
         WHERE a.status = 'rejected' AND a.decided_on IS NOT NULL""",
         DECISION: f"""
-        SELECT {_year("a.decided_on")} AS year, a.provider_id, dr.reasoncode_id AS reason_id, d.sign AS n
+        SELECT {year_of("a.decided_on")} AS year, a.provider_id, dr.reasoncode_id AS reason_id, d.sign AS n
         FROM {{signed}} d JOIN {APP} a ON a.id = d.application_id AND {_REFUSED_APP}
         JOIN {REASONS} dr ON dr.decision_id = d.id
         WHERE {_REFUSED_DECISION}""",
         REASONS: f"""
-        SELECT {_year("a.decided_on")} AS year, a.provider_id, dr.reasoncode_id AS reason_id, dr.sign AS n
+        SELECT {year_of("a.decided_on")} AS year, a.provider_id, dr.reasoncode_id AS reason_id, dr.sign AS n
         FROM {{signed}} dr JOIN {DECISION} d ON d.id = dr.decision_id AND {_REFUSED_DECISION}
         JOIN {APP} a ON a.id = d.application_id AND {_REFUSED_APP}""",
     },
@@ -285,44 +221,87 @@ WATCHED = {
 }
 
 # In lock order: every trigger upserts the tables in this order.
-SUMMARIES = (APPLICATION_FACT, PROCESSING_FACT, ENTERPRISE_REACH, LEDGER_SUM, REFUSAL_COUNT)
-ALL_TABLES = (
-    tuple(s.table for s in SUMMARIES[:3])
-    + (REACH_COUNT.table,)
-    + tuple(s.table for s in SUMMARIES[3:])
+_MONTH = "date_trunc('month', {})::date"
+
+INFLOW_COUNT = Summary(
+    model=InflowCount,
+    sources={
+        APP: f"""
+        SELECT m.month, r.provider_id, r.package_id, m.measure, r.sign AS n, {{slot}} AS slot
+        FROM {{signed}} r CROSS JOIN LATERAL (VALUES
+            ({_MONTH.format("r.submitted_on")}, 'submitted'),
+            (CASE WHEN {APPROVED_CLASS} THEN {_MONTH.format("r.decided_on")} END, 'approved')
+        ) m(month, measure)
+        WHERE m.month IS NOT NULL"""
+    },
+    primary=APP,
+    relevant={APP: "r.submitted_on IS NOT NULL OR r.decided_on IS NOT NULL"},
+)
+
+MONTH_REACH = Summary(
+    model=MonthReach,
+    sources={
+        APP: f"""
+        SELECT {_MONTH.format("r.decided_on")} AS month, p.package_id, r.enterprise_id, r.sign AS n
+        FROM {{signed}} r CROSS JOIN LATERAL (VALUES (r.package_id), (0)) p(package_id)
+        WHERE {APPROVED_CLASS}"""
+    },
+    primary=APP,
+    relevant={APP: APPROVED_CLASS},
+)
+
+MONTH_REACH_COUNT = Summary(
+    model=MonthReachCount,
+    sources={},  # kept from MONTH_REACH's upserts (_reach_upsert)
+    primary="",
+)
+
+# A per-enterprise summary -> the summary of its distinct counts (measure for measure).
+COUNTED = {ENTERPRISE_REACH: REACH_COUNT, MONTH_REACH: MONTH_REACH_COUNT}
+
+SUMMARIES = (
+    APPLICATION_FACT,
+    PROCESSING_FACT,
+    ENTERPRISE_REACH,
+    LEDGER_SUM,
+    REFUSAL_COUNT,
+    INFLOW_COUNT,
+    MONTH_REACH,
+)
+ALL_TABLES = tuple(
+    table for s in SUMMARIES for table in (s.table, *([COUNTED[s].table] if s in COUNTED else []))
 )
 
 
-def _reach_upsert(source: str) -> str:
-    """Upsert the per-enterprise counts and move the distinct counts by the enterprises whose
-    count left or reached zero. RETURNING gives each key's count after the upsert (also when a
-    concurrent transaction changed it meanwhile); minus the delta, the count before."""
-    r, c = ENTERPRISE_REACH, REACH_COUNT
+def _reach_upsert(r: Summary, source: str) -> str:
+    """Upsert the per-enterprise counts of `r` and move its distinct counts (COUNTED[r]) by the
+    enterprises whose count left or reached zero. RETURNING gives each key's count after the
+    upsert (also when a concurrent transaction changed it meanwhile); minus the delta, the count
+    before."""
+    c = COUNTED[r]
+    keys, group = r.keys, c.keys  # the per-enterprise key is the count's key and the enterprise
+    k, g = ", ".join(keys), ", ".join(group)
+    m = ", ".join(r.measures)
+    sets = ", ".join(f"{x} = t.{x} + excluded.{x}" for x in r.measures)
+    joined = " AND ".join(f"d.{x} = up.{x}" for x in keys)
+    moved = [f"sum((up.{x} > 0)::int - (up.{x} - d.{x} > 0)::int)" for x in r.measures]
+    counted = ", ".join(c.measures)
+    up_group = ", ".join(f"up.{x}" for x in group)
     return f"""
     WITH d AS ({r.grouped(source)}),
     up AS (
-        INSERT INTO {r.table} AS t (year, provider_id, enterprise_id, n, n_extension)
-        SELECT year, provider_id, enterprise_id, n, n_extension FROM d ORDER BY year, provider_id, enterprise_id
-        ON CONFLICT (year, provider_id, enterprise_id)
-        DO UPDATE SET n = t.n + excluded.n, n_extension = t.n_extension + excluded.n_extension
-        RETURNING t.year, t.provider_id, t.enterprise_id, t.n, t.n_extension
+        INSERT INTO {r.table} AS t ({k}, {m})
+        SELECT {k}, {m} FROM d ORDER BY {k}
+        ON CONFLICT ({k}) DO UPDATE SET {sets}
+        RETURNING {", ".join(f"t.{x}" for x in (*keys, *r.measures))}
     )
-    INSERT INTO {c.table} AS t (year, provider_id, enterprises, enterprises_extension)
-    SELECT up.year, up.provider_id,
-           sum((up.n > 0)::int - (up.n - d.n > 0)::int),
-           sum((up.n_extension > 0)::int - (up.n_extension - d.n_extension > 0)::int)
-    FROM up JOIN d ON d.year = up.year AND d.provider_id = up.provider_id AND d.enterprise_id = up.enterprise_id
-    GROUP BY up.year, up.provider_id
-    HAVING sum((up.n > 0)::int - (up.n - d.n > 0)::int) <> 0
-        OR sum((up.n_extension > 0)::int - (up.n_extension - d.n_extension > 0)::int) <> 0
-    ORDER BY up.year, up.provider_id
-    ON CONFLICT (year, provider_id) DO UPDATE SET enterprises = t.enterprises + excluded.enterprises,
-        enterprises_extension = t.enterprises_extension + excluded.enterprises_extension"""
-
-
-def _signed(op: str) -> str:
-    new, old = "SELECT 1 AS sign, * FROM new_rows", "SELECT -1 AS sign, * FROM old_rows"
-    return "(" + {"insert": new, "delete": old, "update": f"{new} UNION ALL {old}"}[op] + ")"
+    INSERT INTO {c.table} AS t ({g}, {counted})
+    SELECT {up_group}, {", ".join(moved)}
+    FROM up JOIN d ON {joined}
+    GROUP BY {up_group}
+    HAVING {" OR ".join(f"{x} <> 0" for x in moved)}
+    ORDER BY {up_group}
+    ON CONFLICT ({g}) DO UPDATE SET {", ".join(f"{x} = t.{x} + excluded.{x}" for x in c.measures)}"""
 
 
 def _statements(base: str, signed: str) -> list[tuple[Summary, str]]:
@@ -331,7 +310,7 @@ def _statements(base: str, signed: str) -> list[tuple[Summary, str]]:
         if base not in s.sources:
             continue
         source = s.sources[base].replace("{signed}", signed).replace("{slot}", SLOT)
-        out.append((s, _reach_upsert(source) if s is ENTERPRISE_REACH else s.upsert(source)))
+        out.append((s, _reach_upsert(s, source) if s in COUNTED else s.upsert(source)))
     return out
 
 
@@ -355,7 +334,7 @@ def _body(base: str, op: str) -> str:
             f"IF NOT EXISTS (SELECT {columns} FROM new_rows EXCEPT ALL SELECT {columns} FROM old_rows) "
             "THEN RETURN NULL; END IF;"
         )
-    for s, statement in _statements(base, _signed(op)):
+    for s, statement in _statements(base, signed_rows(op)):
         if any(table in s.sources[base] for table in BASE_TABLES):
             # EXECUTE: planned at each firing with the tables' current sizes. A static
             # statement keeps the plan of its first firing (a history import's first chunk,
@@ -450,14 +429,9 @@ def budget_year_rows(provider_id: int | None) -> list[tuple] | None:
 
 def _expected(s: Summary) -> str:
     """The summary computed from the base tables (no zero rows)."""
-    if s is REACH_COUNT:
-        r = ENTERPRISE_REACH
-        inner = r.grouped(r.sources[APP].replace("{signed}", f"(SELECT 1 AS sign, * FROM {APP})"))
-        return (
-            "SELECT year, provider_id, count(*) FILTER (WHERE n > 0) AS enterprises, "
-            "count(*) FILTER (WHERE n_extension > 0) AS enterprises_extension "
-            f"FROM ({inner}) e GROUP BY year, provider_id"
-        )
+    for r, c in COUNTED.items():
+        if s is c:
+            return _distinct_counts(r, c, _expected(r))
     return s.grouped(
         s.sources[s.primary]
         .replace("{signed}", f"(SELECT 1 AS sign, * FROM {s.primary})")
@@ -465,13 +439,25 @@ def _expected(s: Summary) -> str:
     )
 
 
+def _distinct_counts(r: Summary, c: Summary, per_enterprise: str) -> str:
+    """The distinct counts `c` from rows of the per-enterprise summary `r`."""
+    g = ", ".join(c.keys)
+    counted = ", ".join(
+        f"count(*) FILTER (WHERE {m} > 0) AS {cm}"
+        for m, cm in zip(r.measures, c.measures, strict=True)
+    )
+    return f"SELECT {g}, {counted} FROM ({per_enterprise}) e GROUP BY {g}"
+
+
 def _lock(cur) -> None:
     # Writers wait until the rebuild or check is done: what it reads and writes stays consistent.
-    cur.execute(f"LOCK TABLE {', '.join(BASE_TABLES)} IN SHARE MODE")
+    tables = (*BASE_TABLES, file_steps.HIST, file_steps.REPORT)
+    cur.execute(f"LOCK TABLE {', '.join(tables)} IN SHARE MODE")
 
 
 def rebuild() -> dict[str, int]:
-    """Recompute every summary from the base tables, in one transaction. Returns rows per table."""
+    """Recompute every summary (and the funnel's file steps) from the base tables, in one
+    transaction. Returns rows per table."""
     counts = {}
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute("SET LOCAL work_mem = '256MB'")
@@ -481,14 +467,14 @@ def rebuild() -> dict[str, int]:
             columns = ", ".join(s.keys + s.measures)
             cur.execute(f"INSERT INTO {s.table} ({columns}) {_expected(s)}")
             counts[s.table] = cur.rowcount
-            if s is ENTERPRISE_REACH:
-                c = REACH_COUNT
+            if s in COUNTED:
+                c = COUNTED[s]
                 cur.execute(
                     f"INSERT INTO {c.table} ({', '.join(c.keys + c.measures)}) "
-                    "SELECT year, provider_id, count(*) FILTER (WHERE n > 0), count(*) FILTER (WHERE n_extension > 0) "
-                    f"FROM {s.table} GROUP BY year, provider_id"
+                    f"{_distinct_counts(s, c, f'SELECT * FROM {s.table}')}"
                 )
                 counts[c.table] = cur.rowcount
+        counts.update(file_steps.rebuild(cur))
     return counts
 
 
@@ -499,7 +485,7 @@ def check(limit: int = 20) -> dict[str, list[dict]]:
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute("SET LOCAL work_mem = '256MB'")
         _lock(cur)
-        for s in (*SUMMARIES, REACH_COUNT):
+        for s in (*SUMMARIES, *COUNTED.values(), *file_steps.SUMMARIES):
             k = ", ".join(s.group_keys)
             differ = " OR ".join(f"e.{m} IS DISTINCT FROM s.{m}" for m in s.measures)
             cur.execute(
@@ -519,4 +505,7 @@ def check(limit: int = 20) -> dict[str, list[dict]]:
                     }
                     for row in rows
                 ]
+        rows = file_steps.check(cur, limit)
+        if rows:
+            differences[file_steps.TABLE] = rows
     return differences

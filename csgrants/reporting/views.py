@@ -83,7 +83,7 @@ def index(request):
         provider = next((p for p in providers if p.code == code), None)
     report = build_report(years, provider=provider)
     runway_result = runway(clock.today(), providers=[provider] if provider else None)
-    # Once per page: the package introductions read every filing (inflow and comparison share).
+    # Once per page: the inflow and the comparison share the policy changes.
     policy_changes = changes()
     add_insight(report, provider, runway_result=runway_result, known_changes=policy_changes)
     slug = f"statistieken-{'-'.join(map(str, years))}" + (f"-{provider.code}" if provider else "")

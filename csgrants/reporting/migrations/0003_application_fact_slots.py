@@ -1,10 +1,11 @@
 """Striped application facts: a slot per database session in the key, so that concurrent
 filings of a provider's package in a province upsert different rows instead of queueing on one
-until each commits (reporting.summaries.SLOT). The triggers are installed again with the slot
-and the summaries rebuilt (every existing row in slot 0).
+until each commits (reporting.summaries.SLOT).
 
-0002 installed the triggers from the live code of reporting.summaries; that code now writes the
-slot, which does not exist before this migration, so 0002 leaves the installing to this one.
+The live trigger SQL of reporting.summaries also writes the inflow's summaries, whose tables
+come with 0006: installing the triggers and computing the summaries is left to that migration
+(0002 left it to this one for the same reason). A database that ran this step before keeps its
+triggers until 0006 replaces them.
 
 Going back below this migration drops the triggers. An older release installs its own with
 `manage.py migrate reporting 0001` and then `manage.py migrate` (its 0002 installs and rebuilds)."""
@@ -13,11 +14,7 @@ from django.db import migrations, models
 
 
 def install(apps, schema_editor):
-    from csgrants.reporting import summaries
-
-    summaries.install(schema_editor)
-    if schema_editor.connection.vendor == "postgresql":
-        summaries.rebuild()
+    pass  # see the module's docstring: 0006 installs and computes
 
 
 def uninstall(apps, schema_editor):

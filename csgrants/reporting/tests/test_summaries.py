@@ -8,6 +8,7 @@ import subprocess
 import sys
 from decimal import Decimal
 from pathlib import Path
+from unittest import mock
 
 import pytest
 import time_machine
@@ -19,12 +20,13 @@ from django.utils import timezone
 
 from conftest import DEFAULT_SIGNATORY, confirm, confirm_amendment, make_user
 from csgrants.accounts.models import Role
-from csgrants.applications import amendments, services
-from csgrants.applications.models import Amendment, Application, Decision, Status
+from csgrants.applications import amendments, services, trajectory
+from csgrants.applications.models import Amendment, Application, Decision, FinalReport, Status
+from csgrants.applications.tests.after_helpers import report_data
 from csgrants.budgets.services import allocation_create
 from csgrants.catalogue.models import Package, ServiceProvider
 from csgrants.imports.services import history_import
-from csgrants.reporting import summaries
+from csgrants.reporting import file_steps, funnel, inflow, summaries
 from csgrants.reporting.selectors import build_report
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -77,9 +79,31 @@ def assert_summaries_match(provider_ids):
             fast.pop("generated_at"), direct.pop("generated_at")
             assert fast == direct, (years, pid)
             any_figures |= any(y["submitted"]["total"] for y in direct["years"].values())
+            assert _inflow(years, pid) == _inflow(years, pid, direct=True), (years, pid)
     assert any_figures
+    # The funnel of a year does not depend on the other years asked.
+    for pid in (None, *provider_ids):
+        assert _funnels(pid) == _funnels(pid, direct=True), pid
     assert summaries.check() == {}
-    call_command("rebuild_report_summary", "--check")
+
+
+def _direct(direct):
+    """As on SQLite (direct): the base tables, not the summaries."""
+    return mock.patch.object(summaries, "enabled", return_value=not direct)
+
+
+def _inflow(years, pid, direct=False):
+    with _direct(direct):
+        return {
+            "inflow": inflow.inflow(years, pid, known_changes=[]),
+            "compare": inflow.before_after(dt.date(years[-1], 3, 1), 14, pid, known_changes=[]),
+            "changes": inflow.changes(),
+        }
+
+
+def _funnels(pid, direct=False):
+    with _direct(direct):
+        return {y: funnel.funnel(y, pid) for y in range(2021, 2025)}
 
 
 @pytest.fixture
@@ -105,6 +129,7 @@ def _scenario(staff, users, seed):
     direct writes the services never make (updates that move a file between groups, updates
     that move nothing, deletes)."""
     rng = random.Random(seed)
+    reports = random.Random(seed + 100)  # its own draws: the files' fates stay the seed's
     made = []
     for i in range(40):
         user = rng.choice(users)
@@ -201,6 +226,7 @@ def _scenario(staff, users, seed):
                 services.application_stop(actor=staff, application=app, reasons=["NOT_SME"])
             elif later < 0.6:
                 services.application_start(actor=user, application=app)
+                _final_report(staff, user, app, day, reports)
     # Direct writes: a file moves province, provider and status; an update that moves nothing;
     # an extension taken away; a refused file and a draft deleted.
     approved = list(
@@ -245,7 +271,68 @@ def _scenario(staff, users, seed):
     for status in (Status.REJECTED, Status.DRAFT):
         _delete_file(Application.objects.filter(status=status).order_by("id").first())
     _manual_sql()
+    _manual_funnel_sql()
     return made
+
+
+def _final_report(staff, user, app, day, rng):
+    """Most started files report; most reports are accepted, some sent back."""
+    if rng.random() < 0.3:
+        return
+    app.refresh_from_db()
+    with on(day + dt.timedelta(days=rng.randrange(30, 120))):
+        trajectory.final_report_submit(actor=user, application=app, **report_data())
+    with on(day + dt.timedelta(days=rng.randrange(121, 140))):
+        app.refresh_from_db()
+        if rng.random() < 0.8:
+            trajectory.final_report_accept(actor=staff, application=app)
+        else:
+            trajectory.final_report_send_back(actor=staff, application=app, note="Onvolledig.")
+
+
+def _manual_funnel_sql():
+    """What an operator might do to the funnel's sources in psql: take back a mistaken start,
+    move a file to another main package, delete an accepted final report and enter one as
+    accepted directly."""
+    with connection.cursor() as cur:
+        cur.execute(
+            "DELETE FROM applications_statuschange WHERE id = "
+            "(SELECT max(id) FROM applications_statuschange WHERE to_status = 'in_progress')"
+        )
+        assert cur.rowcount == 1
+        cur.execute(
+            "UPDATE applications_application SET package_id = "
+            "(SELECT id FROM catalogue_package WHERE code = 'PLUS') WHERE id = "
+            "(SELECT min(id) FROM applications_application a WHERE status <> 'draft' AND "
+            "package_id <> (SELECT id FROM catalogue_package WHERE code = 'PLUS'))"
+        )
+        assert cur.rowcount == 1
+        cur.execute(
+            "SELECT id, application_id FROM applications_finalreport WHERE status = 'accepted' "
+            "ORDER BY id LIMIT 1"
+        )
+        accepted, reported = cur.fetchone()
+        cur.execute("DELETE FROM applications_maturityscore WHERE report_id = %s", [accepted])
+        cur.execute("DELETE FROM applications_finalreport WHERE id = %s", [accepted])
+    running = (
+        Application.objects.filter(history__to_status=Status.IN_PROGRESS)
+        .exclude(final_reports__status="accepted")
+        .exclude(pk=reported)  # the file whose report went stays without one
+        .order_by("id")
+        .first()
+    )
+    assert running is not None
+    FinalReport.objects.create(
+        application=running,
+        status="accepted",
+        work_delivered="Ingevoerd door de beheerder.",
+        actual_cost_eur=Decimal("20000.00"),
+        made_progress=True,
+        keep_investing=True,
+        satisfaction_score=4,
+        submitted_on=dt.date(2024, 6, 3),
+        reviewed_on=dt.date(2024, 6, 10),
+    )
 
 
 def _delete_file(application):
@@ -429,6 +516,19 @@ def test_every_trigger_is_needed(people, table, trigger):
     assert summaries.check() != {}
 
 
+@pytest.mark.parametrize("table,trigger", sorted(file_steps.trigger_names()))
+def test_every_file_step_trigger_is_needed(people, table, trigger):
+    """The funnel's file steps and their summaries: without any one of their triggers, the
+    scenario's writes (the services' and an operator's) leave them wrong, and the check says so."""
+    staff, users = people
+    with connection.cursor() as cur:
+        cur.execute(f"DROP TRIGGER {trigger} ON {table}")
+    _scenario(staff, users, 3)
+    history_import(FIXTURES)
+    differences = summaries.check()
+    assert set(differences) & {file_steps.TABLE, *(s.table for s in file_steps.SUMMARIES)}
+
+
 def test_a_dropped_trigger_changes_the_report(people):
     staff, users = people
     with connection.cursor() as cur:
@@ -484,7 +584,7 @@ def _summary_writes() -> dict[str, int]:
 
 def test_writes_that_move_no_figure_touch_no_summary(people, provider):
     """A draft, and an update of columns no figure reads, write nothing to the summaries; a
-    submission writes the facts only; the summaries stay exact. (The guards that skip those
+    submission writes the facts and the month's inflow only; the summaries stay exact. (The guards that skip those
     statements without planning them are a matter of cost: bench/api_load.py shows it; the
     scenario tests above show they never skip a statement that matters.)"""
     staff, users = people
@@ -509,7 +609,7 @@ def test_writes_that_move_no_figure_touch_no_summary(people, provider):
         confirm(app)
     after = _summary_writes()
     changed = {t for t in after if after[t] != before.get(t, 0)}
-    assert changed == {"report_application_fact"}
+    assert changed == {"report_application_fact", "report_inflow_count"}
     assert_summaries_match([provider.pk])
 
 
