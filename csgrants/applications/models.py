@@ -156,6 +156,13 @@ class Application(models.Model):
                 include=["id", "status", "provider", "enterprise"],
                 name="application_decided_cover",
             ),
+            # The same for one provider's figures (its inflow's distinct enterprises, its
+            # amendments joined by id), read without the wide rows.
+            models.Index(
+                fields=["provider", "decided_on"],
+                include=["id", "status", "package", "enterprise"],
+                name="application_provider_decided",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -349,7 +356,7 @@ class Amendment(models.Model):
             # (reporting.selectors): a year's approved amendments without their rows.
             models.Index(
                 fields=["decided_on"],
-                include=["id", "status", "kind", "extra_subsidy_eur"],
+                include=["id", "application", "status", "kind", "extra_subsidy_eur"],
                 name="amendment_decided_cover",
             )
         ]

@@ -58,10 +58,11 @@ PREVIOUS = file_steps.PREVIOUS
 OPTIONAL = file_steps.OPTIONAL
 
 
-def _sql(provider_id, package_id) -> str:
+def _sql(provider_id, package_id, counts: bool = True) -> str:
     """The funnel's one statement over the year's files; parameters start, end (the year),
     provider, package. Its rows: (-1, provider, package, None, None, n, reached flag per step)
-    and (step index, None, None, previous step's date, step's date, n, None...)."""
+    (unless not `counts`) and (step index, None, None, previous step's date, step's date, n,
+    None...), the dates on PostgreSQL as days since 1970-01-01."""
     step_columns = ",\n".join(f"{date} AS s_{step}" for step, date in file_steps.STEPS.items())
     extra = ""
     if provider_id is not None:
@@ -80,13 +81,19 @@ def _sql(provider_id, package_id) -> str:
         source = f"({file_steps.per_file_sql(where=cohort)}) r"
     reached = ", ".join(f"CASE WHEN s_{s} IS NULL THEN 0 ELSE 1 END AS r_{s}" for s in STEPS)
     reached_keys = ", ".join(f"r_{s}" for s in STEPS)
+    epoch = " - DATE '1970-01-01'" if connection.vendor == "postgresql" else ""
     pairs = "\nUNION ALL\n".join(
-        f"SELECT {i} AS k, s_{PREVIOUS[s]} AS d1, s_{s} AS d2, COUNT(*) AS n FROM steps "
+        f"SELECT {i} AS k, s_{PREVIOUS[s]}{epoch} AS d1, s_{s}{epoch} AS d2, COUNT(*) AS n "
+        "FROM steps "
         f"WHERE s_{s} IS NOT NULL AND s_{PREVIOUS[s]} IS NOT NULL GROUP BY s_{PREVIOUS[s]}, s_{s}"
         for i, s in enumerate(STEPS)
         if s in PREVIOUS
     )
-    sql = f"""
+    count_rows = f"""
+SELECT -1 AS k, provider_id, package_id, NULL AS d1, NULL AS d2, COUNT(*) AS n, {reached_keys}
+FROM flags GROUP BY provider_id, package_id, {reached_keys}
+UNION ALL"""
+    return f"""
 WITH steps AS MATERIALIZED (
     SELECT provider_id, package_id,
 {step_columns}
@@ -96,14 +103,11 @@ WITH steps AS MATERIALIZED (
 flags AS (
     SELECT provider_id, package_id, {reached} FROM steps
 )
-SELECT -1 AS k, provider_id, package_id, NULL AS d1, NULL AS d2, COUNT(*) AS n, {reached_keys}
-FROM flags GROUP BY provider_id, package_id, {reached_keys}
-UNION ALL
+{count_rows if counts else ""}
 SELECT k, NULL, NULL, d1, d2, n, {", ".join("NULL" for _s in STEPS)} FROM (
 {pairs}
 ) pairs
 """
-    return sql
 
 
 def _as_date(value) -> dt.date:
@@ -162,29 +166,40 @@ def _steps_json(counts: dict[str, int], moved: dict[str, int], medians: dict[str
 
 
 def _rows(year: int, provider_id, package_id) -> list[tuple]:
-    """The rows of `_sql`: on PostgreSQL the scheme's funnel from its summaries (a few thousand
-    rows whatever the year's size), one provider's or package's from the year's file steps."""
-    if summaries.enabled() and provider_id is None and package_id is None:
-        return _summary_rows(year)
+    """The rows of `_sql`. On PostgreSQL the counts from the summaries, and the pairs of dates of
+    the scheme's funnel too (a few thousand rows whatever the year's size); one provider's or
+    package's pairs from the year's file steps. On SQLite the history folded at the call."""
     start, end = dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
+    params = {"start": start, "end": end, "provider": provider_id, "package": package_id}
+    if not summaries.enabled():
+        with connection.cursor() as cur:
+            cur.execute(_sql(provider_id, package_id), params)
+            return cur.fetchall()
+    rows = _summary_counts(year, provider_id, package_id)
+    if provider_id is None and package_id is None:
+        return rows + _summary_pairs(year)
     with connection.cursor() as cur:
-        cur.execute(
-            _sql(provider_id, package_id),
-            {"start": start, "end": end, "provider": provider_id, "package": package_id},
-        )
-        return cur.fetchall()
+        cur.execute(_sql(provider_id, package_id, counts=False), params)
+        return rows + cur.fetchall()
 
 
-def _summary_rows(year: int) -> list[tuple]:
-    no_flags = (None,) * len(STEPS)
-    rows: list[tuple] = [
+def _summary_counts(year: int, provider_id, package_id) -> list[tuple]:
+    counts = FunnelCount.objects.filter(year=year)
+    if provider_id is not None:
+        counts = counts.filter(provider_id=provider_id)
+    if package_id is not None:
+        counts = counts.filter(package_id=package_id)
+    return [
         (-1, pid, pkg, None, None, n, *((reached >> i) & 1 for i in range(len(STEPS))))
-        for pid, pkg, reached, n in FunnelCount.objects.filter(year=year)
-        .values("provider_id", "package_id", "reached")
+        for pid, pkg, reached, n in counts.values("provider_id", "package_id", "reached")
         .annotate(total=Sum("n"))  # over the slots
         .exclude(total=0)
         .values_list("provider_id", "package_id", "reached", "total")
     ]
+
+
+def _summary_pairs(year: int) -> list[tuple]:
+    no_flags = (None,) * len(STEPS)
     # Thousands of pairs: the dates as days since 1970 (numpy takes them as they are), read
     # without the ORM's per-row work.
     with connection.cursor() as cur:
@@ -194,8 +209,7 @@ def _summary_rows(year: int) -> list[tuple]:
             "GROUP BY step, previous_on, reached_on HAVING sum(n) <> 0",
             [year],
         )
-        rows += [(k, None, None, d1, d2, n, *no_flags) for k, d1, d2, n in cur.fetchall()]
-    return rows
+        return [(k, None, None, d1, d2, n, *no_flags) for k, d1, d2, n in cur.fetchall()]
 
 
 def funnel(year: int, provider=None, package=None) -> dict:

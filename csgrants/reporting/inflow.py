@@ -20,11 +20,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+from django.db import connection
 from django.db.models import Count, OuterRef, Subquery, Sum
 from django.db.models.functions import TruncMonth
 
 from csgrants.applications.models import Application
-from csgrants.applications.statuses import approval_decided_q
+from csgrants.applications.statuses import approval_decided_q, approval_decided_sql
 from csgrants.catalogue.models import Package, PolicyVersion
 from csgrants.core import clock
 from csgrants.reporting import summaries
@@ -129,6 +130,21 @@ def _counts(start: dt.date, end: dt.date, provider_id=None) -> dict:
         ).values_list("month", "package_id", "enterprises"):
             # package 0: every package (distinct over all of them, not the packages' sum)
             out["enterprises_reached", month, package_of.get(package_id)] += n
+    elif summaries.enabled():
+        # One provider: from its files (its index holds what is read), per package and in
+        # total in one pass.
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT date_trunc('month', a.decided_on)::date AS m, a.package_id, "
+                "count(DISTINCT a.enterprise_id) "
+                f"FROM {Application._meta.db_table} a WHERE a.provider_id = %s "
+                f"AND a.decided_on >= %s AND a.decided_on < %s AND {approval_decided_sql('a')} "
+                "GROUP BY GROUPING SETS ((m, a.package_id), (m))",
+                [provider_id, start, end],
+            )
+            for month, package_id, n in cur.fetchall():
+                # package NULL: the month's total
+                out["enterprises_reached", month, package_of.get(package_id)] = n
     else:
         for row in approved.values("package_id", m=TruncMonth("decided_on")).annotate(
             e=Count("enterprise_id", distinct=True)

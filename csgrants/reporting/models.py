@@ -153,6 +153,18 @@ class RefusalCount(models.Model):
         ]
 
 
+# The dates after filing, in a FileStep row.
+STEP_DATES = [
+    "confirmed_on",
+    "submitted_on",
+    "decided_on",
+    "approved_on",
+    "started_on",
+    "paid_on",
+    "report_accepted_on",
+]
+
+
 class FileStep(models.Model):
     """Per file with status history: the first date of each step of the funnel (reporting.funnel),
     the provider and the main package. Kept by the triggers of reporting.file_steps."""
@@ -171,7 +183,21 @@ class FileStep(models.Model):
 
     class Meta:
         db_table = "report_file_step"
-        indexes = [models.Index(fields=["filed_on"], name="report_file_step_filed_on")]
+        indexes = [
+            models.Index(fields=["filed_on"], name="report_file_step_filed_on"),
+            # One provider's or one package's funnel of a year (reporting.funnel), read from
+            # the index alone: the year's rows are spread over the table.
+            models.Index(
+                fields=["provider_id", "filed_on"],
+                include=["package_id", *STEP_DATES],
+                name="report_file_step_provider",
+            ),
+            models.Index(
+                fields=["package_id", "filed_on"],
+                include=["provider_id", *STEP_DATES],
+                name="report_file_step_package",
+            ),
+        ]
 
 
 class FunnelCount(models.Model):

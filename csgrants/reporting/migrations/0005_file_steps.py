@@ -45,7 +45,37 @@ class Migration(migrations.Migration):
             ],
             options={
                 "db_table": "report_file_step",
-                "indexes": [models.Index(fields=["filed_on"], name="report_file_step_filed_on")],
+                "indexes": [
+                    models.Index(fields=["filed_on"], name="report_file_step_filed_on"),
+                    models.Index(
+                        fields=["provider_id", "filed_on"],
+                        include=[
+                            "package_id",
+                            "confirmed_on",
+                            "submitted_on",
+                            "decided_on",
+                            "approved_on",
+                            "started_on",
+                            "paid_on",
+                            "report_accepted_on",
+                        ],
+                        name="report_file_step_provider",
+                    ),
+                    models.Index(
+                        fields=["package_id", "filed_on"],
+                        include=[
+                            "provider_id",
+                            "confirmed_on",
+                            "submitted_on",
+                            "decided_on",
+                            "approved_on",
+                            "started_on",
+                            "paid_on",
+                            "report_accepted_on",
+                        ],
+                        name="report_file_step_package",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
