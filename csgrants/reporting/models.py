@@ -298,3 +298,22 @@ class MonthReachCount(models.Model):
                 fields=["month", "package_id"], name="report_month_reach_count_key"
             )
         ]
+
+
+class AmendmentCount(models.Model):
+    """Approved amendments per decision year, provider (of their file) and kind, with their
+    extra subsidy: the yearly report's amendments."""
+
+    year = models.SmallIntegerField()
+    provider_id = models.BigIntegerField()
+    kind = models.CharField(max_length=10)
+    n = models.BigIntegerField(default=0)
+    subsidy_eur = models.DecimalField(**SUM)
+
+    class Meta:
+        db_table = "report_amendment_count"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "provider_id", "kind"], name="report_amendment_count_key"
+            )
+        ]

@@ -67,6 +67,7 @@ from csgrants.catalogue.models import EnterpriseKind, Package, PolicyVersion, Re
 from csgrants.core.postal import FLEMISH_PROVINCES
 from csgrants.reporting import summaries as summary_tables
 from csgrants.reporting.models import (
+    AmendmentCount,
     ApplicationFact,
     LedgerSum,
     ProcessingFact,
@@ -388,6 +389,30 @@ def _direct_refusals(pid, start, end):
     return rows
 
 
+def _direct_amendments(years, pid, start, end):
+    provider_q = Q(application__provider_id=pid) if pid is not None else Q()
+    rows = (
+        Amendment.objects.filter(
+            provider_q,
+            status=Amendment.AmendmentStatus.APPROVED,
+            decided_on__gte=start,
+            decided_on__lt=end,
+        )
+        .values("kind", y=_year_of("decided_on", years))
+        .annotate(n=Count("id"), s=Sum("extra_subsidy_eur"))
+        .order_by()
+    )
+    return [(row["y"], row["kind"], row["n"], row["s"]) for row in rows]
+
+
+def _summary_amendments(years, pid):
+    qs = AmendmentCount.objects.filter(~Q(n=0), year__in=years)
+    if pid is not None:
+        qs = qs.filter(provider_id=pid)
+    rows = qs.values("year", "kind").annotate(total=Sum("n"), s=Sum("subsidy_eur")).order_by()
+    return [(row["year"], row["kind"], row["total"], row["s"]) for row in rows]
+
+
 def _summary_refusals(years, pid):
     qs = RefusalCount.objects.filter(~Q(n=0), year__in=years)
     if pid is not None:
@@ -513,21 +538,12 @@ def _build_report(years: list[int], provider=None, summaries: bool = False) -> d
         reached, with_ext = _direct_reach(apps, years, start, end)
 
     # 3. Amendments approved in the year.
-    provider_q = Q(application__provider_id=pid) if pid is not None else Q()
     amendments = defaultdict(lambda: {"upgrade": 0, "extension": 0, "subsidy": ZERO})
-    for row in (
-        Amendment.objects.filter(
-            provider_q,
-            status=Amendment.AmendmentStatus.APPROVED,
-            decided_on__gte=start,
-            decided_on__lt=end,
-        )
-        .values("kind", y=_year_of("decided_on", years))
-        .annotate(n=Count("id"), s=Sum("extra_subsidy_eur"))
-        .order_by()
+    for y, kind, n, subsidy in (
+        _summary_amendments(years, pid) if summaries else _direct_amendments(years, pid, start, end)
     ):
-        amendments[row["y"]][row["kind"]] += row["n"]
-        amendments[row["y"]]["subsidy"] += row["s"] or ZERO
+        amendments[y][kind] += n
+        amendments[y]["subsidy"] += subsidy or ZERO
 
     # 4. Rejection reasons: an application refused for two reasons counts once for each.
     reasons = defaultdict(lambda: defaultdict(int))

@@ -37,6 +37,7 @@ from django.db import connection, transaction
 from csgrants.applications.statuses import approval_decided_sql
 from csgrants.reporting import file_steps
 from csgrants.reporting.models import (
+    AmendmentCount,
     ApplicationFact,
     EnterpriseReach,
     InflowCount,
@@ -214,7 +215,7 @@ WATCHED = {
         "processing_working_days",
     ),
     EXT: ("application_id", "package_id"),
-    AMENDMENT: ("application_id", "kind", "status"),
+    AMENDMENT: ("application_id", "kind", "status", "decided_on", "extra_subsidy_eur"),
     DECISION: ("id", "application_id", "outcome", "amendment_id"),
     REASONS: ("decision_id", "reasoncode_id"),
     LEDGER: ("entry_date", "provider_id", "kind", "amount_eur"),
@@ -256,6 +257,26 @@ MONTH_REACH_COUNT = Summary(
     primary="",
 )
 
+# An approved amendment counts in the year of its decision for the provider of its file; the
+# file's provider can change (an operator's correction), which moves its amendments along.
+_APPROVED_AMENDMENT = "(m.status = 'approved' AND m.decided_on IS NOT NULL) IS TRUE"
+AMENDMENT_COUNT = Summary(
+    model=AmendmentCount,
+    sources={
+        AMENDMENT: f"""
+        SELECT {year_of("m.decided_on")} AS year, a.provider_id, m.kind, m.sign AS n,
+               m.sign * COALESCE(m.extra_subsidy_eur, 0) AS subsidy_eur
+        FROM {{signed}} m JOIN {APP} a ON a.id = m.application_id
+        WHERE m.status = 'approved' AND m.decided_on IS NOT NULL""",
+        APP: f"""
+        SELECT {year_of("m.decided_on")} AS year, a.provider_id, m.kind, a.sign AS n,
+               a.sign * COALESCE(m.extra_subsidy_eur, 0) AS subsidy_eur
+        FROM {{signed}} a JOIN {AMENDMENT} m ON m.application_id = a.id AND {_APPROVED_AMENDMENT}""",
+    },
+    primary=AMENDMENT,
+    relevant={AMENDMENT: "r.status = 'approved' AND r.decided_on IS NOT NULL"},
+)
+
 # A per-enterprise summary -> the summary of its distinct counts (measure for measure).
 COUNTED = {ENTERPRISE_REACH: REACH_COUNT, MONTH_REACH: MONTH_REACH_COUNT}
 
@@ -267,6 +288,7 @@ SUMMARIES = (
     REFUSAL_COUNT,
     INFLOW_COUNT,
     MONTH_REACH,
+    AMENDMENT_COUNT,
 )
 ALL_TABLES = tuple(
     table for s in SUMMARIES for table in (s.table, *([COUNTED[s].table] if s in COUNTED else []))
