@@ -35,7 +35,15 @@ from django.db import connection
 from csgrants.applications.models import Application, FinalReport, Status, StatusChange
 from csgrants.applications.statuses import sql_list
 from csgrants.reporting.models import FileStep, FunnelCount, FunnelPair
-from csgrants.reporting.summary_sql import SLOT, Summary, signed_rows, year_of
+from csgrants.reporting.summary_sql import (
+    SLOT,
+    Summary,
+    drop_trigger_sql,
+    run_on_postgresql,
+    signed_rows,
+    statement_trigger_sql,
+    year_of,
+)
 
 HIST = StatusChange._meta.db_table
 APP = Application._meta.db_table
@@ -212,13 +220,7 @@ def trigger_names() -> set[tuple[str, str]]:
 
 def install_sql() -> list[str]:
     sql = []
-    refs = {
-        "insert": "NEW TABLE AS new_rows",
-        "delete": "OLD TABLE AS old_rows",
-        "update": "NEW TABLE AS new_rows OLD TABLE AS old_rows",
-    }
     for (table, op), statements in _bodies().items():
-        fn = _name(table, op)
         guard = ""
         if op == "update":
             # Most updates of a file move neither provider nor package; an update of a row of
@@ -235,38 +237,26 @@ def install_sql() -> list[str]:
         else:
             # EXECUTE: planned at each firing with the tables' current sizes (summaries._body).
             body = "\n".join(f"EXECUTE $stmt${s}$stmt$;" for s in statements)
-        sql.append(
-            f"CREATE OR REPLACE FUNCTION {fn}() RETURNS trigger LANGUAGE plpgsql AS $body$\n"
-            f"BEGIN\n{guard}{body}\nRETURN NULL;\nEND\n$body$"
-        )
-        sql.append(f"DROP TRIGGER IF EXISTS report_file_step_{op} ON {table}")
-        sql.append(
-            f"CREATE TRIGGER report_file_step_{op} AFTER {op.upper()} ON {table} "
-            f"REFERENCING {refs[op]} FOR EACH STATEMENT EXECUTE FUNCTION {fn}()"
+        sql += statement_trigger_sql(
+            table, op, f"report_file_step_{op}", _name(table, op), guard + body
         )
     return sql
 
 
 def uninstall_sql() -> list[str]:
-    sql = []
-    for table, op in _bodies():
-        sql.append(f"DROP TRIGGER IF EXISTS report_file_step_{op} ON {table}")
-        sql.append(f"DROP FUNCTION IF EXISTS {_name(table, op)}()")
-    return sql
+    return [
+        statement
+        for table, op in _bodies()
+        for statement in drop_trigger_sql(table, f"report_file_step_{op}", _name(table, op))
+    ]
 
 
 def install(schema_editor) -> None:
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for statement in install_sql():
-        schema_editor.execute(statement)
+    run_on_postgresql(schema_editor, install_sql())
 
 
 def uninstall(schema_editor) -> None:
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for statement in uninstall_sql():
-        schema_editor.execute(statement)
+    run_on_postgresql(schema_editor, uninstall_sql())
 
 
 def rebuild(cur) -> dict[str, int]:

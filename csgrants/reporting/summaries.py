@@ -52,7 +52,10 @@ from csgrants.reporting.summary_sql import (  # noqa: F401 - SLOTS: summaries.SL
     SLOT,
     SLOTS,
     Summary,
+    drop_trigger_sql,
+    run_on_postgresql,
     signed_rows,
+    statement_trigger_sql,
     year_of,
 )
 
@@ -378,35 +381,23 @@ def _name(base: str, op: str) -> str:
 
 
 def install_sql() -> list[str]:
-    sql = []
-    for base in BASE_TABLES:
-        for op in ("insert", "update", "delete"):
-            body = _body(base, op)
-            fn = _name(base, op)
-            refs = {
-                "insert": "NEW TABLE AS new_rows",
-                "delete": "OLD TABLE AS old_rows",
-                "update": "NEW TABLE AS new_rows OLD TABLE AS old_rows",
-            }[op]
-            sql.append(
-                f"CREATE OR REPLACE FUNCTION {fn}() RETURNS trigger LANGUAGE plpgsql AS $body$\n"
-                f"BEGIN\n{body}\nRETURN NULL;\nEND\n$body$"
-            )
-            sql.append(f"DROP TRIGGER IF EXISTS report_summary_{op} ON {base}")
-            sql.append(
-                f"CREATE TRIGGER report_summary_{op} AFTER {op.upper()} ON {base} REFERENCING {refs} "
-                f"FOR EACH STATEMENT EXECUTE FUNCTION {fn}()"
-            )
-    return sql
+    return [
+        statement
+        for base in BASE_TABLES
+        for op in ("insert", "update", "delete")
+        for statement in statement_trigger_sql(
+            base, op, f"report_summary_{op}", _name(base, op), _body(base, op)
+        )
+    ]
 
 
 def uninstall_sql() -> list[str]:
-    sql = []
-    for base in BASE_TABLES:
-        for op in ("insert", "update", "delete"):
-            sql.append(f"DROP TRIGGER IF EXISTS report_summary_{op} ON {base}")
-            sql.append(f"DROP FUNCTION IF EXISTS {_name(base, op)}()")
-    return sql
+    return [
+        statement
+        for base in BASE_TABLES
+        for op in ("insert", "update", "delete")
+        for statement in drop_trigger_sql(base, f"report_summary_{op}", _name(base, op))
+    ]
 
 
 def trigger_names() -> set[tuple[str, str]]:
@@ -420,17 +411,11 @@ def trigger_names() -> set[tuple[str, str]]:
 
 def install(schema_editor) -> None:
     """Create (or replace) the trigger functions and triggers; PostgreSQL only."""
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for statement in install_sql():
-        schema_editor.execute(statement)
+    run_on_postgresql(schema_editor, install_sql())
 
 
 def uninstall(schema_editor) -> None:
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for statement in uninstall_sql():
-        schema_editor.execute(statement)
+    run_on_postgresql(schema_editor, uninstall_sql())
 
 
 def enabled() -> bool:

@@ -84,3 +84,35 @@ class Summary:
 def signed_rows(op: str) -> str:
     new, old = "SELECT 1 AS sign, * FROM new_rows", "SELECT -1 AS sign, * FROM old_rows"
     return "(" + {"insert": new, "delete": old, "update": f"{new} UNION ALL {old}"}[op] + ")"
+
+
+_TRANSITION_TABLES = {
+    "insert": "NEW TABLE AS new_rows",
+    "delete": "OLD TABLE AS old_rows",
+    "update": "NEW TABLE AS new_rows OLD TABLE AS old_rows",
+}
+
+
+def statement_trigger_sql(table: str, op: str, trigger: str, function: str, body: str) -> list[str]:
+    """(Re)create `function` (PL/pgSQL, `body` then RETURN NULL) and the statement-level
+    trigger `trigger` AFTER `op` on `table` that runs it with the statement's transition tables
+    (`new_rows`, `old_rows`)."""
+    return [
+        f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $body$\n"
+        f"BEGIN\n{body}\nRETURN NULL;\nEND\n$body$",
+        f"DROP TRIGGER IF EXISTS {trigger} ON {table}",
+        f"CREATE TRIGGER {trigger} AFTER {op.upper()} ON {table} "
+        f"REFERENCING {_TRANSITION_TABLES[op]} FOR EACH STATEMENT EXECUTE FUNCTION {function}()",
+    ]
+
+
+def drop_trigger_sql(table: str, trigger: str, function: str) -> list[str]:
+    return [f"DROP TRIGGER IF EXISTS {trigger} ON {table}", f"DROP FUNCTION IF EXISTS {function}()"]
+
+
+def run_on_postgresql(schema_editor, statements: list[str]) -> None:
+    """Run a migration's trigger DDL; nothing on SQLite, where no trigger keeps the summaries."""
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for statement in statements:
+        schema_editor.execute(statement)
