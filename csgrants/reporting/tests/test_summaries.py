@@ -79,8 +79,13 @@ def assert_summaries_match(provider_ids):
             fast.pop("generated_at"), direct.pop("generated_at")
             assert fast == direct, (years, pid)
             any_figures |= any(y["submitted"]["total"] for y in direct["years"].values())
-            assert _inflow(years, pid) == _inflow(years, pid, direct=True), (years, pid)
+            if years in (YEAR_SETS[1], YEAR_SETS[-1]):  # monthly: two spans say enough
+                assert _inflow(years, pid) == _inflow(years, pid, direct=True), (years, pid)
     assert any_figures
+    with _direct(False):
+        kept = inflow.changes()
+    with _direct(True):
+        assert kept == inflow.changes()
     # The funnel of a year does not depend on the other years asked.
     for pid in (None, *provider_ids):
         assert _funnels(pid) == _funnels(pid, direct=True), pid
@@ -97,7 +102,6 @@ def _inflow(years, pid, direct=False):
         return {
             "inflow": inflow.inflow(years, pid, known_changes=[]),
             "compare": inflow.before_after(dt.date(years[-1], 3, 1), 14, pid, known_changes=[]),
-            "changes": inflow.changes(),
         }
 
 
